@@ -1,0 +1,3 @@
+//! The engine's hot paths: one module per concern, each with pure-Rust kernels and thin PyO3 bindings.
+pub mod python;
+pub mod technical;

@@ -1,0 +1,36 @@
+//! The Python extension module `crypto_trading_engine`.
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// The import name users see: the Python package that re-exports this extension.
+const PACKAGE: &str = "crypto_trading_engine";
+
+/// Adds `name` as a submodule of `parent` and registers it in `sys.modules`.
+///
+/// `add_submodule` alone makes `crypto_trading_engine.technical` an attribute, but
+/// `from crypto_trading_engine.technical import sma` goes through the import system,
+/// which only finds submodules listed in `sys.modules`.
+fn add_submodule<'py>(
+    parent: &Bound<'py, PyModule>,
+    name: &str,
+    register: fn(&Bound<'py, PyModule>) -> PyResult<()>,
+) -> PyResult<()> {
+    let py = parent.py();
+    let child = PyModule::new(py, name)?;
+    register(&child)?;
+    // Not `parent.name()`: loaded from inside the package, the extension is named
+    // `crypto_trading_engine.crypto_trading_engine`, but users import the package's name.
+    let qualified = format!("{PACKAGE}.{name}");
+    child.setattr("__name__", &qualified)?;
+    parent.add_submodule(&child)?;
+    let modules = py.import("sys")?.getattr("modules")?.cast_into::<PyDict>()?;
+    modules.set_item(qualified, child)?;
+    Ok(())
+}
+
+#[pymodule]
+fn crypto_trading_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    add_submodule(m, "technical", crate::technical::register)?;
+    Ok(())
+}

@@ -1,0 +1,106 @@
+"""Input normalisation shared by the Rust and fallback paths, so both see (and reject) the same thing."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+F64Array = npt.NDArray[np.float64]
+I64Array = npt.NDArray[np.int64]
+
+
+def _numeric(values: Any, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers: {err}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    return arr
+
+
+def as_f64_1d(values: Any, name: str) -> F64Array:
+    """`values` as a C-contiguous float64 1-D array (no copy when it already is one).
+
+    Raises:
+        TypeError: not numeric.
+        ValueError: not one-dimensional.
+    """
+    if type(values) is np.ndarray and values.dtype == np.float64 and values.ndim == 1:
+        if values.flags.c_contiguous:  # the hot path: nothing to convert
+            return values
+    arr = _numeric(values, name)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got {arr.ndim} dimensions")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def as_f64_2d(values: Any, name: str) -> F64Array:
+    """`values` as a C-contiguous float64 2-D array, one series per row.
+
+    Raises:
+        TypeError: not numeric.
+        ValueError: not two-dimensional.
+    """
+    arr = _numeric(values, name)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-dimensional (one series per row), got {arr.ndim} dimensions")
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def as_i64_1d(values: Any, name: str) -> I64Array:
+    """`values` as a C-contiguous int64 1-D array.
+
+    Raises:
+        TypeError: not integers.
+        ValueError: not one-dimensional.
+    """
+    arr = _numeric(values, name)
+    if arr.dtype.kind not in "biu":
+        raise TypeError(f"{name} must be an array of integers, got dtype {arr.dtype}")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got {arr.ndim} dimensions")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def as_int(value: Any, name: str, *, minimum: int | None = None) -> int:
+    """`value` as a Python int (bools refused), at least `minimum` when given.
+
+    Raises:
+        TypeError: not an integer.
+        ValueError: below `minimum`.
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer, got bool")
+    try:
+        number = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
+    if minimum is not None and number < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {number}")
+    return number
+
+
+def as_float(value: Any, name: str) -> float:
+    """`value` as a Python float.
+
+    Raises:
+        TypeError: not a real number.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    return float(value)
+
+
+def as_bool(value: Any, name: str) -> bool:
+    """`value` as a Python bool.
+
+    Raises:
+        TypeError: not a bool.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return bool(value)
