@@ -1,27 +1,206 @@
-"""The `devtool` command line: parse options, call one library function, render, exit."""
+"""The `devtool` command line: parse options, call one library function, render the result, exit."""
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, report
 from .errors import DevtoolError
+from .cli_profile import profile_command
+from .listing import list_workspace
+from .new_module import NewModuleRequest, new_module
+from .remove_module import remove_module
+from .signature import DEFAULT_FUNCTION, DEFAULT_SIGNATURE
+from .verify import Progress
+from .workspace import Workspace, find_workspace
 
 
 class DevtoolGroup(click.Group):
     """The one place where library errors become messages and exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` rolls back like Ctrl-C does
         try:
             return super().invoke(ctx)
         except DevtoolError as err:
+            if ctx.meta.get("devtool.json"):
+                click.echo(report.to_json({"ok": False, "error": str(err), "exit_code": err.exit_code}))
             click.secho(f"error: {err}", fg="red", err=True)
             ctx.exit(err.exit_code)
+        except KeyboardInterrupt:
+            click.secho("interrupted: every change was rolled back", fg="yellow", err=True)
+            ctx.exit(130)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 @click.group(cls=DevtoolGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="devtool")
 def main() -> None:
-    """Move a Python trading system's hot paths into Rust: scaffold, build, verify, profile, benchmark."""
+    """Move a Python trading system's hot paths into Rust: scaffold, build, verify, profile, benchmark.
+
+    Exit codes: 0 success, 1 error, 2 invalid input or missing toolchain/workspace,
+    3 conflict (exists already, or the workspace is locked), 4 build or tests failed
+    (changes rolled back), 5 rollback incomplete, 6 the profiled target failed, 130 interrupted.
+    """
+
+
+engine_option = click.option(
+    "--engine",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The engine workspace (default: found from the current folder or [tool.devtool] engine).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+
+
+def _workspace(engine: Path | None) -> Workspace:
+    return find_workspace(engine=engine)
+
+
+def _use_json(as_json: bool) -> None:
+    click.get_current_context().meta["devtool.json"] = as_json
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Progress | None]:
+    """A spinner with elapsed time and the latest output line of the running step (on stderr)."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:  # logs and CI: one line per step, no redraws
+        seen: set[str] = set()
+
+        def plain(step: str, line: str) -> None:
+            if step not in seen:
+                seen.add(step)
+                click.echo(f"==> {step} ...", err=True)
+
+        yield plain
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[line]}"),
+    )
+    with Bar(*columns, console=console, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(step: str, line: str) -> None:
+            if step not in tasks:
+                for task in tasks.values():
+                    bar.stop_task(task)
+                tasks[step] = bar.add_task(f"{step:<11}", line="")
+            bar.update(tasks[step], line=line[:70])
+
+        yield update
+
+
+def _emit(as_json: bool, data: Callable[[], dict[str, Any]], text: Callable[[], str]) -> None:
+    click.echo(report.to_json(data()) if as_json else text())
+
+
+@main.command("new-module")
+@click.argument("module")
+@click.option("--function", "function", default=DEFAULT_FUNCTION, show_default=True, help="Function name.")
+@click.option(
+    "--signature",
+    default=DEFAULT_SIGNATURE,
+    show_default=True,
+    help="What the function takes and returns, e.g. 'values: f64[], window: usize -> f64[]'. "
+    "Types: f64[] i64[] f64[,] f64 i64 usize bool; a result may be a tuple '(f64[], f64[])'.",
+)
+@engine_option
+@click.option("--release", is_flag=True, help="Build optimised (slower to compile, for benchmarking).")
+@click.option("--no-verify", is_flag=True, help="Write the files but skip the build and the tests.")
+@click.option("--dry-run", is_flag=True, help="Show the files and diffs it would write; write nothing.")
+@click.option("--keep", is_flag=True, help="On a failed build or test, keep the files for inspection.")
+@json_option
+def new_module_command(
+    module: str,
+    function: str,
+    signature: str,
+    engine: Path | None,
+    release: bool,
+    no_verify: bool,
+    dry_run: bool,
+    keep: bool,
+    as_json: bool,
+) -> None:
+    """Generate MODULE (or add --function to it), register it, build it with maturin and run its tests.
+
+    All or nothing: if anything fails, every file is restored and the full log is named.
+    Adding a function to an existing generated module: give its name and a new --function.
+    """
+    _use_json(as_json)
+    ws = _workspace(engine)
+    request = NewModuleRequest(
+        module=module,
+        function=function,
+        signature=signature,
+        release=release,
+        verify=not no_verify,
+        dry_run=dry_run,
+        keep=keep,
+    )
+    with _progress(enabled=not dry_run) as progress:
+        result = new_module(ws, request, progress=progress)
+    _emit(as_json, lambda: report.new_module_json(result), lambda: report.new_module_text(result))
+
+
+@main.command("remove-module")
+@click.argument("module")
+@engine_option
+@click.option("--release", is_flag=True, help="Rebuild optimised.")
+@click.option("--no-verify", is_flag=True, help="Skip the build that proves the engine still compiles.")
+@click.option("--dry-run", is_flag=True, help="Show what it would delete and edit; change nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@json_option
+def remove_module_command(
+    module: str,
+    engine: Path | None,
+    release: bool,
+    no_verify: bool,
+    dry_run: bool,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    """Remove a generated MODULE: its files, its registrations, its record; then rebuild. All or nothing."""
+    _use_json(as_json)
+    ws = _workspace(engine)
+    if not (dry_run or yes or as_json):
+        click.confirm(f"remove module {module!r} and every file devtool generated for it?", abort=True)
+    with _progress(enabled=not dry_run) as progress:
+        result = remove_module(
+            ws, module, release=release, verify=not no_verify, dry_run=dry_run, progress=progress
+        )
+    _emit(as_json, lambda: report.remove_module_json(result), lambda: report.remove_module_text(result))
+
+
+@main.command("list")
+@engine_option
+@json_option
+def list_command(engine: Path | None, as_json: bool) -> None:
+    """The workspace's modules and functions: compiled or not, fallback, tests, benchmark."""
+    _use_json(as_json)
+    status = list_workspace(_workspace(engine))
+    _emit(as_json, lambda: report.status_json(status), lambda: report.status_text(status))
+
+
+main.add_command(profile_command)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class DevtoolError(Exception):
     """Base of every error devtool reports to the user (exit code 1)."""
@@ -38,8 +40,62 @@ class VerifyError(DevtoolError):
 
     exit_code = 4
 
+    def __init__(self, message: str, *, step: str | None = None, log_path: Path | None = None) -> None:
+        super().__init__(message)
+        self.step = step
+        self.log_path = log_path
+
 
 class RollbackError(DevtoolError):
     """A rollback could not restore every file; the journal says what is left."""
 
     exit_code = 5
+
+
+class UnrecognisedShape(DevtoolError):
+    """A file devtool edits is not in a shape it knows (no anchor, an odd line): nothing was written."""
+
+    exit_code = 2
+
+    def __init__(self, path_label: str, line_no: int | None, message: str) -> None:
+        super().__init__(path_label, line_no, message)
+        self.path_label = path_label
+        self.line_no = line_no
+        self.message = message
+
+    def __str__(self) -> str:
+        where = self.path_label if self.line_no is None else f"{self.path_label}:{self.line_no}"
+        return f"{where}: {self.message}"
+
+
+class SignatureError(UsageError):
+    """A `--signature` that does not parse or names an unsupported type: nothing was written."""
+
+    def __init__(self, text: str, column: int, reason: str, supported: tuple[str, ...] = ()) -> None:
+        super().__init__(text, column, reason)
+        self.text = text
+        self.column = column  # 0-based, into `text`
+        self.reason = reason
+        self.supported = supported
+
+    def __str__(self) -> str:
+        # Keep tabs under tabs so the caret lines up however the terminal expands them.
+        pad = "".join(c if c == "\t" else " " for c in self.text[: self.column])
+        lines = [f"invalid signature: {self.reason} (column {self.column})", f"  {self.text}", f"  {pad}^"]
+        if self.supported:
+            lines.append(f"supported types: {', '.join(self.supported)}")
+        return "\n".join(lines)
+
+
+class RenderError(DevtoolError):
+    """The template did not render (a Jinja error in one of its files): a bug in template/, nothing was written."""
+
+    def __init__(self, template_file: str, line: int | None, message: str) -> None:
+        super().__init__(template_file, line, message)
+        self.template_file = template_file
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = self.template_file if self.line is None else f"{self.template_file}:{self.line}"
+        return f"template {where}: {self.message}"

@@ -23,7 +23,10 @@ fn add_submodule<'py>(
     let qualified = format!("{PACKAGE}.{name}");
     child.setattr("__name__", &qualified)?;
     parent.add_submodule(&child)?;
-    let modules = py.import("sys")?.getattr("modules")?.cast_into::<PyDict>()?;
+    let modules = py
+        .import("sys")?
+        .getattr("modules")?
+        .cast_into::<PyDict>()?;
     modules.set_item(qualified, child)?;
     Ok(())
 }

@@ -1,0 +1,131 @@
+"""`devtool list`: the modules and functions of the workspace, and what each has (Rust, fallback, tests)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .records import read_record
+from .workspace import Workspace
+
+# Run in a child interpreter: importing the extension here would pin whatever build was loaded first.
+_PROBE = """
+import json, sys
+out = {"importable": False, "error": None, "file": None, "modules": {}}
+try:
+    import crypto_trading_engine as engine
+except Exception as err:
+    out["error"] = f"{type(err).__name__}: {err}"
+else:
+    out["importable"] = True
+    out["file"] = getattr(engine.crypto_trading_engine, "__file__", None)
+    for name in sys.argv[1:]:
+        sub = getattr(engine, name, None)
+        out["modules"][name] = sorted(n for n in dir(sub) if not n.startswith("_")) if sub else None
+print(json.dumps(out))
+"""
+
+
+@dataclass(frozen=True)
+class FunctionStatus:
+    name: str
+    signature: str | None
+    compiled: bool
+    fallback: bool
+    tests: bool
+    benchmark: bool
+
+
+@dataclass(frozen=True)
+class ModuleStatus:
+    name: str
+    generated: bool
+    template_version: str | None
+    compiled: bool
+    functions: tuple[FunctionStatus, ...]
+
+
+@dataclass(frozen=True)
+class WorkspaceStatus:
+    root: Path
+    extension_importable: bool
+    extension_file: str | None
+    extension_error: str | None
+    modules: tuple[ModuleStatus, ...]
+
+    @property
+    def built_here(self) -> bool:
+        """Whether the importable extension is this workspace's build, not one installed from elsewhere."""
+        return self.extension_file is not None and Path(self.extension_file).is_relative_to(self.root)
+
+
+def list_workspace(ws: Workspace) -> WorkspaceStatus:
+    """The status of every module, probing the compiled extension in a child interpreter."""
+    names = ws.module_names()
+    probe = _probe_extension(names)
+    modules = tuple(_module_status(ws, name, probe["modules"].get(name)) for name in names)
+    return WorkspaceStatus(
+        root=ws.root,
+        extension_importable=probe["importable"],
+        extension_file=probe["file"],
+        extension_error=probe["error"],
+        modules=modules,
+    )
+
+
+def _probe_extension(modules: list[str]) -> dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, *modules], capture_output=True, text=True, timeout=60, check=False
+    )
+    if proc.returncode != 0:
+        return {"importable": False, "error": proc.stderr.strip()[-500:], "file": None, "modules": {}}
+    result: dict[str, object] = json.loads(proc.stdout)
+    return result
+
+
+def _module_status(ws: Workspace, name: str, compiled_names: list[str] | None) -> ModuleStatus:
+    record = read_record(ws, name)
+    signatures = {f.name: f.signature for f in record.functions} if record else {}
+    functions = list(signatures) or _public_functions(ws.bridge_dir / f"{name}_py.py")
+    fallback = set(_public_functions(ws.fallback_dir / f"{name}.py"))
+    tests_text = _texts(ws.tests_dir / f"{name}_tests", "test_*.py")
+    bench_text = _texts(ws.benchmarks_dir, f"*{name}*.py")
+    return ModuleStatus(
+        name=name,
+        generated=record is not None,
+        template_version=record.template_version if record else None,
+        compiled=compiled_names is not None,
+        functions=tuple(
+            FunctionStatus(
+                name=f,
+                signature=signatures.get(f),
+                compiled=compiled_names is not None and f in compiled_names,
+                fallback=f in fallback,
+                tests=_mentions(tests_text, f),
+                benchmark=_mentions(bench_text, f),
+            )
+            for f in functions
+        ),
+    )
+
+
+def _public_functions(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")]
+
+
+def _texts(folder: Path, pattern: str) -> str:
+    if not folder.is_dir():
+        return ""
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob(pattern)))
+
+
+def _mentions(text: str, name: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\b", text) is not None

@@ -1,0 +1,103 @@
+"""What a function's source says about it: its qualified name, its loops, its arithmetic, numpy use.
+
+Profilers name a function by file, first line and bare name; the candidates need more (is it a
+module-level function `new-module --from` can import? does it loop over numbers, or is its own time
+numpy array arithmetic that cProfile cannot see inside?). One parse per file, cached.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+_LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_NUMPY_NAMES = frozenset({"np", "numpy", "npt"})
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """Facts about one function read from its source."""
+
+    qualname: str  # Class.method, outer.<locals>.inner, or the plain name
+    is_module_level: bool  # importable as `module:name` (what `new-module --from` needs)
+    loop_line: int | None  # first loop (for, while, comprehension) in its own body
+    loop_arithmetic: int  # arithmetic operations and comparisons inside its loops
+    uses_numpy: bool  # refers to np./numpy. in its body
+
+
+def read_facts(file: str, line: int, name: str) -> SourceFacts | None:
+    """Facts of the function `name` defined at `line` of `file`; None when the source is not readable."""
+    index = _index(file)
+    bare = name.rsplit(".", 1)[-1]  # py-spy names frames by qualname (Class.method)
+    return index.get((line, bare)) if index is not None else None
+
+
+@lru_cache(maxsize=256)
+def _index(file: str) -> dict[tuple[int, str], SourceFacts] | None:
+    try:
+        tree = ast.parse(Path(file).read_text(encoding="utf-8"), filename=file)
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return None
+    index: dict[tuple[int, str], SourceFacts] = {}
+    _collect(tree, [], index)
+    return index
+
+
+def _collect(node: ast.AST, scope: list[str], index: dict[tuple[int, str], SourceFacts]) -> None:
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, _FUNCTIONS):
+            qualname = ".".join([*scope, child.name])
+            facts = _facts_of(child, qualname, is_module_level=not scope)
+            # cProfile's first line is the first decorator's line when there are decorators.
+            for line in {child.lineno, *(d.lineno for d in child.decorator_list)}:
+                index[(line, child.name)] = facts
+            _collect(child, [*scope, child.name, "<locals>"], index)
+        elif isinstance(child, ast.ClassDef):
+            _collect(child, [*scope, child.name], index)
+        else:
+            _collect(child, scope, index)
+
+
+def _facts_of(
+    func: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, *, is_module_level: bool
+) -> SourceFacts:
+    loops = [n for n in _own_nodes(func) if isinstance(n, _LOOPS)]
+    arithmetic = sum(
+        1
+        for loop in loops
+        for n in ast.walk(loop)
+        if isinstance(n, ast.BinOp | ast.AugAssign | ast.UnaryOp | ast.Compare)
+    )
+    uses_numpy = any(
+        isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in _NUMPY_NAMES
+        for n in _own_nodes(func)
+    ) or _body_mentions_numpy(func)
+    loop_line = min((n.lineno for n in loops), default=None)
+    return SourceFacts(qualname, is_module_level, loop_line, arithmetic, uses_numpy)
+
+
+def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
+    """The nodes of a function's body, not descending into nested functions or classes."""
+    found: list[ast.AST] = []
+    todo: list[ast.AST] = list(func.body)
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        todo.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, (*_FUNCTIONS, ast.ClassDef)))
+    return found
+
+
+def _body_mentions_numpy(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body that calls methods of arrays it got from numpy-typed arguments (values.cumsum())."""
+    hinted = {
+        a.arg
+        for a in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
+        if a.annotation is not None and any(w in ast.unparse(a.annotation) for w in ("NDArray", "ndarray"))
+    }
+    return any(
+        isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id in hinted
+        for n in _own_nodes(func)
+    )

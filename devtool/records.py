@@ -1,0 +1,79 @@
+"""The record `new-module` keeps of what each module was generated from, one small JSON file per module.
+
+`list`, `remove-module` and `update-module` work from these facts rather than from guesses.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import PurePosixPath
+
+from .errors import DevtoolError
+from .workspace import Workspace
+
+RECORDS_DIR = PurePosixPath(".devtool/modules")
+
+
+@dataclass(frozen=True)
+class FunctionRecord:
+    """One generated function: its signature and the template version it was rendered from."""
+
+    name: str
+    signature: str
+    template_version: str
+    source: str | None = None  # FILE:FUNCTION of the Python function used as the fallback (--from)
+
+
+@dataclass(frozen=True)
+class ModuleRecord:
+    """One generated module: its functions and every file devtool created for it."""
+
+    module: str
+    template_version: str
+    functions: tuple[FunctionRecord, ...]
+    files: tuple[str, ...] = field(default=())
+
+    def with_function(self, function: FunctionRecord, files: tuple[str, ...]) -> ModuleRecord:
+        return replace(
+            self, functions=(*self.functions, function), files=tuple(sorted({*self.files, *files}))
+        )
+
+    def function_names(self) -> list[str]:
+        return [f.name for f in self.functions]
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["functions"] = [asdict(f) for f in self.functions]
+        data["files"] = list(self.files)
+        return json.dumps(data, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> ModuleRecord:
+        data = json.loads(text)
+        return cls(
+            module=data["module"],
+            template_version=str(data["template_version"]),
+            functions=tuple(FunctionRecord(**f) for f in data["functions"]),
+            files=tuple(data.get("files", ())),
+        )
+
+
+def record_path(module: str) -> PurePosixPath:
+    """Where a module's record lives, relative to the workspace root."""
+    return RECORDS_DIR / f"{module}.json"
+
+
+def read_record(ws: Workspace, module: str) -> ModuleRecord | None:
+    """The module's record, or None for a module written by hand.
+
+    Raises:
+        DevtoolError: the record exists but is not valid.
+    """
+    path = ws.root / record_path(module)
+    if not path.exists():
+        return None
+    try:
+        return ModuleRecord.from_json(path.read_text(encoding="utf-8"))
+    except (ValueError, KeyError, TypeError) as err:
+        raise DevtoolError(f"{path}: not a valid devtool module record ({err})") from err

@@ -1,0 +1,180 @@
+"""Signature + names -> cookiecutter context -> {workspace-relative path: text}. Writes nothing.
+
+The template (`template/`, or `devtool/_template` in a wheel) renders one module and one function
+into three folders, read back here and then thrown away:
+
+    <module>/module/    the files a new module starts with (its first function included)
+    <module>/function/  the files each function adds (kernel, tests, benchmark)
+    <module>/append/    the function's part of the module files, to append to them
+
+so a module's files are exactly their header followed by the appended part of each function.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cookiecutter.exceptions import CookiecutterException, UndefinedVariableInTemplate
+from cookiecutter.generate import generate_context, generate_files
+from cookiecutter.prompt import prompt_for_config
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from .errors import RenderError, UsageError
+from .names import check_identifier
+from .signature import Signature
+
+
+def _find_template_dir() -> Path:
+    packaged = Path(__file__).resolve().parent / "_template"  # force-included by the wheel build
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "template"
+
+
+TEMPLATE_DIR = _find_template_dir()
+
+_MODULE, _FUNCTION, _APPEND = "module", "function", "append"
+
+
+@dataclass(frozen=True)
+class RenderedFunction:
+    """A function added to an existing module: files to create, and text to append to module files."""
+
+    created: dict[str, str]
+    appended: dict[str, str]
+
+
+def template_version(template_dir: Path = TEMPLATE_DIR) -> str:
+    """The template's version, `_template_version` in its cookiecutter.json."""
+    return str(_read_json(template_dir / "cookiecutter.json")["_template_version"])
+
+
+def render_module(
+    module: str, function: str, signature: Signature, *, template_dir: Path = TEMPLATE_DIR
+) -> dict[str, str]:
+    """Every file of a new module whose first function is `function`, by workspace-relative path.
+
+    Raises:
+        UsageError: a name the template cannot use.
+        RenderError: the template is broken (names the template file and the Jinja error).
+    """
+    tree = _render(module, function, signature, template_dir)
+    return {path: text for (part, path), text in tree.items() if part in (_MODULE, _FUNCTION)}
+
+
+def render_function(
+    module: str, function: str, signature: Signature, *, template_dir: Path = TEMPLATE_DIR
+) -> RenderedFunction:
+    """The files `function` adds to the existing `module`, and the text it appends to the module's files.
+
+    Raises:
+        UsageError: a name the template cannot use.
+        RenderError: the template is broken (names the template file and the Jinja error).
+    """
+    tree = _render(module, function, signature, template_dir)
+    return RenderedFunction(
+        created={path: text for (part, path), text in tree.items() if part == _FUNCTION},
+        appended={path: text for (part, path), text in tree.items() if part == _APPEND},
+    )
+
+
+def build_context(module: str, function: str, signature: Signature) -> dict[str, Any]:
+    """The cookiecutter `extra_context`: the names, and the signature as plain data for Jinja."""
+    first_matrix = signature.first_matrix
+    return {
+        "module": module,
+        "function": function,
+        "signature": str(signature),
+        "_sig": {
+            "args": [
+                {"name": a.name, "type": a.type, "is_array": a.is_array, "ndim": a.ndim} for a in signature.args
+            ],
+            "returns": list(signature.returns),
+            "returns_tuple": signature.returns_tuple,
+            "first_array": signature.first_array.name,
+            "first_matrix": first_matrix.name if first_matrix else "",
+            "array_results": list(signature.array_results),
+            "scalar_results": list(signature.scalar_results),
+        },
+    }
+
+
+def _render(
+    module: str, function: str, signature: Signature, template_dir: Path
+) -> dict[tuple[str, str], str]:
+    """Render the whole template into a temporary folder; {(part, relative path): text}."""
+    _check_names(module, function, signature)
+    extra = build_context(module, function, signature)
+    with tempfile.TemporaryDirectory(prefix="devtool-render-") as out:
+        try:
+            context = generate_context(str(template_dir / "cookiecutter.json"), extra_context=extra)
+            context["cookiecutter"].update(prompt_for_config(context, no_input=True))
+            project = Path(generate_files(str(template_dir), context, output_dir=out, accept_hooks=False))
+        except (CookiecutterException, TemplateError) as err:
+            raise _render_error(err, template_dir) from err
+        return _read_tree(project)
+
+
+def _check_names(module: str, function: str, signature: Signature) -> None:
+    check_identifier(module, "module name")
+    check_identifier(function, "function name")
+    for arg in signature.args:
+        if arg.name == function:
+            raise UsageError(f"argument name {arg.name!r} is the function's name; choose another")
+
+
+def _read_tree(project: Path) -> dict[tuple[str, str], str]:
+    tree: dict[tuple[str, str], str] = {}
+    for path in sorted(project.rglob("*")):
+        if path.is_file():
+            part, *rest = path.relative_to(project).parts
+            tree[(part, "/".join(rest))] = path.read_text(encoding="utf-8")
+    return tree
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise RenderError(str(path), None, f"cannot read the template's context: {err}") from err
+    return data
+
+
+def _render_error(err: Exception, template_dir: Path) -> RenderError:
+    """The template file and line a Jinja or cookiecutter error comes from, and its message."""
+    cause: BaseException = err
+    message = str(err)
+    if isinstance(err, UndefinedVariableInTemplate):
+        cause, message = err.error, f"{err.message}: {err.error}"
+    if isinstance(cause, TemplateSyntaxError) and cause.filename:
+        return RenderError(_relative(cause.filename, template_dir), cause.lineno, cause.message or message)
+    # Jinja rewrites tracebacks so that template frames carry the template's file and line.
+    for frame, line in reversed(list(traceback.walk_tb(cause.__traceback__))):
+        filename = frame.f_code.co_filename
+        if Path(filename).suffix not in (".py", "") or _is_inside(filename, template_dir):
+            if not filename.endswith(".py") or _is_inside(filename, template_dir):
+                return RenderError(_relative(filename, template_dir), line, message)
+    return RenderError(str(template_dir), None, message)
+
+
+def _is_inside(filename: str, template_dir: Path) -> bool:
+    try:
+        Path(filename).resolve().relative_to(template_dir.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _relative(filename: str, template_dir: Path) -> str:
+    path = Path(filename)
+    for base in (template_dir, template_dir / "templates"):
+        candidate = base / path
+        if not path.is_absolute() and candidate.exists():
+            return candidate.relative_to(template_dir.parent).as_posix()
+    try:
+        return path.resolve().relative_to(template_dir.resolve().parent).as_posix()
+    except ValueError:
+        return filename

@@ -1,0 +1,203 @@
+"""Find the engine workspace (the maturin project devtool edits) and name the paths inside it."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import WorkspaceNotFound
+
+DEFAULT_MANIFEST = "rust/Cargo.toml"
+
+_PUB_MOD = re.compile(r"pub mod ([a-z_][a-z0-9_]*);")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """An engine workspace; `root` is the directory holding its maturin pyproject.toml."""
+
+    root: Path
+    manifest: str = DEFAULT_MANIFEST  # [tool.maturin] manifest-path, relative to root
+
+    @property
+    def pyproject(self) -> Path:
+        return self.root / "pyproject.toml"
+
+    @property
+    def cargo_toml(self) -> Path:
+        return self.root / self.manifest
+
+    @property
+    def rust_src(self) -> Path:
+        return self.cargo_toml.parent / "src"
+
+    @property
+    def lib_rs(self) -> Path:
+        return self.rust_src / "lib.rs"
+
+    @property
+    def python_mod_rs(self) -> Path:
+        return self.rust_src / "python" / "mod.rs"
+
+    @property
+    def bridge_dir(self) -> Path:
+        return self.root / "src" / "rust_bridge"
+
+    @property
+    def bridge_init(self) -> Path:
+        return self.bridge_dir / "__init__.py"
+
+    @property
+    def fallback_dir(self) -> Path:
+        return self.bridge_dir / "_fallback"
+
+    @property
+    def stubs_dir(self) -> Path:
+        return self.root / "src" / "crypto_trading_engine"
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.root / "tests"
+
+    @property
+    def benchmarks_dir(self) -> Path:
+        return self.root / "benchmarks"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".devtool"
+
+    @property
+    def records_dir(self) -> Path:
+        return self.state_dir / "modules"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    def module_dir(self, name: str) -> Path:
+        """The Rust source folder of module `name` (which may not exist yet)."""
+        return self.rust_src / name
+
+    def module_names(self) -> list[str]:
+        """The modules `lib.rs` declares with `pub mod`, in file order, without `python`."""
+        lines = self.lib_rs.read_text(encoding="utf-8").splitlines()
+        found = (_PUB_MOD.fullmatch(line.strip()) for line in lines)
+        return [m.group(1) for m in found if m is not None and m.group(1) != "python"]
+
+    def has_module(self, name: str) -> bool:
+        """Whether `lib.rs` declares module `name`."""
+        return name in self.module_names()
+
+
+def find_workspace(start: Path | None = None, engine: Path | None = None) -> Workspace:
+    """Find the engine workspace: `engine` if given, else walk up from `start` (default: cwd).
+
+    At each directory, accept the directory itself if it is an engine workspace, or the path
+    that `[tool.devtool] engine = "..."` in its pyproject.toml names.
+
+    Raises:
+        WorkspaceNotFound: `engine` or a configured path is not a workspace, or none was found.
+    """
+    if engine is not None:
+        return _checked(engine.resolve(), f"--engine {engine}")
+    origin = _start_dir(start)
+    near_miss = ""
+    for folder in (origin, *origin.parents):
+        problem = _workspace_problem(folder)
+        if problem is None:
+            return _checked(folder, str(folder))
+        if not near_miss and _maturin_manifest(folder) is not None:
+            near_miss = f" (nearest maturin project {folder}: {problem})"
+        configured = _configured_engine(folder / "pyproject.toml")
+        if configured is not None:
+            return _checked((folder / configured).resolve(), f'[tool.devtool] engine = "{configured}"')
+    raise WorkspaceNotFound(
+        f"no engine workspace in {origin} or any parent{near_miss}: looked for a pyproject.toml with "
+        "[tool.maturin] whose Cargo.toml's src has lib.rs and python/mod.rs, or with [tool.devtool] "
+        'engine = "<path>"; pass --engine PATH or add that setting to your pyproject.toml'
+    )
+
+
+def load_config(start: Path | None = None) -> dict[str, Any]:
+    """The `[tool.devtool]` table of the nearest pyproject.toml (walking up) that has one, else {}.
+
+    Raises:
+        WorkspaceNotFound: that pyproject.toml is not valid TOML.
+    """
+    origin = _start_dir(start)
+    for folder in (origin, *origin.parents):
+        table = _tool_table(folder / "pyproject.toml", "devtool")
+        if table is not None:
+            return table
+    return {}
+
+
+def _checked(root: Path, source: str) -> Workspace:
+    """The workspace at `root`, or WorkspaceNotFound saying which setting pointed there and why not."""
+    problem = _workspace_problem(root)
+    if problem is not None:
+        raise WorkspaceNotFound(
+            f"{source}: {root} is not an engine workspace ({problem}); "
+            'fix --engine PATH or [tool.devtool] engine = "<path>"'
+        )
+    manifest = _maturin_manifest(root)
+    return Workspace(root=root, manifest=manifest or DEFAULT_MANIFEST)
+
+
+def _workspace_problem(root: Path) -> str | None:
+    """Why `root` is not an engine workspace, or None if it is one."""
+    if not (root / "pyproject.toml").is_file():
+        return "no pyproject.toml"
+    manifest = _maturin_manifest(root)
+    if manifest is None:
+        return "its pyproject.toml has no [tool.maturin] table"
+    ws = Workspace(root=root, manifest=manifest)
+    for path in (ws.cargo_toml, ws.lib_rs, ws.python_mod_rs):
+        if not path.is_file():
+            return f"{path.relative_to(root)} is missing"
+    return None
+
+
+def _maturin_manifest(root: Path) -> str | None:
+    """The manifest path `[tool.maturin]` names (maturin's default: Cargo.toml), or None without one."""
+    maturin = _tool_table(root / "pyproject.toml", "maturin")
+    manifest = maturin.get("manifest-path", "Cargo.toml") if maturin is not None else None
+    return manifest if isinstance(manifest, str) else None
+
+
+def _configured_engine(pyproject: Path) -> str | None:
+    table = _tool_table(pyproject, "devtool")
+    engine = table.get("engine") if table is not None else None
+    return engine if isinstance(engine, str) else None
+
+
+def _tool_table(pyproject: Path, name: str) -> dict[str, Any] | None:
+    """The `[tool.<name>]` table of `pyproject`, or None if the file or the table is missing."""
+    data = _read_toml(pyproject)
+    tool = data.get("tool") if data is not None else None
+    table = tool.get(name) if isinstance(tool, dict) else None
+    return table if isinstance(table, dict) else None
+
+
+def _read_toml(path: Path) -> dict[str, Any] | None:
+    """The parsed file, or None if it does not exist.
+
+    Raises:
+        WorkspaceNotFound: the file is not valid TOML (named, with the parser's reason).
+    """
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return None
+    except tomllib.TOMLDecodeError as err:
+        raise WorkspaceNotFound(f"{path} is not valid TOML: {err}") from err
+
+
+def _start_dir(start: Path | None) -> Path:
+    origin = (start if start is not None else Path.cwd()).resolve()
+    return origin.parent if origin.is_file() else origin

@@ -1,0 +1,175 @@
+//! Bollinger Bands: SMA ± a multiple of the population standard deviation, as TA-Lib.
+//!
+//! The variance is not taken from running sums of `x` and `x²` (off by ~1e-7 at 1e6 points) but
+//! from Welford-style updates of each window's mean and sum of squared deviations, restarted from
+//! an exact two-pass computation at every block (see `window`).
+use std::ops::Range;
+
+use super::error::{check_buffer, check_deviation, check_period, KernelError};
+use super::span;
+use super::window::{self, Window};
+
+/// The three output bands, each as long as the input.
+pub struct Bands<'a> {
+    pub upper: &'a mut [f64],
+    pub middle: &'a mut [f64],
+    pub lower: &'a mut [f64],
+}
+
+/// Checks the arguments of [`bollinger_bands_into`] for a series of `len` points.
+pub(crate) fn check_args(period: usize, nbdev_up: f64, nbdev_down: f64, len: usize) -> Result<(), KernelError> {
+    check_period("period", period, len)?;
+    check_deviation("nbdev_up", nbdev_up)?;
+    check_deviation("nbdev_down", nbdev_down)
+}
+
+/// Middle band: the `period`-point SMA; upper / lower: middle ± `nbdev_up` / `nbdev_down` times the
+/// population (ddof = 0) standard deviation of the window. The first `period - 1` rows are NaN.
+///
+/// NaN handling: see the `span` module.
+pub fn bollinger_bands_into(
+    values: &[f64],
+    period: usize,
+    nbdev_up: f64,
+    nbdev_down: f64,
+    bands: Bands<'_>,
+) -> Result<(), KernelError> {
+    check_args(period, nbdev_up, nbdev_down, values.len())?;
+    let Bands { upper, middle, lower } = bands;
+    check_buffer("upper", upper.len(), values.len())?;
+    check_buffer("middle", middle.len(), values.len())?;
+    check_buffer("lower", lower.len(), values.len())?;
+    span::apply([values], [upper, middle, lower], |[x], [upper, middle, lower]| {
+        let first = period - 1;
+        if x.len() <= first {
+            for out in [upper, middle, lower] {
+                out.fill(f64::NAN);
+            }
+            return true;
+        }
+        for out in [&mut *upper, &mut *middle, &mut *lower] {
+            out[..first].fill(f64::NAN);
+        }
+        let scale = 1.0 / period as f64;
+        let mut moments = Moments { x, period, scale, nbdev_up, nbdev_down, lower };
+        window::run(&mut moments, [middle, upper], first..x.len(), window::block_len(period))
+    });
+    Ok(())
+}
+
+/// Window means and sums of squared deviations (M2), kept in the middle and upper bands until
+/// `finish` turns them into bands; it writes the lower band too.
+struct Moments<'a> {
+    x: &'a [f64],
+    period: usize,
+    scale: f64,
+    nbdev_up: f64,
+    nbdev_down: f64,
+    lower: &'a mut [f64],
+}
+
+#[derive(Clone, Copy)]
+struct MeanM2 {
+    mean: f64,
+    m2: f64,
+}
+
+impl Window<2> for Moments<'_> {
+    type State = MeanM2;
+
+    fn open(&self, row: usize) -> (MeanM2, [f64; 2]) {
+        let w = &self.x[row + 1 - self.period..=row];
+        let mean = w.iter().sum::<f64>() * self.scale;
+        let m2 = w.iter().map(|v| (v - mean) * (v - mean)).sum();
+        (MeanM2 { mean, m2 }, [mean, m2])
+    }
+
+    /// Per row: the change `added - dropped` (middle) and the sum `added + dropped` (upper).
+    fn prepare(&self, rows: Range<usize>, [change, sum]: [&mut [f64]; 2]) {
+        let added = &self.x[rows.clone()];
+        let dropped = &self.x[rows.start - self.period..rows.end - self.period];
+        for (((c, s), a), d) in change.iter_mut().zip(sum.iter_mut()).zip(added).zip(dropped) {
+            *c = a - d;
+            *s = a + d;
+        }
+    }
+
+    /// Welford's update for a sliding window:
+    /// `M2 += (added - dropped) · ((added + dropped) - (new mean + old mean))`.
+    #[inline(always)]
+    fn step(&self, s: &mut MeanM2, [change, sum]: [&mut f64; 2]) {
+        let mean = s.mean + *change * self.scale;
+        s.m2 += *change * (*sum - (mean + s.mean));
+        s.mean = mean;
+        *change = mean;
+        *sum = s.m2;
+    }
+
+    fn finish(&mut self, rows: Range<usize>, [middle, upper]: [&mut [f64]; 2]) {
+        let (up, down, scale) = (self.nbdev_up, self.nbdev_down, self.scale);
+        let lower = &mut self.lower[rows];
+        for ((u, l), &m) in upper.iter_mut().zip(lower).zip(&*middle) {
+            let variance = *u * scale;
+            // Rounding can leave a flat window's M2 a hair below zero; TA-Lib reports 0 there.
+            let std = if variance > 0.0 { variance.sqrt() } else { 0.0 };
+            *u = m + up * std;
+            *l = m - down * std;
+        }
+    }
+
+    fn is_finite(s: &MeanM2) -> bool {
+        s.mean.is_finite() && s.m2.is_finite()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::technical::testing::assert_close;
+
+    fn bands(values: &[f64], period: usize, up: f64, down: f64) -> [Vec<f64>; 3] {
+        let n = values.len();
+        let (mut u, mut m, mut l) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let out = Bands { upper: &mut u, middle: &mut m, lower: &mut l };
+        bollinger_bands_into(values, period, up, down, out).unwrap();
+        [u, m, l]
+    }
+
+    #[test]
+    fn known_values() {
+        let nan = f64::NAN;
+        // Window [1, 2, 3]: mean 2, population std sqrt(2/3).
+        let s = (2.0f64 / 3.0).sqrt();
+        let [u, m, l] = bands(&[1.0, 2.0, 3.0, 3.0], 3, 2.0, 1.0);
+        let s2 = (2.0f64 / 9.0).sqrt(); // window [2, 3, 3]: mean 8/3
+        assert_close(&m, &[nan, nan, 2.0, 8.0 / 3.0]);
+        assert_close(&u, &[nan, nan, 2.0 + 2.0 * s, 8.0 / 3.0 + 2.0 * s2]);
+        assert_close(&l, &[nan, nan, 2.0 - s, 8.0 / 3.0 - s2]);
+        let [u, _, l] = bands(&[7.0; 5], 2, 2.0, 2.0);
+        assert_close(&u, &[nan, 7.0, 7.0, 7.0, 7.0]);
+        assert_close(&l, &[nan, 7.0, 7.0, 7.0, 7.0]);
+    }
+
+    #[test]
+    fn stays_exact_with_a_large_offset_over_many_blocks() {
+        let x: Vec<f64> = (0..50_000).map(|i| 30_000.0 + ((i * 7919) % 1013) as f64 * 0.01).collect();
+        let period = 20;
+        let [u, m, _] = bands(&x, period, 1.0, 1.0);
+        for i in period - 1..x.len() {
+            let w = &x[i + 1 - period..=i];
+            let mean = w.iter().sum::<f64>() / period as f64;
+            let var = w.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / period as f64;
+            let std = u[i] - m[i];
+            assert!((std - var.sqrt()).abs() <= 1e-9 * var.sqrt() + 1e-11, "at {i}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_deviations() {
+        let mut b = [[0.0; 3]; 3];
+        let [u, m, l] = &mut b;
+        let out = Bands { upper: u, middle: m, lower: l };
+        let err = bollinger_bands_into(&[1.0, 2.0, 3.0], 2, 2.0, -1.0, out).unwrap_err();
+        assert_eq!(err.to_string(), "nbdev_down must be a finite number >= 0, got -1.0");
+    }
+}

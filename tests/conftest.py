@@ -1,0 +1,51 @@
+"""Shared fixtures: a small copy of the engine workspace, and a snapshot of a whole tree."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from devtool.workspace import Workspace
+
+REPO = Path(__file__).resolve().parent.parent
+ENGINE = REPO / "engine"
+SAMPLE_FILES = (
+    "pyproject.toml",
+    "rust/Cargo.toml",
+    "rust/src/lib.rs",
+    "rust/src/python/mod.rs",
+    "src/rust_bridge/__init__.py",
+)
+
+Snapshot = dict[str, str]
+
+
+@pytest.fixture
+def sample_workspace(tmp_path: Path) -> Workspace:
+    """The engine's registration files (and what makes it a workspace) copied into tmp_path/engine."""
+    root = tmp_path / "engine"
+    for rel in SAMPLE_FILES:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ENGINE / rel, root / rel)
+    return Workspace(root)
+
+
+def snapshot_tree(root: Path) -> Snapshot:
+    """Every folder and file under root with its mode, and each file's sha256: equal means byte-identical."""
+    entries: Snapshot = {}
+    for path in sorted(root.rglob("*")):
+        mode = oct(stat.S_IMODE(path.lstat().st_mode))
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "folder"
+        entries[path.relative_to(root).as_posix()] = f"{mode} {digest}"
+    return entries
+
+
+@pytest.fixture
+def snapshot() -> Callable[[Path], Snapshot]:
+    """`snapshot(root)`: the tree under root as {relative path: mode and sha256}."""
+    return snapshot_tree

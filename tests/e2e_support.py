@@ -1,0 +1,77 @@
+"""Helpers for the end-to-end tests: a scratch engine + virtualenv, running devtool in it, hashing trees."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+SKIP_PARTS = {"target", "__pycache__", ".benchmarks", ".hypothesis", ".pytest_cache", ".ruff_cache"}
+
+
+def _load_scratch_env() -> Any:
+    spec = importlib.util.spec_from_file_location("scratch_env", REPO / "scripts" / "scratch_env.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_scratch = _load_scratch_env().make_scratch
+
+
+def tree_hash(root: Path) -> dict[str, str]:
+    """sha256 of every source file under root (build outputs and caches left out), by relative path."""
+    digests: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.is_dir() or SKIP_PARTS.intersection(rel.parts) or path.suffix in {".so", ".pyc"}:
+            continue
+        digests[rel.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+@dataclass
+class Scratch:
+    """A copy of engine/ and a virtualenv of its own, so builds never touch the developer's .venv."""
+
+    engine: Path
+    python: Path
+
+    def devtool(self, *args: str, env: dict[str, str] | None = None, timeout: float = 900) -> Result:
+        merged = {**os.environ, **(env or {})}
+        merged.pop("VIRTUAL_ENV", None)  # devtool targets the interpreter it runs in
+        proc = subprocess.run(
+            [str(self.python), "-m", "devtool", *args, "--engine", str(self.engine)],
+            cwd=self.engine,
+            env=merged,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    def python_run(self, code: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(self.python), "-c", code], cwd=self.engine, capture_output=True, text=True, check=False
+        )
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def __str__(self) -> str:
+        return f"exit {self.code}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"

@@ -1,0 +1,270 @@
+"""Which functions `devtool profile` calls worth moving to Rust, judged on real cProfile runs."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pstats
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devtool.profile import ProfileReport, ProfileRequest, profile
+from devtool.profile_classify import Candidate, format_seconds, suggest_command
+from devtool.profile_flamegraph import stacks_from_graph
+from devtool.profile_graph import FuncKey, graph_from_pstats, graph_from_stacks, parse_folded
+from devtool.profile_sampler import _why_nothing
+from devtool.profile_target import parse_target
+
+WORKLOAD = """\
+import threading
+import time
+
+import numpy as np
+import numpy.typing as npt
+
+
+def hot_loop(n: int) -> float:
+    total = 0.0
+    for i in range(n):
+        total += i * 0.5 - (i % 7) * 0.25
+    return total
+
+
+class Book:
+    def replay(self, n: int) -> float:
+        total = 0.0
+        for i in range(n):
+            total += i * 0.25 - (i % 3)
+        return total
+
+
+def sleeps() -> None:
+    time.sleep(0.04)
+
+
+def waits_on_event() -> None:
+    threading.Event().wait(0.04)
+
+
+def sorts(values: npt.NDArray[np.float64]) -> float:
+    total = 0.0
+    for _ in range(3):
+        total += float(np.sort(values)[0])
+    return total
+
+
+def array_math(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.sqrt(a * a + 1.0) * 0.5 + a
+
+
+def tiny(x: float) -> float:
+    return x + 1.0
+
+
+def calls_tiny(n: int) -> float:
+    total = 0.0
+    for _ in range(n):
+        total = tiny(total)
+    return total
+
+
+def main() -> None:
+    hot_loop(300_000)
+    Book().replay(120_000)
+    sleeps()
+    waits_on_event()
+    sorts(np.random.default_rng(0).normal(size=300_000))
+    array_math(np.random.default_rng(1).normal(size=3_000_000))
+    calls_tiny(100_000)
+
+
+def sma(values: list[float], period: int) -> float:
+    total = 0.0
+    for value in values:
+        total += value * 1.0
+    return total / period
+
+
+def uses_engine(values: npt.NDArray[np.float64]) -> float:
+    import rust_bridge
+
+    total = 0.0
+    for _ in range(40):
+        total += float(rust_bridge.sma(values, 20)[-1])
+    return total
+
+
+def engine_main() -> None:
+    values = np.random.default_rng(2).normal(size=400_000)
+    sma(values[:100_000].tolist(), 10)
+    uses_engine(values)
+"""
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("classify")
+    (root / "clsload.py").write_text(WORKLOAD)
+    importlib.invalidate_caches()
+    yield root
+    sys.modules.pop("clsload", None)
+
+
+def run_profile(workdir: Path, spec: str) -> ProfileReport:
+    target = parse_target(spec, cwd=workdir)
+    return profile(ProfileRequest(target, workdir, output=workdir / f"{target.label}.prof"))
+
+
+@pytest.fixture(scope="module")
+def report(workdir: Path) -> ProfileReport:
+    return run_profile(workdir, "clsload:main")
+
+
+def judged(report: ProfileReport, qualname: str) -> Candidate:
+    return next(c for c in report.candidates if c.qualname == qualname)
+
+
+def test_python_loop_on_numbers_is_the_first_candidate(report: ProfileReport) -> None:
+    first = report.candidates[0]
+    assert (first.rank, first.qualname, first.verdict) == (1, "hot_loop", "candidate")
+    assert "Python loop (line 10) doing arithmetic" in first.reason
+    assert (
+        first.suggested_command == "devtool new-module clsload --function hot_loop --from clsload.py:hot_loop"
+    )
+    assert first.python_s / first.attributed_s > 0.9
+
+
+def test_sleep_dominated_function_is_waiting(report: ProfileReport) -> None:
+    sleeps = judged(report, "sleeps")
+    assert sleeps.verdict == "waiting" and not sleeps.worth_moving
+    assert "time.sleep" in sleeps.reason and sleeps.waiting_s > 0.03
+
+
+def test_lock_wait_is_waiting(report: ProfileReport) -> None:
+    event = judged(report, "waits_on_event")
+    assert event.verdict == "waiting"
+    assert "acquire" in event.reason
+
+
+def test_numpy_dominated_function_is_native(report: ProfileReport) -> None:
+    sorts = judged(report, "sorts")
+    assert sorts.verdict == "native"
+    assert "numpy.sort" in sorts.reason
+    assert sorts.native_s > sorts.python_s
+
+
+def test_array_arithmetic_without_a_loop_is_vectorized(report: ProfileReport) -> None:
+    assert judged(report, "array_math").verdict == "vectorized"
+
+
+def test_tiny_function_is_too_cheap_and_its_caller_is_named(report: ProfileReport) -> None:
+    tiny = judged(report, "tiny")
+    assert tiny.verdict == "too_cheap"
+    assert tiny.own_per_call_s is not None and tiny.own_per_call_s < 5e-6
+    assert tiny.move_caller == "calls_tiny" and "move its caller calls_tiny instead" in tiny.reason
+    caller = judged(report, "calls_tiny")
+    assert caller.worth_moving and "takes tiny along" in caller.reason
+
+
+def test_method_is_a_candidate_without_a_from_command(report: ProfileReport) -> None:
+    replay = judged(report, "Book.replay")
+    assert replay.worth_moving and replay.suggested_command is None
+    assert "not a module-level function" in replay.reason
+
+
+def test_functions_under_one_percent_are_left_out(report: ProfileReport) -> None:
+    assert all(c.percent >= 1.0 for c in report.candidates)
+    judged_names = {c.qualname for c in report.candidates}
+    assert {row.qualname for row in report.functions if row.own_percent >= 1.0} <= judged_names
+
+
+def test_caller_is_judged_on_its_own_work_not_its_callees(report: ProfileReport) -> None:
+    main = judged(report, "main")  # its own work is numpy's random generator (Cython, unseen by cProfile)
+    assert main.attributed_s < main.cumulative_s / 2
+    assert main.verdict in ("vectorized", "native")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("rust_bridge") is None, reason="the engine is not installed")
+def test_engine_functions_are_marked_served_not_suggested(workdir: Path) -> None:
+    report = run_profile(workdir, "clsload:engine_main")
+    by_name = {(c.qualname, c.file.endswith("clsload.py")): c for c in report.candidates}
+    own_sma = by_name[("sma", True)]
+    assert own_sma.verdict == "engine" and own_sma.engine_function == "rust_bridge.sma"
+    assert own_sma.suggested_command is None
+    uses = by_name[("uses_engine", True)]
+    assert uses.verdict == "engine" and "rust_bridge.sma" in uses.reason
+    assert not any(c.worth_moving for c in report.candidates)
+
+
+def test_saved_profile_is_pstats_and_rebuilds_into_stacks(workdir: Path, report: ProfileReport) -> None:
+    graph = graph_from_pstats(pstats.Stats(str(report.profile_path)))
+    assert graph.total_s == pytest.approx(report.total_s)
+    stacks = stacks_from_graph(graph)
+    assert sum(stacks.values()) == pytest.approx(graph.total_s, rel=0.05)
+    assert any(frame.name == "hot_loop" for stack in stacks for frame in stack)
+
+
+# -- the pieces --------------------------------------------------------------------------------------
+
+_CHILD = "<module> (/x/devtool/profile_child.py:1);main (/x/devtool/profile_child.py:20)"
+_TARGET = f"{_CHILD};enter_target (/x/devtool/profile_target.py:300);run_path (<frozen runpy>:262)"
+FOLDED = "\n".join(
+    [
+        f"{_TARGET};<module> (/w/s.py:1);hot (/w/s.py:3) 30",
+        f"{_TARGET};<module> (/w/s.py:1);hot (/w/s.py:3);gentype_alloc (/v/numpy/_umath.so) 10",
+        f"{_CHILD};_find_and_load (<frozen importlib._bootstrap>:1165) 50",  # start-up: not the target
+    ]
+)
+
+
+def is_marker(key: FuncKey) -> bool:
+    return key.name == "enter_target"
+
+
+def test_folded_stacks_are_cut_at_the_target_and_start_up_is_dropped() -> None:
+    stacks = parse_folded(FOLDED, seconds_per_sample=0.01, is_marker=is_marker)
+    assert len(stacks) == 2
+    assert all(stack[0].name == "run_path" for stack in stacks)
+    native = next(stack[-1] for stack in stacks if len(stack) == 4)
+    assert native == FuncKey("/v/numpy/_umath.so", 0, "gentype_alloc")
+    graph = graph_from_stacks(stacks)
+    hot = FuncKey("/w/s.py", 3, "hot")
+    assert graph.nodes[hot].own_s == pytest.approx(0.30)
+    assert graph.nodes[hot].cumulative_s == pytest.approx(0.40)
+    assert graph.nodes[hot].calls is None
+    assert graph.total_s == pytest.approx(0.40)
+
+
+def test_target_specs_name_their_kind(tmp_path: Path) -> None:
+    (tmp_path / "s.py").write_text("")
+    (tmp_path / "test_t.py").write_text("")
+    assert parse_target("s.py", cwd=tmp_path).kind == "script"
+    assert parse_target("pkg.mod", cwd=tmp_path, as_module=True).kind == "module"
+    call = parse_target("pkg.mod:Book.replay", cwd=tmp_path, call_args="1, n=2")
+    assert (call.kind, call.module, call.function) == ("call", "pkg.mod", "Book.replay")
+    assert parse_target("test_t.py::test_a[1]", cwd=tmp_path).label == "test_a"
+    assert parse_target("test_t.py", cwd=tmp_path, as_pytest=True).kind == "pytest"
+
+
+def test_suggested_command_is_shell_ready() -> None:
+    assert suggest_command("my strategies/Fast-EMA.py", "ema") == (
+        "devtool new-module fast_ema --function ema --from 'my strategies/Fast-EMA.py:ema'"
+    )
+    assert suggest_command("quant/__init__.py", "RSI").startswith("devtool new-module quant --function rsi ")
+
+
+def test_ptrace_refusal_says_what_to_do() -> None:
+    said = (
+        "Permission Denied: Try running again with elevated permissions by going 'sudo env \"PATH=$PATH\" !!'"
+    )
+    done = subprocess.CompletedProcess(["py-spy"], 1, "", said)
+    reason = _why_nothing(done, None)
+    assert "ptrace" in reason and "SYS_PTRACE" in reason
+
+
+def test_format_seconds() -> None:
+    assert [format_seconds(s) for s in (1.5, 0.0123, 4.2e-6, 3e-8)] == ["1.5 s", "12.3 ms", "4.2 µs", "30 ns"]
