@@ -88,7 +88,7 @@ class SignatureError(UsageError):
 
 
 class RenderError(DevtoolError):
-    """The template did not render (a Jinja error in one of its files): a bug in template/, nothing was written."""
+    """The template did not render (a Jinja error in one of its files): a bug, nothing was written."""
 
     def __init__(self, template_file: str, line: int | None, message: str) -> None:
         super().__init__(template_file, line, message)
@@ -98,4 +98,4 @@ class RenderError(DevtoolError):
 
     def __str__(self) -> str:
         where = self.template_file if self.line is None else f"{self.template_file}:{self.line}"
-        return f"template {where}: {self.message}"
+        return f"the template does not render: {where}: {self.message}"

@@ -64,28 +64,38 @@ class WorkspaceStatus:
         return self.extension_file is not None and Path(self.extension_file).is_relative_to(self.root)
 
 
+@dataclass(frozen=True)
+class _Probe:
+    importable: bool
+    file: str | None
+    error: str | None
+    modules: dict[str, list[str] | None]
+
+
 def list_workspace(ws: Workspace) -> WorkspaceStatus:
     """The status of every module, probing the compiled extension in a child interpreter."""
     names = ws.module_names()
     probe = _probe_extension(names)
-    modules = tuple(_module_status(ws, name, probe["modules"].get(name)) for name in names)
+    modules = tuple(_module_status(ws, name, probe.modules.get(name)) for name in names)
     return WorkspaceStatus(
         root=ws.root,
-        extension_importable=probe["importable"],
-        extension_file=probe["file"],
-        extension_error=probe["error"],
+        extension_importable=probe.importable,
+        extension_file=probe.file,
+        extension_error=probe.error,
         modules=modules,
     )
 
 
-def _probe_extension(modules: list[str]) -> dict[str, object]:
+def _probe_extension(modules: list[str]) -> _Probe:
     proc = subprocess.run(
         [sys.executable, "-c", _PROBE, *modules], capture_output=True, text=True, timeout=60, check=False
     )
     if proc.returncode != 0:
-        return {"importable": False, "error": proc.stderr.strip()[-500:], "file": None, "modules": {}}
-    result: dict[str, object] = json.loads(proc.stdout)
-    return result
+        return _Probe(importable=False, file=None, error=proc.stderr.strip()[-500:], modules={})
+    data = json.loads(proc.stdout)
+    return _Probe(
+        importable=data["importable"], file=data["file"], error=data["error"], modules=data["modules"]
+    )
 
 
 def _module_status(ws: Workspace, name: str, compiled_names: list[str] | None) -> ModuleStatus:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -18,6 +19,9 @@ from .toolchain import check_toolchain
 from .transaction import render_diff
 from .verify import Progress, VerifyResult, verify_module
 from .workspace import Workspace
+
+#: A customised copy of the template to render instead of the one devtool ships.
+TEMPLATE_ENV = "DEVTOOL_TEMPLATE"
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
     function = check_identifier(request.function, "function name")
     signature = parse_signature(request.signature)
     toolchain = check_toolchain() if request.verify and not request.dry_run else {}
-    plan, added = plan_new_module(ws, module, function, signature)
+    plan, added = plan_new_module(ws, module, function, signature, template_dir=template_dir())
     plan_seconds = time.perf_counter() - started
     result = NewModuleResult(
         module=module,
@@ -91,7 +95,20 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
     return replace(result, verified=verified)
 
 
-def plan_new_module(ws: Workspace, module: str, function: str, signature: Signature) -> tuple[Plan, bool]:
+def template_dir() -> Path:
+    """The template to render: $DEVTOOL_TEMPLATE (a customised copy) or the one devtool ships."""
+    custom = os.environ.get(TEMPLATE_ENV)
+    return Path(custom) if custom else render.TEMPLATE_DIR
+
+
+def plan_new_module(
+    ws: Workspace,
+    module: str,
+    function: str,
+    signature: Signature,
+    *,
+    template_dir: Path = render.TEMPLATE_DIR,
+) -> tuple[Plan, bool]:
     """The files to create and the edits to make, computed from the workspace as it is now.
 
     Returns the plan and whether it adds a function to an existing module.
@@ -100,12 +117,12 @@ def plan_new_module(ws: Workspace, module: str, function: str, signature: Signat
         ConflictError: the module (when not adding a function) or the function exists already.
     """
     if not ws.has_module(module):
-        files = render.render_module(module, function, signature)
+        files = render.render_module(module, function, signature, template_dir=template_dir)
         _refuse_existing_files(ws, files)
         record = ModuleRecord(
             module=module,
-            template_version=render.template_version(),
-            functions=(_function_record(function, signature),),
+            template_version=render.template_version(template_dir),
+            functions=(_function_record(function, signature, template_dir),),
             files=tuple(sorted(files)),
         )
         changes = [FileChange(PurePosixPath(p), None, text) for p, text in sorted(files.items())]
@@ -121,20 +138,24 @@ def plan_new_module(ws: Workspace, module: str, function: str, signature: Signat
         )
     if function in existing.function_names():
         raise ConflictError(f"module {module!r} already has a function {function!r}")
-    rendered = render.render_function(module, function, signature)
+    rendered = render.render_function(module, function, signature, template_dir=template_dir)
     _refuse_existing_files(ws, rendered.created)
     changes = [FileChange(PurePosixPath(p), None, text) for p, text in sorted(rendered.created.items())]
     for path, fragment in sorted(rendered.appended.items()):
         before = (ws.root / path).read_text(encoding="utf-8")
         changes.append(FileChange(PurePosixPath(path), before, before + fragment))
     changes += plan_register_functions(ws, module, [function])
-    record = existing.with_function(_function_record(function, signature), tuple(rendered.created))
+    record = existing.with_function(
+        _function_record(function, signature, template_dir), tuple(rendered.created)
+    )
     changes.append(FileChange(record_path(module), existing.to_json(), record.to_json()))
     return Plan(tuple(changes)), True
 
 
-def _function_record(function: str, signature: Signature) -> FunctionRecord:
-    return FunctionRecord(name=function, signature=str(signature), template_version=render.template_version())
+def _function_record(function: str, signature: Signature, template_dir: Path) -> FunctionRecord:
+    return FunctionRecord(
+        name=function, signature=str(signature), template_version=render.template_version(template_dir)
+    )
 
 
 def _refuse_existing_files(ws: Workspace, files: dict[str, str]) -> None:

@@ -19,10 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cookiecutter.exceptions import CookiecutterException, UndefinedVariableInTemplate
-from cookiecutter.generate import generate_context, generate_files
-from cookiecutter.prompt import prompt_for_config
-from jinja2 import TemplateError, TemplateSyntaxError
+from cookiecutter.exceptions import (  # type: ignore[import-untyped]
+    ContextDecodingException,
+    UndefinedVariableInTemplate,
+)
+from cookiecutter.generate import generate_context, generate_files  # type: ignore[import-untyped]
+from cookiecutter.prompt import prompt_for_config  # type: ignore[import-untyped]
+from jinja2 import BytecodeCache, TemplateSyntaxError
+from jinja2.bccache import Bucket
 
 from .errors import RenderError, UsageError
 from .names import check_identifier
@@ -37,6 +41,30 @@ def _find_template_dir() -> Path:
 TEMPLATE_DIR = _find_template_dir()
 
 _MODULE, _FUNCTION, _APPEND = "module", "function", "append"
+
+#: Module-level names of the generated Python that a function of the same name would shadow.
+_RESERVED_FUNCTION_NAMES = frozenset({"np", "npt"})
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the process: compiling is most of a render's time.
+
+    Jinja checks each entry against its template's source, so an edited template recompiles.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE_CACHE = _MemoryBytecodeCache()
 
 
 @dataclass(frozen=True)
@@ -90,7 +118,8 @@ def build_context(module: str, function: str, signature: Signature) -> dict[str,
         "signature": str(signature),
         "_sig": {
             "args": [
-                {"name": a.name, "type": a.type, "is_array": a.is_array, "ndim": a.ndim} for a in signature.args
+                {"name": a.name, "type": a.type, "is_array": a.is_array, "ndim": a.ndim}
+                for a in signature.args
             ],
             "returns": list(signature.returns),
             "returns_tuple": signature.returns_tuple,
@@ -112,8 +141,12 @@ def _render(
         try:
             context = generate_context(str(template_dir / "cookiecutter.json"), extra_context=extra)
             context["cookiecutter"].update(prompt_for_config(context, no_input=True))
+            env_vars = context["cookiecutter"].get("_jinja2_env_vars", {})
+            context["cookiecutter"]["_jinja2_env_vars"] = {**env_vars, "bytecode_cache": _BYTECODE_CACHE}
             project = Path(generate_files(str(template_dir), context, output_dir=out, accept_hooks=False))
-        except (CookiecutterException, TemplateError) as err:
+        except OSError:
+            raise
+        except Exception as err:  # anything a template expression raises (Jinja, 1/0, ...) is a template bug
             raise _render_error(err, template_dir) from err
         return _read_tree(project)
 
@@ -121,6 +154,8 @@ def _render(
 def _check_names(module: str, function: str, signature: Signature) -> None:
     check_identifier(module, "module name")
     check_identifier(function, "function name")
+    if function in _RESERVED_FUNCTION_NAMES:
+        raise UsageError(f"function name {function!r} would shadow the generated code's {function!r}")
     for arg in signature.args:
         if arg.name == function:
             raise UsageError(f"argument name {arg.name!r} is the function's name; choose another")
@@ -144,37 +179,45 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _render_error(err: Exception, template_dir: Path) -> RenderError:
-    """The template file and line a Jinja or cookiecutter error comes from, and its message."""
+    """The template file (and line) a Jinja or cookiecutter error comes from, and its message."""
+    if isinstance(err, ContextDecodingException):
+        return RenderError(_shown(template_dir / "cookiecutter.json", template_dir), None, str(err))
     cause: BaseException = err
     message = str(err)
     if isinstance(err, UndefinedVariableInTemplate):
         cause, message = err.error, f"{err.message}: {err.error}"
     if isinstance(cause, TemplateSyntaxError) and cause.filename:
-        return RenderError(_relative(cause.filename, template_dir), cause.lineno, cause.message or message)
-    # Jinja rewrites tracebacks so that template frames carry the template's file and line.
+        path = _template_path(cause.filename, template_dir)
+        return RenderError(_shown(path, template_dir), cause.lineno, cause.message or message)
+    # Jinja rewrites tracebacks so that template frames carry the template's file and line;
+    # the innermost one is where the error is.
     for frame, line in reversed(list(traceback.walk_tb(cause.__traceback__))):
-        filename = frame.f_code.co_filename
-        if Path(filename).suffix not in (".py", "") or _is_inside(filename, template_dir):
-            if not filename.endswith(".py") or _is_inside(filename, template_dir):
-                return RenderError(_relative(filename, template_dir), line, message)
-    return RenderError(str(template_dir), None, message)
+        path = _template_path(frame.f_code.co_filename, template_dir)
+        if path is not None:
+            return RenderError(_shown(path, template_dir), line, message)
+    return RenderError(_shown(template_dir, template_dir), None, message)
 
 
-def _is_inside(filename: str, template_dir: Path) -> bool:
-    try:
-        Path(filename).resolve().relative_to(template_dir.resolve())
-    except ValueError:
-        return False
-    return True
+def _template_path(filename: str, template_dir: Path) -> Path | None:
+    """The template file a frame's filename names, or None for Python code outside the template.
+
+    Jinja names templates relative to the folder cookiecutter renders from, the one child of the
+    template folder whose name is a Jinja expression.
+    """
+    root = template_dir.resolve()
+    if filename.startswith("<"):  # a file or folder name rendered from a string
+        return None
+    if Path(filename).is_absolute():
+        path = Path(filename).resolve()
+    else:
+        projects = [p for p in root.iterdir() if p.is_dir() and "{{" in p.name]
+        path = ((projects[0] if projects else root) / filename).resolve()
+    return path if path.is_relative_to(root) else None
 
 
-def _relative(filename: str, template_dir: Path) -> str:
-    path = Path(filename)
-    for base in (template_dir, template_dir / "templates"):
-        candidate = base / path
-        if not path.is_absolute() and candidate.exists():
-            return candidate.relative_to(template_dir.parent).as_posix()
-    try:
-        return path.resolve().relative_to(template_dir.resolve().parent).as_posix()
-    except ValueError:
-        return filename
+def _shown(path: Path | None, template_dir: Path) -> str:
+    """`path` as `template/...` (the template folder's own name first)."""
+    root = template_dir.resolve()
+    if path is None:
+        return root.name
+    return (Path(root.name) / path.resolve().relative_to(root)).as_posix()

@@ -30,7 +30,7 @@ SUPPORTED_TYPES = ARRAY_TYPES + SCALAR_TYPES
 MAX_RESULTS = 4
 
 #: Names the generated Rust and Python use for their own locals and parameters.
-RESERVED_NAMES = frozenset({"backend", "combined", "i", "py", "rest", "scalars"})
+RESERVED_NAMES = frozenset({"backend", "combined", "i", "np", "npt", "py", "rest", "scalars"})
 _RESERVED_PATTERN = re.compile(r"out\d+")
 #: Names ruff refuses (E741: `l` reads as 1 or I), which would make the generated Python fail lint.
 AMBIGUOUS_NAMES = frozenset({"l"})
@@ -160,6 +160,8 @@ class _Parser:
     def found(self) -> str:
         if self.pos >= len(self.text):
             return "the end of the signature"
+        if self.text.startswith("->", self.pos):
+            return "'->'"
         match = _NAME.match(self.text, self.pos)
         return repr(match.group() if match else self.text[self.pos])
 
@@ -203,7 +205,9 @@ class _Parser:
         except UsageError as err:
             raise self.fail(str(err), column) from None
         if name in AMBIGUOUS_NAMES:
-            raise self.fail(f"argument name {name!r} is ambiguous (it reads as 1 or I); choose another", column)
+            raise self.fail(
+                f"argument name {name!r} is ambiguous (it reads as 1 or I); choose another", column
+            )
         if name in RESERVED_NAMES or _RESERVED_PATTERN.fullmatch(name):
             raise self.fail(f"argument name {name!r} is used by the generated code; choose another", column)
         if any(a.name == name for a in previous):
@@ -224,7 +228,9 @@ class _Parser:
         written = self.text[start : self.pos]
         canonical = "".join(written.split())
         if canonical not in SUPPORTED_TYPES:
-            hint = _HINTS.get(canonical) or (canonical.lower() if canonical.lower() in SUPPORTED_TYPES else None)
+            hint = _HINTS.get(canonical) or (
+                canonical.lower() if canonical.lower() in SUPPORTED_TYPES else None
+            )
             suggestion = f" (did you mean {hint}?)" if hint else ""
             raise self.fail(f"unsupported type {written!r}{suggestion}", start)
         return canonical
@@ -244,5 +250,7 @@ class _Parser:
             types.append(self.type())
         self.pos += 1
         if len(types) < 2:
-            raise self.fail("a tuple result needs at least two types; write a single type without '()'", open_column)
+            raise self.fail(
+                "a tuple result needs at least two types; write a single type without '()'", open_column
+            )
         return types, True

@@ -49,3 +49,12 @@ def snapshot_tree(root: Path) -> Snapshot:
 def snapshot() -> Callable[[Path], Snapshot]:
     """`snapshot(root)`: the tree under root as {relative path: mode and sha256}."""
     return snapshot_tree
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/ from the current template instead of comparing with it",
+    )

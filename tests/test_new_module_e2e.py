@@ -124,7 +124,9 @@ def test_broken_kernel_fails_the_build_and_restores_the_tree(scratch: Scratch, t
         tmp_path, ".rs", "use pyo3::prelude::*;", 'compile_error!("broken on purpose");'
     )
     before = tree_hash(scratch.engine)
-    result = scratch.devtool("new-module", "broken", env={"DEVTOOL_TEMPLATE": str(template)})
+    result = scratch.devtool(
+        "new-module", "broken", "--function", "broken_fn", env={"DEVTOOL_TEMPLATE": str(template)}
+    )
     assert result.code == 4, result
     assert "broken on purpose" in result.stderr  # the compiler's excerpt is shown
     assert "full log:" in result.stderr
@@ -136,7 +138,9 @@ def test_failing_generated_test_restores_the_tree_and_the_extension(scratch: Scr
     before = tree_hash(scratch.engine)
     extension = sorted((scratch.engine / "src" / "crypto_trading_engine").glob("*.so"))
     ext_before = [p.read_bytes() for p in extension]
-    result = scratch.devtool("new-module", "failing", env={"DEVTOOL_TEMPLATE": str(template)})
+    result = scratch.devtool(
+        "new-module", "failing", "--function", "failing_fn", env={"DEVTOOL_TEMPLATE": str(template)}
+    )
     assert result.code == 4, result
     assert tree_hash(scratch.engine) == before
     assert [p.read_bytes() for p in extension] == ext_before
@@ -147,7 +151,17 @@ def test_failing_generated_test_restores_the_tree_and_the_extension(scratch: Scr
 def test_ctrl_c_during_the_build_rolls_back(scratch: Scratch) -> None:
     before = tree_hash(scratch.engine)
     proc = subprocess.Popen(
-        [str(scratch.python), "-m", "devtool", "new-module", "interrupted", "--engine", str(scratch.engine)],
+        [
+            str(scratch.python),
+            "-m",
+            "devtool",
+            "new-module",
+            "interrupted",
+            "--function",
+            "interrupted_fn",
+            "--engine",
+            str(scratch.engine),
+        ],
         cwd=scratch.engine,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

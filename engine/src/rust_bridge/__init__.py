@@ -7,12 +7,34 @@ call from the fallback.
 
 from ._native import FORCE_FALLBACK_ENV, RUST_AVAILABLE, Backend
 from .technical_py import (
+    atr,
+    atr_batch,
+    bollinger_bands,
+    bollinger_bands_batch,
+    ema,
+    ema_batch,
+    macd,
+    macd_batch,
+    rsi,
+    rsi_batch,
     sma,
+    sma_batch,
 )
 
 __all__ = [
     "FORCE_FALLBACK_ENV",
     "RUST_AVAILABLE",
     "Backend",
+    "atr",
+    "atr_batch",
+    "bollinger_bands",
+    "bollinger_bands_batch",
+    "ema",
+    "ema_batch",
+    "macd",
+    "macd_batch",
+    "rsi",
+    "rsi_batch",
     "sma",
+    "sma_batch",
 ]

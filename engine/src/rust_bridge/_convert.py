@@ -11,6 +11,8 @@ import numpy.typing as npt
 F64Array = npt.NDArray[np.float64]
 I64Array = npt.NDArray[np.int64]
 
+_F64 = np.dtype(np.float64)
+
 
 def _numeric(values: Any, name: str) -> np.ndarray:
     try:
@@ -23,32 +25,49 @@ def _numeric(values: Any, name: str) -> np.ndarray:
 
 
 def as_f64_1d(values: Any, name: str) -> F64Array:
-    """`values` as a C-contiguous float64 1-D array (no copy when it already is one).
+    """`values` as a C-contiguous, aligned float64 1-D array (no copy when it already is one).
 
     Raises:
         TypeError: not numeric.
         ValueError: not one-dimensional.
     """
-    if type(values) is np.ndarray and values.dtype == np.float64 and values.ndim == 1:
-        if values.flags.c_contiguous:  # the hot path: nothing to convert
-            return values
+    if _is_ready(values, 1):  # the hot path: nothing to convert
+        return values  # type: ignore[no-any-return]
     arr = _numeric(values, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got {arr.ndim} dimensions")
-    return np.ascontiguousarray(arr, dtype=np.float64)
+    return _contiguous_f64(arr)
 
 
 def as_f64_2d(values: Any, name: str) -> F64Array:
-    """`values` as a C-contiguous float64 2-D array, one series per row.
+    """`values` as a C-contiguous, aligned float64 2-D array, one series per row.
 
     Raises:
         TypeError: not numeric.
         ValueError: not two-dimensional.
     """
+    if _is_ready(values, 2):
+        return values  # type: ignore[no-any-return]
     arr = _numeric(values, name)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-dimensional (one series per row), got {arr.ndim} dimensions")
-    return np.ascontiguousarray(arr, dtype=np.float64)
+    return _contiguous_f64(arr)
+
+
+def _is_ready(values: Any, ndim: int) -> bool:
+    """Whether `values` is already what the kernels read: a native float64 array of `ndim`
+    dimensions, C-contiguous and aligned. (`dtype is` is only a fast check: an equal dtype that is
+    another object takes the slow path, which returns the array uncopied.)"""
+    if type(values) is not np.ndarray or values.dtype is not _F64 or values.ndim != ndim:
+        return False
+    flags = values.flags
+    return bool(flags.c_contiguous and flags.aligned)
+
+
+def _contiguous_f64(arr: np.ndarray) -> F64Array:
+    # Not `ascontiguousarray`: it keeps a misaligned array (e.g. from a byte buffer), which Rust
+    # cannot borrow as a slice.
+    return np.require(arr, dtype=np.float64, requirements=["C", "A"])
 
 
 def as_i64_1d(values: Any, name: str) -> I64Array:
@@ -63,7 +82,7 @@ def as_i64_1d(values: Any, name: str) -> I64Array:
         raise TypeError(f"{name} must be an array of integers, got dtype {arr.dtype}")
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got {arr.ndim} dimensions")
-    return np.ascontiguousarray(arr, dtype=np.int64)
+    return np.require(arr, dtype=np.int64, requirements=["C", "A"])
 
 
 def as_int(value: Any, name: str, *, minimum: int | None = None) -> int:
@@ -73,12 +92,15 @@ def as_int(value: Any, name: str, *, minimum: int | None = None) -> int:
         TypeError: not an integer.
         ValueError: below `minimum`.
     """
-    if isinstance(value, bool):
+    if type(value) is int:  # the hot path
+        number = value
+    elif isinstance(value, bool):
         raise TypeError(f"{name} must be an integer, got bool")
-    try:
-        number = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
+    else:
+        try:
+            number = operator.index(value)
+        except TypeError:
+            raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
     if minimum is not None and number < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {number}")
     return number
@@ -90,6 +112,8 @@ def as_float(value: Any, name: str) -> float:
     Raises:
         TypeError: not a real number.
     """
+    if type(value) is float:  # the hot path
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     return float(value)

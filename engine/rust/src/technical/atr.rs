@@ -1,10 +1,13 @@
 //! Average true range with Wilder's smoothing, as TA-Lib.
+use super::cpu::{self, Kernel, MulAdd};
 use super::error::{check_buffer, check_period, check_same_len, KernelError};
-use super::smoothing::{self, MulAdd, Recurrence, Smoothing};
+use super::smoothing::Smoothing;
 use super::span;
 
-/// Points handled per step: the block's true ranges stay in L1 cache.
-const BLOCK: usize = 32;
+/// Points per step. Small blocks let the CPU load the next block's inputs while it still works
+/// through the recursion of this one (its out-of-order window spans a few dozen points); blocks
+/// of 512 were up to 1.6x slower at 1e6 points.
+const BLOCK: usize = 16;
 
 /// Checks the arguments of [`atr_into`] for series of `len` points.
 pub(crate) fn check_args(period: usize, len: usize) -> Result<(), KernelError> {
@@ -27,7 +30,13 @@ pub fn atr_into(
     check_args(period, close.len())?;
     check_buffer("out", out.len(), close.len())?;
     span::apply([high, low, close], [out], |[high, low, close], [out]| {
-        smoothing::dispatch(Atr { high, low, close, period, out })
+        cpu::dispatch(Atr {
+            high,
+            low,
+            close,
+            period,
+            out,
+        })
     });
     Ok(())
 }
@@ -40,12 +49,18 @@ struct Atr<'a> {
     out: &'a mut [f64],
 }
 
-impl Recurrence for Atr<'_> {
+impl Kernel for Atr<'_> {
     type Output = bool;
 
     #[inline(always)]
     fn run<M: MulAdd>(self) -> bool {
-        let Self { high, low, close, period, out } = self;
+        let Self {
+            high,
+            low,
+            close,
+            period,
+            out,
+        } = self;
         if close.len() <= period {
             out.fill(f64::NAN);
             return true;
@@ -59,10 +74,19 @@ impl Recurrence for Atr<'_> {
         out[period] = atr;
 
         let wilder = Smoothing::wilder(period);
-        let n = close.len() - period - 1;
-        let (h, l, c, pc) = (&high[period + 1..], &low[period + 1..], &close[period + 1..], &close[period..close.len() - 1]);
-        let (h, l, c, pc) = (&h[..n], &l[..n], &c[..n], &pc[..n]);
-        atr = wilder.run_with::<M>(atr, |i| true_range(h[i], l[i], c[i], pc[i]), &mut out[period + 1..]);
+        let k = wilder.k();
+        let mut ranges = [0.0; BLOCK];
+        let rows = (period + 1..close.len()).step_by(BLOCK);
+        for (start, out) in rows.zip(out[period + 1..].chunks_mut(BLOCK)) {
+            let end = start + out.len();
+            let ranges = &mut ranges[..out.len()];
+            let high_low = high[start..end].iter().zip(&low[start..end]);
+            let closes = close[start..end].iter().zip(&close[start - 1..end - 1]);
+            for (r, ((&h, &l), (&c, &prev))) in ranges.iter_mut().zip(high_low.zip(closes)) {
+                *r = k * true_range(h, l, c, prev);
+            }
+            atr = wilder.run_prescaled::<M>(atr, ranges, out);
+        }
         atr.is_finite()
     }
 }
@@ -88,7 +112,8 @@ fn true_range(high: f64, low: f64, close: f64, prev_close: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::technical::testing::assert_close;
+    use crate::technical::cpu::Separate;
+    use crate::technical::testing::{assert_close, walk};
 
     fn atr(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Vec<f64> {
         let mut out = vec![0.0; close.len()];
@@ -105,7 +130,10 @@ mod tests {
         // True ranges of rows 1..: max(1, 1.5, 0.5) = 1.5; max(3, 1.5, 1.5) = 3; max(1, 0, 1) = 1;
         // max(3, 4.5, 1.5) = 4.5. Period 2: (1.5 + 3) / 2 = 2.25; (2.25 + 1) / 2 = 1.625;
         // (1.625 + 4.5) / 2 = 3.0625.
-        assert_close(&atr(&high, &low, &close, 2), &[nan, nan, 2.25, 1.625, 3.0625]);
+        assert_close(
+            &atr(&high, &low, &close, 2),
+            &[nan, nan, 2.25, 1.625, 3.0625],
+        );
         assert_close(&atr(&high, &low, &close, 1), &[nan, 1.5, 3.0, 1.0, 4.5]);
         assert_close(&atr(&high, &low, &close, 5), &[nan; 5]);
     }
@@ -126,5 +154,30 @@ mod tests {
         let mut out = [0.0; 2];
         let err = atr_into(&[1.0, 2.0], &[1.0], &[1.0, 2.0], 1, &mut out).unwrap_err();
         assert_eq!(err, KernelError::LengthMismatch { lens: [2, 1, 2] });
+    }
+
+    #[test]
+    fn portable_path_agrees_with_the_dispatched_one() {
+        let close = walk(10_000, 0);
+        let high: Vec<f64> = close.iter().map(|c| c + 0.5).collect();
+        let low: Vec<f64> = close.iter().map(|c| c - 0.25).collect();
+        let (mut portable, mut dispatched) = (vec![0.0; close.len()], vec![0.0; close.len()]);
+        let (high, low, close) = (&high[..], &low[..], &close[..]);
+        Atr {
+            high,
+            low,
+            close,
+            period: 14,
+            out: &mut portable,
+        }
+        .run::<Separate>();
+        cpu::dispatch(Atr {
+            high,
+            low,
+            close,
+            period: 14,
+            out: &mut dispatched,
+        });
+        assert_close(&portable, &dispatched);
     }
 }

@@ -28,24 +28,42 @@ impl Matrix<'_> {
 }
 
 /// SMA of every row of `values` into `out` (same shape).
-pub fn sma_batch_into(values: Matrix<'_>, period: usize, out: &mut [f64]) -> Result<(), KernelError> {
+pub fn sma_batch_into(
+    values: Matrix<'_>,
+    period: usize,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
     values.check("values")?;
     sma::check_args(period, values.cols)?;
-    for_each_row([values.data], [out], values.cols, |[x], [out]| sma_into(x, period, out))
+    for_each_row([values.data], [out], values.cols, |[x], [out]| {
+        sma_into(x, period, out)
+    })
 }
 
 /// EMA of every row of `values` into `out` (same shape).
-pub fn ema_batch_into(values: Matrix<'_>, period: usize, out: &mut [f64]) -> Result<(), KernelError> {
+pub fn ema_batch_into(
+    values: Matrix<'_>,
+    period: usize,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
     values.check("values")?;
     ema::check_args(period, values.cols)?;
-    for_each_row([values.data], [out], values.cols, |[x], [out]| ema_into(x, period, out))
+    for_each_row([values.data], [out], values.cols, |[x], [out]| {
+        ema_into(x, period, out)
+    })
 }
 
 /// RSI of every row of `values` into `out` (same shape).
-pub fn rsi_batch_into(values: Matrix<'_>, period: usize, out: &mut [f64]) -> Result<(), KernelError> {
+pub fn rsi_batch_into(
+    values: Matrix<'_>,
+    period: usize,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
     values.check("values")?;
     rsi::check_args(period, values.cols)?;
-    for_each_row([values.data], [out], values.cols, |[x], [out]| rsi_into(x, period, out))
+    for_each_row([values.data], [out], values.cols, |[x], [out]| {
+        rsi_into(x, period, out)
+    })
 }
 
 /// Bollinger Bands of every row of `values` into `bands` (each of the same shape).
@@ -58,20 +76,46 @@ pub fn bollinger_bands_batch_into(
 ) -> Result<(), KernelError> {
     values.check("values")?;
     bollinger::check_args(period, nbdev_up, nbdev_down, values.cols)?;
-    let Bands { upper, middle, lower } = bands;
-    for_each_row([values.data], [upper, middle, lower], values.cols, |[x], [upper, middle, lower]| {
-        bollinger_bands_into(x, period, nbdev_up, nbdev_down, Bands { upper, middle, lower })
-    })
+    let Bands {
+        upper,
+        middle,
+        lower,
+    } = bands;
+    for_each_row(
+        [values.data],
+        [upper, middle, lower],
+        values.cols,
+        |[x], [upper, middle, lower]| {
+            bollinger_bands_into(
+                x,
+                period,
+                nbdev_up,
+                nbdev_down,
+                Bands {
+                    upper,
+                    middle,
+                    lower,
+                },
+            )
+        },
+    )
 }
 
 /// MACD of every row of `values` into `lines` (each of the same shape).
-pub fn macd_batch_into(values: Matrix<'_>, periods: MacdPeriods, lines: MacdLines<'_>) -> Result<(), KernelError> {
+pub fn macd_batch_into(
+    values: Matrix<'_>,
+    periods: MacdPeriods,
+    lines: MacdLines<'_>,
+) -> Result<(), KernelError> {
     values.check("values")?;
     macd::check_args(periods, values.cols)?;
     let MacdLines { macd, signal, hist } = lines;
-    for_each_row([values.data], [macd, signal, hist], values.cols, |[x], [macd, signal, hist]| {
-        macd_into(x, periods, MacdLines { macd, signal, hist })
-    })
+    for_each_row(
+        [values.data],
+        [macd, signal, hist],
+        values.cols,
+        |[x], [macd, signal, hist]| macd_into(x, periods, MacdLines { macd, signal, hist }),
+    )
 }
 
 /// ATR of every row of `high`, `low` and `close` (three matrices of one shape) into `out`.
@@ -90,9 +134,12 @@ pub fn atr_batch_into(
         return Err(KernelError::ShapeMismatch { shapes });
     }
     atr::check_args(period, close.cols)?;
-    for_each_row([high.data, low.data, close.data], [out], close.cols, |[h, l, c], [out]| {
-        atr_into(h, l, c, period, out)
-    })
+    for_each_row(
+        [high.data, low.data, close.data],
+        [out],
+        close.cols,
+        |[h, l, c], [out]| atr_into(h, l, c, period, out),
+    )
 }
 
 /// Runs `kernel` on each row (`cols` points) of the inputs and outputs, in parallel when the batch
@@ -121,9 +168,11 @@ fn for_each_row<const I: usize, const O: usize>(
         })
         .collect();
     if rows >= 2 && len >= PARALLEL_MIN_POINTS {
-        jobs.into_par_iter().try_for_each(|(ins, outs)| kernel(ins, outs))
+        jobs.into_par_iter()
+            .try_for_each(|(ins, outs)| kernel(ins, outs))
     } else {
-        jobs.into_iter().try_for_each(|(ins, outs)| kernel(ins, outs))
+        jobs.into_iter()
+            .try_for_each(|(ins, outs)| kernel(ins, outs))
     }
 }
 
@@ -132,21 +181,29 @@ mod tests {
     use super::*;
 
     fn matrix(rows: usize, cols: usize) -> Vec<f64> {
-        (0..rows * cols).map(|i| 100.0 + ((i * 7919) % 1013) as f64 * 0.01).collect()
+        (0..rows * cols)
+            .map(|i| 100.0 + ((i * 7919) % 1013) as f64 * 0.01)
+            .collect()
     }
 
     #[test]
     fn rows_equal_single_series_serial_and_parallel() {
         for (rows, cols) in [(3, 50), (8, PARALLEL_MIN_POINTS / 4)] {
             let data = matrix(rows, cols);
-            let values = Matrix { data: &data, rows, cols };
+            let values = Matrix {
+                data: &data,
+                rows,
+                cols,
+            };
             let mut batch = vec![0.0; data.len()];
             rsi_batch_into(values, 14, &mut batch).unwrap();
             for (x, got) in data.chunks(cols).zip(batch.chunks(cols)) {
                 let mut single = vec![0.0; cols];
                 rsi_into(x, 14, &mut single).unwrap();
-                assert_eq!(got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-                           single.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+                assert_eq!(
+                    got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    single.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+                );
             }
         }
     }
@@ -168,15 +225,45 @@ mod tests {
     fn checks_period_against_the_row_length() {
         let data = matrix(2, 5);
         let mut out = vec![0.0; 10];
-        let err = sma_batch_into(Matrix { data: &data, rows: 2, cols: 5 }, 6, &mut out).unwrap_err();
-        assert_eq!(err.to_string(), "period must be <= the series length (5), got 6");
-        let err = sma_batch_into(Matrix { data: &data, rows: 3, cols: 5 }, 2, &mut out).unwrap_err();
+        let err = sma_batch_into(
+            Matrix {
+                data: &data,
+                rows: 2,
+                cols: 5,
+            },
+            6,
+            &mut out,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "period must be <= the series length (5), got 6"
+        );
+        let err = sma_batch_into(
+            Matrix {
+                data: &data,
+                rows: 3,
+                cols: 5,
+            },
+            2,
+            &mut out,
+        )
+        .unwrap_err();
         assert!(matches!(err, KernelError::BadBuffer { .. }));
     }
 
     #[test]
     fn empty_batches_are_fine() {
         let mut out = vec![];
-        sma_batch_into(Matrix { data: &[], rows: 0, cols: 5 }, 2, &mut out).unwrap();
+        sma_batch_into(
+            Matrix {
+                data: &[],
+                rows: 0,
+                cols: 5,
+            },
+            2,
+            &mut out,
+        )
+        .unwrap();
     }
 }

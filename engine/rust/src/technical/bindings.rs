@@ -3,8 +3,8 @@
 //! Bindings only convert: C-contiguous float64 arrays in without copying, outputs allocated as numpy
 //! arrays (numpy backs large ones with huge pages; a fresh `Vec` would page-fault on every 4 KiB)
 //! and filled by the kernel with the GIL released, kernel errors raised as `ValueError`.
-use numpy::{PyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use numpy::PyUntypedArrayMethods;
+use numpy::{PyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -26,7 +26,11 @@ fn compute(
     points: usize,
     kernel: impl FnOnce() -> Result<(), KernelError> + Send,
 ) -> PyResult<()> {
-    let result = if points < DETACH_MIN_POINTS { kernel() } else { py.detach(kernel) };
+    let result = if points < DETACH_MIN_POINTS {
+        kernel()
+    } else {
+        py.detach(kernel)
+    };
     result.map_err(|err| PyValueError::new_err(err.to_string()))
 }
 
@@ -44,7 +48,12 @@ fn empty2(py: Python<'_>, rows: usize, cols: usize) -> Array2<'_> {
 }
 
 /// The data of an array this call has just created.
-fn data_mut<'a, D: numpy::ndarray::Dimension>(array: &'a Bound<'_, PyArray<f64, D>>) -> PyResult<&'a mut [f64]> {
+// A `&mut` out of a `&`, as numpy's own `as_slice_mut`: sound here because the array is new and
+// its data reachable from nowhere else.
+#[allow(clippy::mut_from_ref)]
+fn data_mut<'a, D: numpy::ndarray::Dimension>(
+    array: &'a Bound<'_, PyArray<f64, D>>,
+) -> PyResult<&'a mut [f64]> {
     // SAFETY: the array was created by the current call; nothing else refers to its data yet.
     Ok(unsafe { array.as_slice_mut()? })
 }
@@ -69,7 +78,11 @@ fn map_series3<'py>(
 ) -> PyResult<Three<Array1<'py>>> {
     let py = values.py();
     let x = values.as_slice()?;
-    let outs = [empty1(py, x.len()), empty1(py, x.len()), empty1(py, x.len())];
+    let outs = [
+        empty1(py, x.len()),
+        empty1(py, x.len()),
+        empty1(py, x.len()),
+    ];
     let [a, b, c] = &outs;
     let bufs = [data_mut(a)?, data_mut(b)?, data_mut(c)?];
     compute(py, x.len(), || kernel(x, bufs))?;
@@ -79,8 +92,11 @@ fn map_series3<'py>(
 
 /// A borrowed C-contiguous matrix.
 fn matrix<'a>(values: &'a PyReadonlyArray2<'_, f64>) -> PyResult<Matrix<'a>> {
-    let [rows, cols] = values.shape() else { unreachable!("a 2-D array has two dimensions") };
-    Ok(Matrix { data: values.as_slice()?, rows: *rows, cols: *cols })
+    let data = values.as_slice()?;
+    match *values.shape() {
+        [rows, cols] => Ok(Matrix { data, rows, cols }),
+        _ => Err(PyValueError::new_err("expected a 2-dimensional array")),
+    }
 }
 
 /// One output matrix of `values`' shape, filled by `kernel`.
@@ -103,7 +119,11 @@ fn map_rows3<'py>(
 ) -> PyResult<Three<Array2<'py>>> {
     let py = values.py();
     let m = matrix(values)?;
-    let outs = [empty2(py, m.rows, m.cols), empty2(py, m.rows, m.cols), empty2(py, m.rows, m.cols)];
+    let outs = [
+        empty2(py, m.rows, m.cols),
+        empty2(py, m.rows, m.cols),
+        empty2(py, m.rows, m.cols),
+    ];
     let [a, b, c] = &outs;
     let bufs = [data_mut(a)?, data_mut(b)?, data_mut(c)?];
     compute(py, m.data.len(), || kernel(m, bufs))?;
@@ -143,7 +163,17 @@ fn bollinger_bands<'py>(
     nbdev_down: f64,
 ) -> PyResult<Three<Array1<'py>>> {
     map_series3(&values, |x, [upper, middle, lower]| {
-        bollinger_bands_into(x, period, nbdev_up, nbdev_down, Bands { upper, middle, lower })
+        bollinger_bands_into(
+            x,
+            period,
+            nbdev_up,
+            nbdev_down,
+            Bands {
+                upper,
+                middle,
+                lower,
+            },
+        )
     })
 }
 
@@ -156,7 +186,11 @@ fn macd<'py>(
     slow_period: usize,
     signal_period: usize,
 ) -> PyResult<Three<Array1<'py>>> {
-    let periods = MacdPeriods { fast: fast_period, slow: slow_period, signal: signal_period };
+    let periods = MacdPeriods {
+        fast: fast_period,
+        slow: slow_period,
+        signal: signal_period,
+    };
     map_series3(&values, |x, [macd, signal, hist]| {
         macd_into(x, periods, MacdLines { macd, signal, hist })
     })
@@ -206,7 +240,17 @@ fn bollinger_bands_batch<'py>(
     nbdev_down: f64,
 ) -> PyResult<Three<Array2<'py>>> {
     map_rows3(&values, |m, [upper, middle, lower]| {
-        batch::bollinger_bands_batch_into(m, period, nbdev_up, nbdev_down, Bands { upper, middle, lower })
+        batch::bollinger_bands_batch_into(
+            m,
+            period,
+            nbdev_up,
+            nbdev_down,
+            Bands {
+                upper,
+                middle,
+                lower,
+            },
+        )
     })
 }
 
@@ -219,7 +263,11 @@ fn macd_batch<'py>(
     slow_period: usize,
     signal_period: usize,
 ) -> PyResult<Three<Array2<'py>>> {
-    let periods = MacdPeriods { fast: fast_period, slow: slow_period, signal: signal_period };
+    let periods = MacdPeriods {
+        fast: fast_period,
+        slow: slow_period,
+        signal: signal_period,
+    };
     map_rows3(&values, |m, [macd, signal, hist]| {
         batch::macd_batch_into(m, periods, MacdLines { macd, signal, hist })
     })

@@ -5,6 +5,7 @@
 //! an exact two-pass computation at every block (see `window`).
 use std::ops::Range;
 
+use super::cpu::{self, Kernel, MulAdd};
 use super::error::{check_buffer, check_deviation, check_period, KernelError};
 use super::span;
 use super::window::{self, Window};
@@ -17,7 +18,12 @@ pub struct Bands<'a> {
 }
 
 /// Checks the arguments of [`bollinger_bands_into`] for a series of `len` points.
-pub(crate) fn check_args(period: usize, nbdev_up: f64, nbdev_down: f64, len: usize) -> Result<(), KernelError> {
+pub(crate) fn check_args(
+    period: usize,
+    nbdev_up: f64,
+    nbdev_down: f64,
+    len: usize,
+) -> Result<(), KernelError> {
     check_period("period", period, len)?;
     check_deviation("nbdev_up", nbdev_up)?;
     check_deviation("nbdev_down", nbdev_down)
@@ -35,11 +41,59 @@ pub fn bollinger_bands_into(
     bands: Bands<'_>,
 ) -> Result<(), KernelError> {
     check_args(period, nbdev_up, nbdev_down, values.len())?;
-    let Bands { upper, middle, lower } = bands;
+    let Bands {
+        upper,
+        middle,
+        lower,
+    } = bands;
     check_buffer("upper", upper.len(), values.len())?;
     check_buffer("middle", middle.len(), values.len())?;
     check_buffer("lower", lower.len(), values.len())?;
-    span::apply([values], [upper, middle, lower], |[x], [upper, middle, lower]| {
+    span::apply(
+        [values],
+        [upper, middle, lower],
+        |[x], [upper, middle, lower]| {
+            cpu::dispatch(Bollinger {
+                x,
+                period,
+                nbdev_up,
+                nbdev_down,
+                bands: Bands {
+                    upper,
+                    middle,
+                    lower,
+                },
+            })
+        },
+    );
+    Ok(())
+}
+
+struct Bollinger<'a> {
+    x: &'a [f64],
+    period: usize,
+    nbdev_up: f64,
+    nbdev_down: f64,
+    bands: Bands<'a>,
+}
+
+impl Kernel for Bollinger<'_> {
+    type Output = bool;
+
+    #[inline(always)]
+    fn run<M: MulAdd>(self) -> bool {
+        let Self {
+            x,
+            period,
+            nbdev_up,
+            nbdev_down,
+            bands:
+                Bands {
+                    upper,
+                    middle,
+                    lower,
+                },
+        } = self;
         let first = period - 1;
         if x.len() <= first {
             for out in [upper, middle, lower] {
@@ -51,10 +105,18 @@ pub fn bollinger_bands_into(
             out[..first].fill(f64::NAN);
         }
         let scale = 1.0 / period as f64;
-        let mut moments = Moments { x, period, scale, nbdev_up, nbdev_down, lower };
-        window::run(&mut moments, [middle, upper], first..x.len(), window::block_len(period))
-    });
-    Ok(())
+        let block = window::block_len(period);
+        let mut moments = Moments {
+            x,
+            period,
+            scale,
+            block,
+            nbdev_up,
+            nbdev_down,
+            lower,
+        };
+        window::run(&mut moments, [middle, upper], first..x.len(), block)
+    }
 }
 
 /// Window means and sums of squared deviations (M2), kept in the middle and upper bands until
@@ -63,34 +125,128 @@ struct Moments<'a> {
     x: &'a [f64],
     period: usize,
     scale: f64,
+    block: usize,
     nbdev_up: f64,
     nbdev_down: f64,
     lower: &'a mut [f64],
 }
 
+/// A window's mean and M2. The mean is kept relative to `shift`, a value from the block's first
+/// window: relative to a price level of 30 000, a small mean keeps the rounding of the updates
+/// small (with absolute means the bands drift by ~1e-8 over a block).
 #[derive(Clone, Copy)]
 struct MeanM2 {
+    shift: f64,
     mean: f64,
     m2: f64,
+}
+
+/// How far above the bound on accumulated rounding a window's M2 must lie to be kept.
+const ROUNDING_MARGIN: f64 = 1e4;
+
+impl Moments<'_> {
+    /// Recomputes exactly the rows (`rows`, with their means and M2s) whose M2 is small next to
+    /// the rounding the sliding updates may have accumulated: the square root would magnify it,
+    /// and a flat window must give exactly 0 (as in TA-Lib and the two-pass fallback).
+    #[inline(always)]
+    fn polish(&self, rows: Range<usize>, means: &mut [f64], m2s: &mut [f64]) {
+        let (x, period) = (self.x, self.period);
+        // Each update rounds at most a few ulps of |change| times the data's range, and the mean
+        // it relies on drifts by at most `block` such roundings.
+        let first = rows.start.max(period);
+        let moved = sum_abs_diff(&x[first..rows.end], &x[first - period..rows.end - period]);
+        let spread = range(&x[rows.start + 1 - period..rows.end]);
+        let bound = f64::EPSILON * (self.block + 2) as f64 * spread * moved;
+        let tolerance = ROUNDING_MARGIN * bound;
+        if !m2s.iter().fold(false, |any, &m2| any | (m2 <= tolerance)) {
+            return;
+        }
+        for (row, (mean, m2)) in rows.zip(means.iter_mut().zip(m2s.iter_mut())) {
+            if *m2 <= tolerance {
+                let (relative, exact) = self.exact(row);
+                (*mean, *m2) = (relative + x[row], exact);
+            }
+        }
+    }
+
+    /// Mean and M2 of the window ending at `row`, in two passes, the mean relative to `x[row]`.
+    #[inline(always)]
+    fn exact(&self, row: usize) -> (f64, f64) {
+        let w = &self.x[row + 1 - self.period..=row];
+        let shift = self.x[row];
+        let mean = w.iter().map(|v| v - shift).sum::<f64>() * self.scale;
+        let m2 = w
+            .iter()
+            .map(|v| (v - shift - mean) * (v - shift - mean))
+            .sum();
+        (mean, m2)
+    }
+}
+
+/// `Σ |a[i] - b[i]|`, in eight independent sums so it vectorises.
+#[inline(always)]
+fn sum_abs_diff(a: &[f64], b: &[f64]) -> f64 {
+    let mut sums = [0.0; 8];
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f64 = a8
+        .remainder()
+        .iter()
+        .zip(b8.remainder())
+        .map(|(x, y)| (x - y).abs())
+        .sum();
+    for (x, y) in a8.zip(b8) {
+        for k in 0..8 {
+            sums[k] += (x[k] - y[k]).abs();
+        }
+    }
+    sums.iter().sum::<f64>() + tail
+}
+
+/// `max - min` of `values`, in eight independent lanes so it vectorises (comparisons rather than
+/// `f64::min`, whose NaN rules keep the compiler from using vector min / max).
+#[inline(always)]
+fn range(values: &[f64]) -> f64 {
+    let (mut lo, mut hi) = ([f64::INFINITY; 8], [f64::NEG_INFINITY; 8]);
+    let chunks = values.chunks_exact(8);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        for k in 0..8 {
+            lo[k] = if chunk[k] < lo[k] { chunk[k] } else { lo[k] };
+            hi[k] = if chunk[k] > hi[k] { chunk[k] } else { hi[k] };
+        }
+    }
+    let lo = tail.iter().chain(&lo).fold(f64::INFINITY, |m, &v| m.min(v));
+    let hi = tail
+        .iter()
+        .chain(&hi)
+        .fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+    hi - lo
 }
 
 impl Window<2> for Moments<'_> {
     type State = MeanM2;
 
+    #[inline(always)]
     fn open(&self, row: usize) -> (MeanM2, [f64; 2]) {
-        let w = &self.x[row + 1 - self.period..=row];
-        let mean = w.iter().sum::<f64>() * self.scale;
-        let m2 = w.iter().map(|v| (v - mean) * (v - mean)).sum();
-        (MeanM2 { mean, m2 }, [mean, m2])
+        let shift = self.x[row];
+        let (mean, m2) = self.exact(row);
+        (MeanM2 { shift, mean, m2 }, [mean + shift, m2])
     }
 
-    /// Per row: the change `added - dropped` (middle) and the sum `added + dropped` (upper).
-    fn prepare(&self, rows: Range<usize>, [change, sum]: [&mut [f64]; 2]) {
+    /// Per row: the change `added - dropped` (middle) and the shifted sum `added + dropped` (upper).
+    #[inline(always)]
+    fn prepare(&self, state: &MeanM2, rows: Range<usize>, [change, sum]: [&mut [f64]; 2]) {
+        let shift = state.shift;
         let added = &self.x[rows.clone()];
         let dropped = &self.x[rows.start - self.period..rows.end - self.period];
-        for (((c, s), a), d) in change.iter_mut().zip(sum.iter_mut()).zip(added).zip(dropped) {
+        for (((c, s), a), d) in change
+            .iter_mut()
+            .zip(sum.iter_mut())
+            .zip(added)
+            .zip(dropped)
+        {
             *c = a - d;
-            *s = a + d;
+            *s = (a - shift) + (d - shift);
         }
     }
 
@@ -101,22 +257,25 @@ impl Window<2> for Moments<'_> {
         let mean = s.mean + *change * self.scale;
         s.m2 += *change * (*sum - (mean + s.mean));
         s.mean = mean;
-        *change = mean;
+        *change = mean + s.shift;
         *sum = s.m2;
     }
 
+    #[inline(always)]
     fn finish(&mut self, rows: Range<usize>, [middle, upper]: [&mut [f64]; 2]) {
+        self.polish(rows.clone(), middle, upper);
         let (up, down, scale) = (self.nbdev_up, self.nbdev_down, self.scale);
         let lower = &mut self.lower[rows];
         for ((u, l), &m) in upper.iter_mut().zip(lower).zip(&*middle) {
             let variance = *u * scale;
-            // Rounding can leave a flat window's M2 a hair below zero; TA-Lib reports 0 there.
+            // Rounding can leave M2 a hair below zero; TA-Lib reports 0 there.
             let std = if variance > 0.0 { variance.sqrt() } else { 0.0 };
             *u = m + up * std;
             *l = m - down * std;
         }
     }
 
+    #[inline(always)]
     fn is_finite(s: &MeanM2) -> bool {
         s.mean.is_finite() && s.m2.is_finite()
     }
@@ -125,12 +284,17 @@ impl Window<2> for Moments<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::technical::testing::assert_close;
+    use crate::technical::cpu::Separate;
+    use crate::technical::testing::{assert_close, walk};
 
     fn bands(values: &[f64], period: usize, up: f64, down: f64) -> [Vec<f64>; 3] {
         let n = values.len();
         let (mut u, mut m, mut l) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-        let out = Bands { upper: &mut u, middle: &mut m, lower: &mut l };
+        let out = Bands {
+            upper: &mut u,
+            middle: &mut m,
+            lower: &mut l,
+        };
         bollinger_bands_into(values, period, up, down, out).unwrap();
         [u, m, l]
     }
@@ -152,7 +316,9 @@ mod tests {
 
     #[test]
     fn stays_exact_with_a_large_offset_over_many_blocks() {
-        let x: Vec<f64> = (0..50_000).map(|i| 30_000.0 + ((i * 7919) % 1013) as f64 * 0.01).collect();
+        let x: Vec<f64> = (0..50_000)
+            .map(|i| 30_000.0 + ((i * 7919) % 1013) as f64 * 0.01)
+            .collect();
         let period = 20;
         let [u, m, _] = bands(&x, period, 1.0, 1.0);
         for i in period - 1..x.len() {
@@ -160,7 +326,10 @@ mod tests {
             let mean = w.iter().sum::<f64>() / period as f64;
             let var = w.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / period as f64;
             let std = u[i] - m[i];
-            assert!((std - var.sqrt()).abs() <= 1e-9 * var.sqrt() + 1e-11, "at {i}");
+            assert!(
+                (std - var.sqrt()).abs() <= 1e-9 * var.sqrt() + 1e-11,
+                "at {i}"
+            );
         }
     }
 
@@ -168,8 +337,52 @@ mod tests {
     fn rejects_bad_deviations() {
         let mut b = [[0.0; 3]; 3];
         let [u, m, l] = &mut b;
-        let out = Bands { upper: u, middle: m, lower: l };
+        let out = Bands {
+            upper: u,
+            middle: m,
+            lower: l,
+        };
         let err = bollinger_bands_into(&[1.0, 2.0, 3.0], 2, 2.0, -1.0, out).unwrap_err();
-        assert_eq!(err.to_string(), "nbdev_down must be a finite number >= 0, got -1.0");
+        assert_eq!(
+            err.to_string(),
+            "nbdev_down must be a finite number >= 0, got -1.0"
+        );
+    }
+
+    #[test]
+    fn portable_path_agrees_with_the_dispatched_one() {
+        let x = walk(10_000, 3);
+        let mut portable = [vec![0.0; x.len()], vec![0.0; x.len()], vec![0.0; x.len()]];
+        let mut dispatched = portable.clone();
+        let [upper, middle, lower] = &mut portable;
+        let bands = Bands {
+            upper,
+            middle,
+            lower,
+        };
+        Bollinger {
+            x: &x,
+            period: 20,
+            nbdev_up: 2.0,
+            nbdev_down: 1.0,
+            bands,
+        }
+        .run::<Separate>();
+        let [upper, middle, lower] = &mut dispatched;
+        let bands = Bands {
+            upper,
+            middle,
+            lower,
+        };
+        cpu::dispatch(Bollinger {
+            x: &x,
+            period: 20,
+            nbdev_up: 2.0,
+            nbdev_down: 1.0,
+            bands,
+        });
+        for (p, d) in portable.iter().zip(&dispatched) {
+            assert_close(p, d);
+        }
     }
 }

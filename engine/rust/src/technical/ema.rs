@@ -1,6 +1,7 @@
 //! Exponential moving average, seeded as TA-Lib seeds it.
+use super::cpu::{self, Kernel, MulAdd};
 use super::error::{check_buffer, check_period, KernelError};
-use super::smoothing::{self, mean, MulAdd, Recurrence, Smoothing};
+use super::smoothing::{mean, Smoothing};
 use super::span;
 
 /// Checks the arguments of [`ema_into`] for a series of `len` points.
@@ -15,7 +16,9 @@ pub(crate) fn check_args(period: usize, len: usize) -> Result<(), KernelError> {
 pub fn ema_into(values: &[f64], period: usize, out: &mut [f64]) -> Result<(), KernelError> {
     check_args(period, values.len())?;
     check_buffer("out", out.len(), values.len())?;
-    span::apply([values], [out], |[x], [out]| smoothing::dispatch(Ema { x, period, out }));
+    span::apply([values], [out], |[x], [out]| {
+        cpu::dispatch(Ema { x, period, out })
+    });
     Ok(())
 }
 
@@ -25,7 +28,7 @@ struct Ema<'a> {
     out: &'a mut [f64],
 }
 
-impl Recurrence for Ema<'_> {
+impl Kernel for Ema<'_> {
     type Output = bool;
 
     #[inline(always)]
@@ -47,7 +50,8 @@ impl Recurrence for Ema<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::technical::testing::assert_close;
+    use crate::technical::cpu::Separate;
+    use crate::technical::testing::{assert_close, walk};
 
     fn ema(values: &[f64], period: usize) -> Vec<f64> {
         let mut out = vec![0.0; values.len()];
@@ -82,5 +86,23 @@ mod tests {
         let nan = f64::NAN;
         let out = ema(&[nan, 1.0, 3.0, 5.0, nan, 1.0], 2);
         assert_close(&out, &[nan, nan, 2.0, 4.0, nan, nan]);
+    }
+
+    #[test]
+    fn portable_path_agrees_with_the_dispatched_one() {
+        let x = walk(10_000, 3);
+        let (mut portable, mut dispatched) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+        Ema {
+            x: &x,
+            period: 20,
+            out: &mut portable,
+        }
+        .run::<Separate>();
+        cpu::dispatch(Ema {
+            x: &x,
+            period: 20,
+            out: &mut dispatched,
+        });
+        assert_close(&portable, &dispatched);
     }
 }

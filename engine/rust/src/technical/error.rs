@@ -9,7 +9,11 @@ pub enum KernelError {
     /// A window of zero points.
     PeriodTooSmall { name: &'static str, value: usize },
     /// A window longer than the series.
-    PeriodTooLong { name: &'static str, value: usize, len: usize },
+    PeriodTooLong {
+        name: &'static str,
+        value: usize,
+        len: usize,
+    },
     /// MACD's fast period is not shorter than its slow period.
     FastNotBelowSlow { fast: usize, slow: usize },
     /// A band width that is negative or not finite.
@@ -19,7 +23,11 @@ pub enum KernelError {
     /// `high`, `low` and `close` matrices of different shapes.
     ShapeMismatch { shapes: [(usize, usize); 3] },
     /// A buffer whose length does not fit its shape: a bug in the caller, not bad user input.
-    BadBuffer { name: &'static str, len: usize, expected: usize },
+    BadBuffer {
+        name: &'static str,
+        len: usize,
+        expected: usize,
+    },
 }
 
 impl fmt::Display for KernelError {
@@ -27,7 +35,10 @@ impl fmt::Display for KernelError {
         match self {
             Self::PeriodTooSmall { name, value } => write!(f, "{name} must be >= 1, got {value}"),
             Self::PeriodTooLong { name, value, len } => {
-                write!(f, "{name} must be <= the series length ({len}), got {value}")
+                write!(
+                    f,
+                    "{name} must be <= the series length ({len}), got {value}"
+                )
             }
             Self::FastNotBelowSlow { fast, slow } => write!(
                 f,
@@ -44,7 +55,11 @@ impl fmt::Display for KernelError {
                 f,
                 "high, low and close must have the same shape, got {h:?}, {l:?} and {c:?}"
             ),
-            Self::BadBuffer { name, len, expected } => {
+            Self::BadBuffer {
+                name,
+                len,
+                expected,
+            } => {
                 write!(f, "{name} has {len} elements, expected {expected}")
             }
         }
@@ -62,7 +77,11 @@ pub(crate) fn check_positive(name: &'static str, value: usize) -> Result<(), Ker
 }
 
 /// A window parameter must be at least 1 and at most the series length.
-pub(crate) fn check_period(name: &'static str, value: usize, len: usize) -> Result<(), KernelError> {
+pub(crate) fn check_period(
+    name: &'static str,
+    value: usize,
+    len: usize,
+) -> Result<(), KernelError> {
     check_positive(name, value)?;
     if value > len {
         return Err(KernelError::PeriodTooLong { name, value, len });
@@ -88,9 +107,17 @@ pub(crate) fn check_same_len(high: &[f64], low: &[f64], close: &[f64]) -> Result
 }
 
 /// A buffer must hold exactly `expected` elements.
-pub(crate) fn check_buffer(name: &'static str, len: usize, expected: usize) -> Result<(), KernelError> {
+pub(crate) fn check_buffer(
+    name: &'static str,
+    len: usize,
+    expected: usize,
+) -> Result<(), KernelError> {
     if len != expected {
-        return Err(KernelError::BadBuffer { name, len, expected });
+        return Err(KernelError::BadBuffer {
+            name,
+            len,
+            expected,
+        });
     }
     Ok(())
 }
@@ -104,9 +131,15 @@ mod tests {
         let err = check_period("period", 0, 10).unwrap_err();
         assert_eq!(err.to_string(), "period must be >= 1, got 0");
         let err = check_period("slow_period", 30, 10).unwrap_err();
-        assert_eq!(err.to_string(), "slow_period must be <= the series length (10), got 30");
+        assert_eq!(
+            err.to_string(),
+            "slow_period must be <= the series length (10), got 30"
+        );
         let err = check_deviation("nbdev_up", -1.0).unwrap_err();
-        assert_eq!(err.to_string(), "nbdev_up must be a finite number >= 0, got -1.0");
+        assert_eq!(
+            err.to_string(),
+            "nbdev_up must be a finite number >= 0, got -1.0"
+        );
         let err = check_same_len(&[1.0], &[1.0, 2.0], &[]).unwrap_err();
         assert_eq!(
             err.to_string(),

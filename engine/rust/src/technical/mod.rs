@@ -3,11 +3,12 @@
 //! One file per indicator holds its pure-Rust kernel (slices in, caller-provided slices out,
 //! `KernelError` instead of panics); `batch` runs them over the rows of a matrix with rayon;
 //! `bindings` exposes them to Python. Shared machinery: `span` (the NaN convention), `window`
-//! (blocked sliding windows), `smoothing` (the EMA recursion and its FMA dispatch).
+//! (blocked sliding windows), `smoothing` (the EMA recursion), `cpu` (AVX2 / FMA dispatch).
 mod atr;
 pub mod batch;
 mod bindings;
 mod bollinger;
+mod cpu;
 mod ema;
 mod error;
 mod macd;
@@ -35,5 +36,20 @@ pub(crate) mod testing {
             let same = (a.is_nan() && e.is_nan()) || (a - e).abs() <= 1e-12 * e.abs().max(1.0);
             assert!(same, "{actual:?} vs {expected:?}");
         }
+    }
+
+    /// A price-like test series: a deterministic walk around 100, with NaN leading `nans` rows.
+    pub(crate) fn walk(len: usize, nans: usize) -> Vec<f64> {
+        let mut level = 100.0;
+        (0..len)
+            .map(|i| {
+                level += (((i * 7919) % 1013) as f64 - 506.0) * 0.002;
+                if i < nans {
+                    f64::NAN
+                } else {
+                    level
+                }
+            })
+            .collect()
     }
 }

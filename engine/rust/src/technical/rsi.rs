@@ -1,9 +1,12 @@
 //! Relative strength index with Wilder's smoothing, as TA-Lib computes it.
+use super::cpu::{self, Kernel, MulAdd};
 use super::error::{check_buffer, check_period, KernelError};
-use super::smoothing::{self, MulAdd, Recurrence, Smoothing};
+use super::smoothing::Smoothing;
 use super::span;
 
-/// Points handled per step: the block's gains, losses and averages stay in L1 cache.
+/// Points per step. Small blocks let the CPU load the next block's inputs while it still works
+/// through the recursion of this one (its out-of-order window spans a few dozen points); blocks
+/// of 512 were up to 1.6x slower at 1e6 points.
 const BLOCK: usize = 64;
 
 /// Checks the arguments of [`rsi_into`] for a series of `len` points.
@@ -19,7 +22,9 @@ pub(crate) fn check_args(period: usize, len: usize) -> Result<(), KernelError> {
 pub fn rsi_into(values: &[f64], period: usize, out: &mut [f64]) -> Result<(), KernelError> {
     check_args(period, values.len())?;
     check_buffer("out", out.len(), values.len())?;
-    span::apply([values], [out], |[x], [out]| smoothing::dispatch(Rsi { x, period, out }));
+    span::apply([values], [out], |[x], [out]| {
+        cpu::dispatch(Rsi { x, period, out })
+    });
     Ok(())
 }
 
@@ -29,7 +34,7 @@ struct Rsi<'a> {
     out: &'a mut [f64],
 }
 
-impl Recurrence for Rsi<'_> {
+impl Kernel for Rsi<'_> {
     type Output = bool;
 
     #[inline(always)]
@@ -51,17 +56,21 @@ impl Recurrence for Rsi<'_> {
         out[period] = rsi(avg_gain, avg_loss);
 
         let wilder = Smoothing::wilder(period);
+        let k = wilder.k();
         let (mut gains, mut losses, mut avg_losses) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
         let rows = (period + 1..x.len()).step_by(BLOCK);
         for (start, out) in rows.zip(out[period + 1..].chunks_mut(BLOCK)) {
             let (len, end) = (out.len(), start + out.len());
-            let changes = x[start..end].iter().zip(&x[start - 1..end - 1]).map(|(now, before)| now - before);
+            let changes = x[start..end]
+                .iter()
+                .zip(&x[start - 1..end - 1])
+                .map(|(now, before)| now - before);
             for ((change, g), l) in changes.zip(&mut gains[..len]).zip(&mut losses[..len]) {
-                *g = gain(change);
-                *l = loss(change);
+                *g = k * gain(change);
+                *l = k * loss(change);
             }
-            avg_gain = wilder.run::<M>(avg_gain, &gains[..len], out);
-            avg_loss = wilder.run::<M>(avg_loss, &losses[..len], &mut avg_losses[..len]);
+            avg_gain = wilder.run_prescaled::<M>(avg_gain, &gains[..len], out);
+            avg_loss = wilder.run_prescaled::<M>(avg_loss, &losses[..len], &mut avg_losses[..len]);
             for (o, &l) in out.iter_mut().zip(&avg_losses[..len]) {
                 *o = rsi(*o, l);
             }
@@ -96,7 +105,8 @@ fn rsi(avg_gain: f64, avg_loss: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::technical::testing::assert_close;
+    use crate::technical::cpu::Separate;
+    use crate::technical::testing::{assert_close, walk};
 
     fn rsi_of(values: &[f64], period: usize) -> Vec<f64> {
         let mut out = vec![0.0; values.len()];
@@ -119,14 +129,20 @@ mod tests {
 
     #[test]
     fn matches_ta_lib_arithmetic_over_many_blocks() {
-        let x: Vec<f64> = (0..3_000).map(|i| 100.0 + ((i * 7919) % 211) as f64 * 0.1).collect();
+        let x: Vec<f64> = (0..3_000)
+            .map(|i| 100.0 + ((i * 7919) % 211) as f64 * 0.1)
+            .collect();
         let period = 14;
         let out = rsi_of(&x, period);
         let p = period as f64;
         let (mut g, mut l) = (0.0, 0.0);
         for i in 1..=period {
             let d = x[i] - x[i - 1];
-            if d < 0.0 { l -= d } else { g += d }
+            if d < 0.0 {
+                l -= d
+            } else {
+                g += d
+            }
         }
         g /= p;
         l /= p;
@@ -134,11 +150,19 @@ mod tests {
             let d = x[i] - x[i - 1];
             g *= p - 1.0;
             l *= p - 1.0;
-            if d < 0.0 { l -= d } else { g += d }
+            if d < 0.0 {
+                l -= d
+            } else {
+                g += d
+            }
             g /= p;
             l /= p;
             let expected = 100.0 * (g / (g + l));
-            assert!((out[i] - expected).abs() <= 1e-10, "at {i}: {} vs {expected}", out[i]);
+            assert!(
+                (out[i] - expected).abs() <= 1e-10,
+                "at {i}: {} vs {expected}",
+                out[i]
+            );
         }
     }
 
@@ -147,5 +171,23 @@ mod tests {
         let nan = f64::NAN;
         let out = rsi_of(&[nan, 1.0, 2.0, 3.0, 2.0, nan, 4.0], 2);
         assert_close(&out, &[nan, nan, nan, 100.0, 50.0, nan, nan]);
+    }
+
+    #[test]
+    fn portable_path_agrees_with_the_dispatched_one() {
+        let x = walk(10_000, 3);
+        let (mut portable, mut dispatched) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+        Rsi {
+            x: &x,
+            period: 14,
+            out: &mut portable,
+        }
+        .run::<Separate>();
+        cpu::dispatch(Rsi {
+            x: &x,
+            period: 14,
+            out: &mut dispatched,
+        });
+        assert_close(&portable, &dispatched);
     }
 }

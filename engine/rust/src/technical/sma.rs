@@ -1,6 +1,7 @@
 //! Simple moving average, with TA-Lib's warm-up.
 use std::ops::Range;
 
+use super::cpu::{self, Kernel, MulAdd};
 use super::error::{check_buffer, check_period, KernelError};
 use super::span;
 use super::window::{self, Window};
@@ -16,19 +17,37 @@ pub(crate) fn check_args(period: usize, len: usize) -> Result<(), KernelError> {
 pub fn sma_into(values: &[f64], period: usize, out: &mut [f64]) -> Result<(), KernelError> {
     check_args(period, values.len())?;
     check_buffer("out", out.len(), values.len())?;
-    span::apply([values], [out], |[x], [out]| sma_span(x, period, out));
+    span::apply([values], [out], |[x], [out]| {
+        cpu::dispatch(Sma { x, period, out })
+    });
     Ok(())
 }
 
-fn sma_span(x: &[f64], period: usize, out: &mut [f64]) -> bool {
-    let first = period - 1;
-    if x.len() <= first {
-        out.fill(f64::NAN);
-        return true;
+struct Sma<'a> {
+    x: &'a [f64],
+    period: usize,
+    out: &'a mut [f64],
+}
+
+impl Kernel for Sma<'_> {
+    type Output = bool;
+
+    #[inline(always)]
+    fn run<M: MulAdd>(self) -> bool {
+        let Self { x, period, out } = self;
+        let first = period - 1;
+        if x.len() <= first {
+            out.fill(f64::NAN);
+            return true;
+        }
+        out[..first].fill(f64::NAN);
+        let mut sums = Sums {
+            x,
+            period,
+            scale: 1.0 / period as f64,
+        };
+        window::run(&mut sums, [out], first..x.len(), window::block_len(period))
     }
-    out[..first].fill(f64::NAN);
-    let mut sums = Sums { x, period, scale: 1.0 / period as f64 };
-    window::run(&mut sums, [out], first..x.len(), window::block_len(period))
 }
 
 /// Window sums, slid by `x[i] - x[i - period]`; each output is the sum times `1 / period`.
@@ -41,12 +60,14 @@ struct Sums<'a> {
 impl Window<1> for Sums<'_> {
     type State = f64;
 
+    #[inline(always)]
     fn open(&self, row: usize) -> (f64, [f64; 1]) {
         let sum: f64 = self.x[row + 1 - self.period..=row].iter().sum();
         (sum, [sum * self.scale])
     }
 
-    fn prepare(&self, rows: Range<usize>, [change]: [&mut [f64]; 1]) {
+    #[inline(always)]
+    fn prepare(&self, _: &f64, rows: Range<usize>, [change]: [&mut [f64]; 1]) {
         let added = &self.x[rows.clone()];
         let dropped = &self.x[rows.start - self.period..rows.end - self.period];
         for ((c, a), d) in change.iter_mut().zip(added).zip(dropped) {
@@ -60,8 +81,10 @@ impl Window<1> for Sums<'_> {
         *row = *sum * self.scale;
     }
 
+    #[inline(always)]
     fn finish(&mut self, _: Range<usize>, _: [&mut [f64]; 1]) {}
 
+    #[inline(always)]
     fn is_finite(sum: &f64) -> bool {
         sum.is_finite()
     }
@@ -70,7 +93,8 @@ impl Window<1> for Sums<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::technical::testing::assert_close;
+    use crate::technical::cpu::Separate;
+    use crate::technical::testing::{assert_close, walk};
 
     fn sma(values: &[f64], period: usize) -> Vec<f64> {
         let mut out = vec![0.0; values.len()];
@@ -81,19 +105,27 @@ mod tests {
     #[test]
     fn known_values() {
         let nan = f64::NAN;
-        assert_close(&sma(&[1.0, 2.0, 3.0, 4.0, 5.0], 3), &[nan, nan, 2.0, 3.0, 4.0]);
+        assert_close(
+            &sma(&[1.0, 2.0, 3.0, 4.0, 5.0], 3),
+            &[nan, nan, 2.0, 3.0, 4.0],
+        );
         assert_close(&sma(&[1.0, 2.0, 3.0], 1), &[1.0, 2.0, 3.0]);
         assert_close(&sma(&[1.0, 2.0, 3.0], 3), &[nan, nan, 2.0]);
     }
 
     #[test]
     fn matches_a_direct_mean_over_many_blocks() {
-        let x: Vec<f64> = (0..20_000).map(|i| 100.0 + ((i * 7919) % 1013) as f64 * 0.01).collect();
+        let x: Vec<f64> = (0..20_000)
+            .map(|i| 100.0 + ((i * 7919) % 1013) as f64 * 0.01)
+            .collect();
         for period in [1, 2, 20, 300] {
             let out = sma(&x, period);
             for i in period - 1..x.len() {
                 let direct = x[i + 1 - period..=i].iter().sum::<f64>() / period as f64;
-                assert!((out[i] - direct).abs() <= 1e-12 * direct, "period {period} at {i}");
+                assert!(
+                    (out[i] - direct).abs() <= 1e-12 * direct,
+                    "period {period} at {i}"
+                );
             }
         }
     }
@@ -117,5 +149,23 @@ mod tests {
         let out = sma(&long, 5);
         assert!(out[4..7_000].iter().all(|v| v.is_finite()));
         assert!(out[7_000..].iter().all(|v| v.is_nan()));
+    }
+
+    #[test]
+    fn portable_path_agrees_with_the_dispatched_one() {
+        let x = walk(10_000, 3);
+        let (mut portable, mut dispatched) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+        Sma {
+            x: &x,
+            period: 20,
+            out: &mut portable,
+        }
+        .run::<Separate>();
+        cpu::dispatch(Sma {
+            x: &x,
+            period: 20,
+            out: &mut dispatched,
+        });
+        assert_close(&portable, &dispatched);
     }
 }

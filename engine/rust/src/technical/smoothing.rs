@@ -1,73 +1,9 @@
 //! Exponential smoothing, `e[i] = a·e[i-1] + k·x[i]`: the recursion inside EMA, MACD, RSI and ATR.
 //!
 //! A recursion is bound by the latency of its dependency chain, not by arithmetic throughput, so
-//! [`Smoothing::run`] advances four points per step (only one multiply-add per four points waits
-//! on the previous result) and [`dispatch`] runs the kernel on fused multiply-adds when the CPU has
-//! them. `f64::mul_add` compiled without the `fma` target feature is a slow libm call, hence the
-//! runtime check and a portable `a * b + c` path.
-
-/// How `a * b + c` is computed inside a kernel.
-pub(crate) trait MulAdd {
-    fn mul_add(a: f64, b: f64, c: f64) -> f64;
-}
-
-/// One fused multiply-add instruction, one rounding.
-pub(crate) enum Fused {}
-
-impl MulAdd for Fused {
-    #[inline(always)]
-    fn mul_add(a: f64, b: f64, c: f64) -> f64 {
-        a.mul_add(b, c)
-    }
-}
-
-/// A multiplication then an addition: fast on every CPU.
-pub(crate) enum Separate {}
-
-impl MulAdd for Separate {
-    #[inline(always)]
-    fn mul_add(a: f64, b: f64, c: f64) -> f64 {
-        a * b + c
-    }
-}
-
-/// A kernel body, generic over how it multiplies and adds.
-///
-/// `run` and everything it calls must be `#[inline(always)]`: only code inlined into
-/// `run_fused` is compiled with the `fma` feature enabled.
-pub(crate) trait Recurrence {
-    type Output;
-    fn run<M: MulAdd>(self) -> Self::Output;
-}
-
-/// Runs `kernel` with fused multiply-adds when the CPU supports them.
-#[cfg(target_arch = "x86_64")]
-pub(crate) fn dispatch<K: Recurrence>(kernel: K) -> K::Output {
-    if std::arch::is_x86_feature_detected!("fma") && std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: `run_fused` needs the `fma` and `avx2` CPU features, checked just above.
-        unsafe { run_fused(kernel) }
-    } else {
-        kernel.run::<Separate>()
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn run_fused<K: Recurrence>(kernel: K) -> K::Output {
-    kernel.run::<Fused>()
-}
-
-/// Runs `kernel` with fused multiply-adds, which are part of the base aarch64 instruction set.
-#[cfg(target_arch = "aarch64")]
-pub(crate) fn dispatch<K: Recurrence>(kernel: K) -> K::Output {
-    kernel.run::<Fused>()
-}
-
-/// Runs `kernel` with a separate multiplication and addition.
-#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-pub(crate) fn dispatch<K: Recurrence>(kernel: K) -> K::Output {
-    kernel.run::<Separate>()
-}
+//! [`Smoothing::run`] advances four points per step: only one multiply-add per four points waits
+//! on the previous result, and with `cpu::Fused` it is a single instruction.
+use super::cpu::MulAdd;
 
 /// The coefficients of `e[i] = a·e[i-1] + k·x[i]`, with the powers of `a` used four points at a time.
 #[derive(Debug, Clone, Copy)]
@@ -96,57 +32,88 @@ impl Smoothing {
         }
     }
 
+    /// The weight `k` of each new input.
+    pub(crate) fn k(&self) -> f64 {
+        self.k
+    }
+
     /// Smooths `xs` on from `e`, writing each value to `out` (as long as `xs`); returns the last one.
-    ///
-    /// Four points per step: with `c` the partial sums of `k·x` weighted by powers of `a`, the
-    /// values are `a^j·e + c_j`, so the chain from one step to the next is a single multiply-add.
     #[inline(always)]
-    pub(crate) fn run_with<M: MulAdd>(&self, mut e: f64, x: impl Fn(usize) -> f64, out: &mut [f64]) -> f64 {
-        let Self { k, a: [a1, a2, a3, a4] } = *self;
+    pub(crate) fn run<M: MulAdd>(&self, e: f64, xs: &[f64], out: &mut [f64]) -> f64 {
+        self.run_weighted::<M>(e, xs, out, self.k)
+    }
+
+    /// As [`Smoothing::run`], for inputs already multiplied by `k` (in a vectorised pass).
+    #[inline(always)]
+    pub(crate) fn run_prescaled<M: MulAdd>(&self, e: f64, kxs: &[f64], out: &mut [f64]) -> f64 {
+        self.run_weighted::<M>(e, kxs, out, 1.0)
+    }
+
+    /// Smooths `xs` multiplied by `weight`.
+    #[inline(always)]
+    fn run_weighted<M: MulAdd>(&self, mut e: f64, xs: &[f64], out: &mut [f64], weight: f64) -> f64 {
+        let mut x4 = xs.chunks_exact(4);
         let mut out4 = out.chunks_exact_mut(4);
-        let mut i = 0;
-        for o in &mut out4 {
-            let c1 = k * x(i);
-            let c2 = M::mul_add(a1, c1, k * x(i + 1));
-            let c3 = M::mul_add(a1, c2, k * x(i + 2));
-            let c4 = M::mul_add(a1, c3, k * x(i + 3));
-            o[0] = M::mul_add(a1, e, c1);
-            o[1] = M::mul_add(a2, e, c2);
-            o[2] = M::mul_add(a3, e, c3);
-            e = M::mul_add(a4, e, c4);
-            o[3] = e;
-            i += 4;
+        for (x, o) in (&mut x4).zip(&mut out4) {
+            let kx = [weight * x[0], weight * x[1], weight * x[2], weight * x[3]];
+            let values = self.step4::<M>(e, kx);
+            o.copy_from_slice(&values);
+            e = values[3];
         }
-        for o in out4.into_remainder() {
-            e = M::mul_add(a1, e, k * x(i));
+        for (x, o) in x4.remainder().iter().zip(out4.into_remainder()) {
+            e = M::mul_add(self.a[0], e, weight * x);
             *o = e;
-            i += 1;
         }
         e
     }
 
+    /// The four values after `e`, given the next four inputs times `k`. With `c` the partial sums
+    /// of those weighted by powers of `a`, they are `a^j·e + c_j`: the chain from one step to the
+    /// next is a single multiply-add.
     #[inline(always)]
-    pub(crate) fn run<M: MulAdd>(&self, mut e: f64, xs: &[f64], out: &mut [f64]) -> f64 {
-        let Self { k, a: [a1, a2, a3, a4] } = *self;
-        let mut x4 = xs.chunks_exact(4);
-        let mut out4 = out.chunks_exact_mut(4);
-        for (x, o) in (&mut x4).zip(&mut out4) {
-            let c1 = k * x[0];
-            let c2 = M::mul_add(a1, c1, k * x[1]);
-            let c3 = M::mul_add(a1, c2, k * x[2]);
-            let c4 = M::mul_add(a1, c3, k * x[3]);
-            o[0] = M::mul_add(a1, e, c1);
-            o[1] = M::mul_add(a2, e, c2);
-            o[2] = M::mul_add(a3, e, c3);
-            e = M::mul_add(a4, e, c4);
-            o[3] = e;
-        }
-        for (x, o) in x4.remainder().iter().zip(out4.into_remainder()) {
-            e = M::mul_add(a1, e, k * x);
-            *o = e;
-        }
-        e
+    fn step4<M: MulAdd>(&self, e: f64, kx: [f64; 4]) -> [f64; 4] {
+        let [a1, a2, a3, a4] = self.a;
+        let c1 = kx[0];
+        let c2 = M::mul_add(a1, c1, kx[1]);
+        let c3 = M::mul_add(a1, c2, kx[2]);
+        let c4 = M::mul_add(a1, c3, kx[3]);
+        [
+            M::mul_add(a1, e, c1),
+            M::mul_add(a2, e, c2),
+            M::mul_add(a3, e, c3),
+            M::mul_add(a4, e, c4),
+        ]
     }
+}
+
+/// Two smoothings of the same input advanced together (MACD's fast and slow EMAs), writing only
+/// their difference: one pass over `xs`, no buffer for either line.
+#[inline(always)]
+pub(crate) fn run_difference<M: MulAdd>(
+    (first, second): (&Smoothing, &Smoothing),
+    (mut e1, mut e2): (f64, f64),
+    xs: &[f64],
+    out: &mut [f64],
+) -> (f64, f64) {
+    let mut x4 = xs.chunks_exact(4);
+    let mut out4 = out.chunks_exact_mut(4);
+    for (x, o) in (&mut x4).zip(&mut out4) {
+        let kx = |s: &Smoothing| [s.k * x[0], s.k * x[1], s.k * x[2], s.k * x[3]];
+        let (a, b) = (
+            first.step4::<M>(e1, kx(first)),
+            second.step4::<M>(e2, kx(second)),
+        );
+        for j in 0..4 {
+            o[j] = a[j] - b[j];
+        }
+        (e1, e2) = (a[3], b[3]);
+    }
+    for (x, o) in x4.remainder().iter().zip(out4.into_remainder()) {
+        e1 = M::mul_add(first.a[0], e1, first.k * x);
+        e2 = M::mul_add(second.a[0], e2, second.k * x);
+        *o = e1 - e2;
+    }
+    (e1, e2)
 }
 
 /// The mean of `xs`, summed in order as TA-Lib seeds its averages.
@@ -158,6 +125,7 @@ pub(crate) fn mean(xs: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::technical::cpu::{dispatch, Kernel, Separate};
 
     /// The textbook recursion, one point at a time.
     fn naive(a: f64, k: f64, mut e: f64, xs: &[f64]) -> Vec<f64> {
@@ -171,7 +139,7 @@ mod tests {
 
     struct Run<'a>(Smoothing, &'a [f64], &'a mut [f64]);
 
-    impl Recurrence for Run<'_> {
+    impl Kernel for Run<'_> {
         type Output = f64;
         #[inline(always)]
         fn run<M: MulAdd>(self) -> f64 {
@@ -212,7 +180,10 @@ mod tests {
             xs[2] = f64::INFINITY;
             xs[3] = f64::NEG_INFINITY;
             let mut out = vec![0.0; 9];
-            assert!(!dispatch(Run(s, &xs, &mut out)).is_finite(), "period {period}");
+            assert!(
+                !dispatch(Run(s, &xs, &mut out)).is_finite(),
+                "period {period}"
+            );
         }
     }
 }

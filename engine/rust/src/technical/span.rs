@@ -20,7 +20,11 @@ pub(crate) fn apply<const I: usize, const O: usize>(
     mut outputs: [&mut [f64]; O],
     kernel: impl FnOnce([&[f64]; I], [&mut [f64]; O]) -> bool,
 ) {
-    let len = inputs.iter().map(|x| x.len()).chain(outputs.iter().map(|o| o.len())).min();
+    let len = inputs
+        .iter()
+        .map(|x| x.len())
+        .chain(outputs.iter().map(|o| o.len()))
+        .min();
     let len = len.unwrap_or(0);
     let begin = leading_nan_rows(&inputs, len);
     for out in outputs.iter_mut() {

@@ -16,8 +16,9 @@ pub(crate) trait Window<const B: usize> {
     type State: Copy;
     /// The state of the window ending at `row`, computed from scratch, and that row's results.
     fn open(&self, row: usize) -> (Self::State, [f64; B]);
-    /// Writes the inputs `step` consumes for `rows` into `bufs` (one element per row).
-    fn prepare(&self, rows: Range<usize>, bufs: [&mut [f64]; B]);
+    /// Writes the inputs `step` consumes for `rows` into `bufs` (one element per row); `state` is
+    /// the block's state as opened.
+    fn prepare(&self, state: &Self::State, rows: Range<usize>, bufs: [&mut [f64]; B]);
     /// Slides `state` by one row: takes the row's prepared inputs, leaves its results in their place.
     fn step(&self, state: &mut Self::State, row: [&mut f64; B]);
     /// Turns the results in `bufs` (one element per row of `rows`) into outputs.
@@ -33,6 +34,9 @@ pub(crate) fn block_len(period: usize) -> usize {
 
 /// Computes `rows` of `bufs` (indexed by row) through `window`, in blocks of `block` rows.
 /// Returns whether every block's state ended finite.
+///
+/// Inlined, like the [`Window`] methods, into kernels run through `cpu::dispatch`.
+#[inline(always)]
 pub(crate) fn run<W: Window<B>, const B: usize>(
     window: &mut W,
     mut bufs: [&mut [f64]; B],
@@ -44,8 +48,18 @@ pub(crate) fn run<W: Window<B>, const B: usize>(
     let mut start = rows.start;
     while start < rows.end {
         let remaining = rows.end - start;
-        let end = start + if remaining >= LANES * block { LANES * block } else { block.min(remaining) };
-        finite &= scan(window, bufs.each_mut().map(|buf| &mut buf[start..end]), start, block);
+        let end = start
+            + if remaining >= LANES * block {
+                LANES * block
+            } else {
+                block.min(remaining)
+            };
+        finite &= scan(
+            window,
+            bufs.each_mut().map(|buf| &mut buf[start..end]),
+            start,
+            block,
+        );
         window.finish(start..end, bufs.each_mut().map(|buf| &mut buf[start..end]));
         start = end;
     }
@@ -54,12 +68,20 @@ pub(crate) fn run<W: Window<B>, const B: usize>(
 
 /// Opens, prepares and scans the blocks of `group` (rows from `start` on): side by side when there
 /// are [`LANES`] of them, otherwise (one block) on its own.
-fn scan<W: Window<B>, const B: usize>(window: &W, group: [&mut [f64]; B], start: usize, block: usize) -> bool {
+#[inline(always)]
+fn scan<W: Window<B>, const B: usize>(
+    window: &W,
+    group: [&mut [f64]; B],
+    start: usize,
+    block: usize,
+) -> bool {
     let mut chunks = group.map(|buf| buf.chunks_mut(block));
     let mut blocks = Vec::with_capacity(LANES);
     let mut row = start;
     loop {
-        let bufs = chunks.each_mut().map(|chunk| chunk.next().unwrap_or_default());
+        let bufs = chunks
+            .each_mut()
+            .map(|chunk| chunk.next().unwrap_or_default());
         let len = bufs.iter().map(|buf| buf.len()).min().unwrap_or(0);
         if len == 0 {
             break;
@@ -71,28 +93,39 @@ fn scan<W: Window<B>, const B: usize>(window: &W, group: [&mut [f64]; B], start:
             head[0] = first.next().unwrap_or(f64::NAN);
             rest
         });
-        window.prepare(row + 1..row + len, rest.each_mut().map(|buf| &mut **buf));
+        window.prepare(
+            &state,
+            row + 1..row + len,
+            rest.each_mut().map(|buf| &mut **buf),
+        );
         blocks.push((state, rest));
         row += len;
     }
     match <[_; LANES]>::try_from(blocks) {
         Ok(lanes) => scan_side_by_side(window, lanes),
-        Err(blocks) => blocks.into_iter().fold(true, |finite, (mut state, mut bufs)| {
-            let len = bufs.iter().map(|buf| buf.len()).min().unwrap_or(0);
-            for j in 0..len {
-                window.step(&mut state, bufs.each_mut().map(|buf| &mut buf[j]));
-            }
-            finite & W::is_finite(&state)
-        }),
+        Err(blocks) => blocks
+            .into_iter()
+            .fold(true, |finite, (mut state, mut bufs)| {
+                let len = bufs.iter().map(|buf| buf.len()).min().unwrap_or(0);
+                for j in 0..len {
+                    window.step(&mut state, bufs.each_mut().map(|buf| &mut buf[j]));
+                }
+                finite & W::is_finite(&state)
+            }),
     }
 }
 
 /// Advances [`LANES`] blocks of equal length together, one row of each per iteration.
+#[inline(always)]
 fn scan_side_by_side<W: Window<B>, const B: usize>(
     window: &W,
     lanes: [(W::State, [&mut [f64]; B]); LANES],
 ) -> bool {
-    let len = lanes.iter().flat_map(|(_, bufs)| bufs.iter().map(|buf| buf.len())).min().unwrap_or(0);
+    let len = lanes
+        .iter()
+        .flat_map(|(_, bufs)| bufs.iter().map(|buf| buf.len()))
+        .min()
+        .unwrap_or(0);
     let mut states = lanes.each_ref().map(|(state, _)| *state);
     // Re-sliced to exactly `len` so the compiler drops the bounds checks in the loop.
     let mut bufs = lanes.map(|(_, bufs)| bufs.map(|buf| &mut buf[..len]));
@@ -119,7 +152,7 @@ mod tests {
         fn open(&self, _: usize) -> (f64, [f64; 1]) {
             (0.0, [0.0])
         }
-        fn prepare(&self, _: Range<usize>, [buf]: [&mut [f64]; 1]) {
+        fn prepare(&self, _: &f64, _: Range<usize>, [buf]: [&mut [f64]; 1]) {
             buf.fill(1.0);
         }
         fn step(&self, state: &mut f64, [row]: [&mut f64; 1]) {
@@ -129,7 +162,9 @@ mod tests {
         fn finish(&mut self, rows: Range<usize>, [buf]: [&mut [f64]; 1]) {
             assert_eq!(rows.len(), buf.len());
             self.finished += rows.len();
-            let offsets = (rows.start..rows.end).step_by(1).filter(|r| buf[r - rows.start] == 0.0);
+            let offsets = (rows.start..rows.end)
+                .step_by(1)
+                .filter(|r| buf[r - rows.start] == 0.0);
             self.opened.extend(offsets);
         }
         fn is_finite(state: &f64) -> bool {
@@ -141,7 +176,10 @@ mod tests {
     fn every_row_once_in_fixed_blocks() {
         for (len, block) in [(0, 4), (3, 4), (16, 4), (37, 4), (1000, 7)] {
             let mut buf = vec![-1.0; len + 2];
-            let mut count = Count { opened: vec![], finished: 0 };
+            let mut count = Count {
+                opened: vec![],
+                finished: 0,
+            };
             assert!(run(&mut count, [&mut buf], 2..len + 2, block));
             assert_eq!(buf[..2], [-1.0, -1.0]);
             assert_eq!(count.finished, len);

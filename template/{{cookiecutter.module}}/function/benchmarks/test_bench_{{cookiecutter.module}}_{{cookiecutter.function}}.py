@@ -17,9 +17,10 @@ import numpy as np
 import pytest
 
 # isort: split
-from rust_bridge import {{ f }}
+import rust_bridge
 
-GROUP = "{{ cookiecutter.module }}.{{ f }}"
+MODULE = "{{ cookiecutter.module }}"
+FUNCTION = "{{ f }}"
 SIZES = [1_000, 100_000, 1_000_000]
 
 
@@ -36,6 +37,6 @@ def _inputs(n: int) -> dict[str, Any]:
 @pytest.mark.parametrize("n", SIZES)
 {{ layout.py_def("test_bench_" ~ f, ["benchmark: Any", "n: int", "backend: str"], "None") }}
     kwargs = _inputs(n)
-    benchmark.group = f"{GROUP} n={n:,}"
+    benchmark.group = f"{MODULE}.{FUNCTION} n={n:,}"
     benchmark.extra_info.update(backend=backend, size=n)
-    benchmark({{ f }}, **kwargs, backend=backend)
+{{ layout.py_call(4, "benchmark", ["rust_bridge." ~ f, "**kwargs", "backend=backend"]) }}

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 # isort: split
-from rust_bridge import {{ f }}
+import rust_bridge
 from rust_bridge._fallback import {{ cookiecutter.module }} as fallback
 
 
@@ -96,20 +96,21 @@ KNOWN = [
 @pytest.mark.parametrize("backend", ["rust", "python"])
 @pytest.mark.parametrize(("x", "expected"), KNOWN)
 def test_known_values(backend: Any, x: list[float], expected: Any) -> None:
-{{ layout.py_call(4, "result = " ~ f, ["**_from_values(x)", "backend=backend"]) }}
+{{ layout.py_call(4, "result = rust_bridge." ~ f, ["**_from_values(x)", "backend=backend"]) }}
     _assert_same(result, expected, exact=True)
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 1_000, 100_000])
 def test_rust_matches_fallback(n: int) -> None:
     kwargs = _random(n, seed=n)
-    result = {{ f }}(**kwargs, backend="rust")
-{{ layout.py_call(4, "_assert_same", ["result", f ~ '(**kwargs, backend="python")']) }}
+{{ layout.py_call(4, "result = rust_bridge." ~ f, ["**kwargs", 'backend="rust"']) }}
+{{ layout.py_call(4, "expected = rust_bridge." ~ f, ["**kwargs", 'backend="python"']) }}
+    _assert_same(result, expected)
 
 
 def test_bridge_serves_the_fallback_as_is() -> None:
     kwargs = _random(50)
-    result = {{ f }}(**kwargs, backend="python")
+{{ layout.py_call(4, "result = rust_bridge." ~ f, ["**kwargs", 'backend="python"']) }}
 {{ layout.py_call(4, "_assert_same", ["result", "fallback." ~ f ~ "(**kwargs)", "exact=True"]) }}
 {% if model.has_float_array %}
 {% set nan_arg = (sig.args|selectattr("type", "in", ["f64[]", "f64[,]"])|first) %}
@@ -118,8 +119,9 @@ def test_bridge_serves_the_fallback_as_is() -> None:
 def test_nan_gives_the_same_result_from_both_backends() -> None:
     kwargs = _random(5)
     kwargs["{{ nan_arg.name }}"][1] = np.nan
-    result = {{ f }}(**kwargs, backend="rust")
-{{ layout.py_call(4, "_assert_same", ["result", f ~ '(**kwargs, backend="python")']) }}
+{{ layout.py_call(4, "result = rust_bridge." ~ f, ["**kwargs", 'backend="rust"']) }}
+{{ layout.py_call(4, "expected = rust_bridge." ~ f, ["**kwargs", 'backend="python"']) }}
+    _assert_same(result, expected)
 {% for t in sig.returns %}
 {% set item = ("result[" ~ loop.index0 ~ "]") if sig.returns_tuple else "result" %}
 {% if t == "f64[]" %}
@@ -153,9 +155,9 @@ def test_bad_input_raises_the_same_error_from_both_backends(
 ) -> None:
     kwargs = {**_random(3), name: value}
     with pytest.raises(error) as from_rust:
-        {{ f }}(**kwargs, backend="rust")
+{{ layout.py_call(8, "rust_bridge." ~ f, ["**kwargs", 'backend="rust"']) }}
     with pytest.raises(error) as from_python:
-        {{ f }}(**kwargs, backend="python")
+{{ layout.py_call(8, "rust_bridge." ~ f, ["**kwargs", 'backend="python"']) }}
     assert str(from_rust.value) == str(from_python.value)
     assert name in str(from_rust.value)
 

@@ -51,8 +51,10 @@ use pyo3::prelude::*;
 
 /// Below this many elements the kernel stays on the calling thread: rayon would cost more than it saves.
 const THRESHOLD: usize = 1 << 15;
+{% if uses.fill or uses.sum %}
 /// Elements per rayon task, and per partial sum.
 const CHUNK: usize = 1 << 12;
+{% endif %}
 
 /// Why the kernel refused its input; the binding raises it as `ValueError` with this message.
 {% if not (has_mismatch or has_outputs or has_matrix) %}
@@ -191,10 +193,12 @@ impl<'a> Matrix<'a> {
         self.rows
     }
 
+{% if "f64[,]" in out_types and sig.first_matrix %}
     pub fn cols(&self) -> usize {
         self.cols
     }
 
+{% endif %}
     fn row_sum(&self, row: usize) -> f64 {
         let start = row * self.cols;
         self.data[start..start + self.cols].iter().sum()
@@ -296,7 +300,11 @@ impl<'a> Matrix<'a> {
 
 /// Rayon over fixed chunks once the input passes `THRESHOLD`; the same result on any number of threads.
 mod par {
+{% if uses.fill or uses.sum %}
     use super::{CHUNK, THRESHOLD};
+{% else %}
+    use super::THRESHOLD;
+{% endif %}
     use rayon::prelude::*;
 {% if uses.fill %}
 
@@ -349,7 +357,7 @@ mod par {
         if len < THRESHOLD {
             (0..len).any(f)
         } else {
-            (0..len).into_par_iter().any(f)
+            (0..len).into_par_iter().any(&f)
         }
     }
 {% endif %}
@@ -370,10 +378,15 @@ impl From<KernelError> for PyErr {
 {% for a in sig.args %}{% set _ = binding_params.append(a.name ~ ": " ~ types.rust_binding[a.type]) %}{% endfor %}
 {% set returned = [] %}
 {% for t in sig.returns %}{% set _ = returned.append(types.rust_returned[t]) %}{% endfor %}
-{% set binding_ret = "PyResult<" ~ (("(" ~ returned|join(", ") ~ ")") if sig.returns_tuple else returned[0]) ~ ">" %}
+{% set py_lifetime = "<'py>" if has_outputs else "" %}
+{% set binding_ret = "PyResult<" ~ (("Outputs" ~ py_lifetime) if sig.returns_tuple else returned[0]) ~ ">" %}
 {% set call_args = [] %}
 {% for a in sig.args %}{% set _ = call_args.append(a.name) %}{% endfor %}
 {% for k in sig.array_results %}{% set _ = call_args.append("out" ~ k) %}{% endfor %}
+{% if sig.returns_tuple %}
+
+{{ layout.rs_call(0, "type Outputs" ~ py_lifetime ~ " = ", returned, ";") }}
+{% endif %}
 
 #[pyfunction]
 #[pyo3(name = "{{ f }}")]
@@ -499,6 +512,8 @@ mod tests {
 {% macro check(case, k, type, value) %}
 {% if type in ["f64[]", "i64[]", "f64[,]"] and not value %}
         assert!(out{{ k }}.is_empty());
+{% elif type == "bool" %}
+        assert!({{ "" if value else "!" }}out{{ k }});
 {% else %}
 {{ layout.rs_call(8, "assert_eq!", ["out" ~ k, model.rs_lit(value, type)], ";", is_macro=true) }}
 {% endif %}
@@ -548,6 +563,8 @@ mod tests {
         assert!(out{{ k }}.is_nan());
 {% elif t == "i64[]" %}
         assert_eq!(out{{ k }}, {{ model.rs_lit([0] + v, t) }});
+{% elif t == "bool" %}
+        assert!({{ "" if v else "!" }}out{{ k }});
 {% else %}
         assert_eq!(out{{ k }}, {{ model.rs_lit(v, t) }});
 {% endif %}
@@ -581,7 +598,7 @@ mod tests {
 {% elif t in ["i64", "usize"] %}
         assert_eq!(out{{ k }}, {{ v * model.big }});
 {% else %}
-        assert_eq!(out{{ k }}, {{ model.rs_lit(v, t) }});
+        assert!({{ "" if v else "!" }}out{{ k }});
 {% endif %}
 {% endfor %}
         Ok(())

@@ -1,0 +1,241 @@
+"""Rust vs TA-Lib vs the numpy fallback, measured side by side in one run (about a minute or less).
+
+    python engine/benchmarks/compare.py [--quick]
+
+Prints the ratio tables of the technical module's speed goals: Rust / TA-Lib at 1e6 and 1e7 points,
+SMA at 1e7 against `np.copyto` (the memory-bandwidth floor), a 64 x 1e5 batch against a Python loop
+of single Rust calls, the per-call overhead on 10 points, and Rust against the fallback at 1e5 and
+1e6 points. Times are the best of several rounds in which the competitors run interleaved, so a
+busy moment on a shared machine hits them alike; compare the ratios, not the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import rust_bridge as rb
+
+try:
+    import talib
+except ImportError:  # the TA-Lib tables are skipped
+    talib = None
+
+Call = Callable[[], object]
+
+
+@dataclass(frozen=True)
+class Series:
+    """Price-like input: a geometric random walk with a high / low spread around it."""
+
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+
+    @classmethod
+    def random(cls, n: int, seed: int = 0) -> Series:
+        rng = np.random.default_rng(seed)
+        close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.01, n)))
+        spread = rng.random((2, n)) * close * 0.01
+        return cls(close + spread[0], close - spread[1], close)
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    times: tuple[float, float]  # seconds: the measured one, the reference
+    ratio: float  # the figure the goal is about
+    met: bool
+
+
+# --- the calls -----------------------------------------------------------------------------------
+
+INDICATORS = ["sma(20)", "ema(20)", "rsi(14)", "bbands(20,2)", "macd(12,26,9)", "atr(14)"]
+
+
+def bridge_calls(s: Series, backend: rb.Backend) -> dict[str, Call]:
+    """Each indicator through the public API, on one backend."""
+    x, h, lo = s.close, s.high, s.low
+    return {
+        "sma(20)": lambda: rb.sma(x, 20, backend=backend),
+        "ema(20)": lambda: rb.ema(x, 20, backend=backend),
+        "rsi(14)": lambda: rb.rsi(x, 14, backend=backend),
+        "bbands(20,2)": lambda: rb.bollinger_bands(x, 20, 2.0, 2.0, backend=backend),
+        "macd(12,26,9)": lambda: rb.macd(x, 12, 26, 9, backend=backend),
+        "atr(14)": lambda: rb.atr(h, lo, x, 14, backend=backend),
+    }
+
+
+def talib_calls(s: Series) -> dict[str, Call]:
+    x, h, lo = s.close, s.high, s.low
+    return {
+        "sma(20)": lambda: talib.SMA(x, 20),
+        "ema(20)": lambda: talib.EMA(x, 20),
+        "rsi(14)": lambda: talib.RSI(x, 14),
+        "bbands(20,2)": lambda: talib.BBANDS(x, 20, 2.0, 2.0),
+        "macd(12,26,9)": lambda: talib.MACD(x, 12, 26, 9),
+        "atr(14)": lambda: talib.ATR(h, lo, x, 14),
+    }
+
+
+def batch_calls(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> dict[str, tuple[Call, Call]]:
+    """(one batch call, a Python loop of single Rust calls) per indicator."""
+    rows = list(zip(high, low, close, strict=True))
+
+    def loop(single: Callable[..., Any], *args: Any) -> Call:
+        return lambda: [single(row, *args, backend="rust") for row in close]
+
+    return {
+        "sma(20)": (lambda: rb.sma_batch(close, 20, backend="rust"), loop(rb.sma, 20)),
+        "ema(20)": (lambda: rb.ema_batch(close, 20, backend="rust"), loop(rb.ema, 20)),
+        "rsi(14)": (lambda: rb.rsi_batch(close, 14, backend="rust"), loop(rb.rsi, 14)),
+        "bbands(20,2)": (
+            lambda: rb.bollinger_bands_batch(close, 20, 2.0, 2.0, backend="rust"),
+            loop(rb.bollinger_bands, 20, 2.0, 2.0),
+        ),
+        "macd(12,26,9)": (lambda: rb.macd_batch(close, 12, 26, 9, backend="rust"), loop(rb.macd, 12, 26, 9)),
+        "atr(14)": (
+            lambda: rb.atr_batch(high, low, close, 14, backend="rust"),
+            lambda: [rb.atr(h, lo, c, 14, backend="rust") for h, lo, c in rows],
+        ),
+    }
+
+
+# --- timing --------------------------------------------------------------------------------------
+
+
+def best_times(calls: list[Call], rounds: int, number: int = 1) -> list[float]:
+    """Best time per call of each of `calls` over `rounds` rounds; in every round each runs
+    `number` times in turn, so that a busy moment on a shared machine hits them alike."""
+    for call in calls:
+        call()  # warm up: page in the code, start rayon's threads
+    best = [float("inf")] * len(calls)
+    for _ in range(rounds):
+        for i, call in enumerate(calls):
+            start = time.perf_counter()
+            for _ in range(number):
+                call()
+            best[i] = min(best[i], (time.perf_counter() - start) / number)
+    return best
+
+
+# --- the tables ----------------------------------------------------------------------------------
+
+
+def versus_talib(s: Series, size: str, rounds: int) -> Iterator[Row]:
+    rust, ref = bridge_calls(s, "rust"), talib_calls(s)
+    for name in INDICATORS:
+        t_rust, t_talib = best_times([rust[name], ref[name]], rounds)
+        yield Row(f"{name} {size}", (t_rust, t_talib), t_rust / t_talib, t_rust <= t_talib)
+
+
+def versus_copy(s: Series, rounds: int) -> Row:
+    out = np.empty_like(s.close)
+    t_sma, t_copy = best_times(
+        [lambda: rb.sma(s.close, 20, backend="rust"), lambda: np.copyto(out, s.close)], rounds
+    )
+    return Row("sma(20) 1e7", (t_sma, t_copy), t_sma / t_copy, t_sma <= 3 * t_copy)
+
+
+def batch_versus_loop(rows: int, cols: int, rounds: int) -> Iterator[Row]:
+    series = [Series.random(cols, seed=i) for i in range(rows)]
+    high, low, close = (np.stack([getattr(s, f) for s in series]) for f in ("high", "low", "close"))
+    for name, (batch, loop) in batch_calls(high, low, close).items():
+        t_batch, t_loop = best_times([batch, loop], rounds)
+        label = f"{name} {rows}x1e{len(str(cols)) - 1}"
+        yield Row(label, (t_batch, t_loop), t_loop / t_batch, t_loop >= 1.7 * t_batch)
+
+
+def call_overhead(rounds: int, budget: float = 2e-6) -> Iterator[Row]:
+    s = Series.random(10, seed=1)
+    calls = {
+        "sma": lambda: rb.sma(s.close, 5),
+        "ema": lambda: rb.ema(s.close, 5),
+        "rsi": lambda: rb.rsi(s.close, 5),
+        "bbands": lambda: rb.bollinger_bands(s.close, 5),
+        "macd": lambda: rb.macd(s.close, 2, 5, 3),
+        "atr": lambda: rb.atr(s.high, s.low, s.close, 5),
+    }
+    for name, call in calls.items():
+        (t,) = best_times([call], rounds, number=2000)
+        yield Row(f"{name} (10 points)", (t, budget), t / budget, t <= budget)
+
+
+def versus_fallback(s: Series, size: str, rounds: int) -> Iterator[Row]:
+    rust, python = bridge_calls(s, "rust"), bridge_calls(s, "python")
+    for name in INDICATORS:
+        t_rust, t_python = best_times([rust[name], python[name]], rounds)
+        yield Row(f"{name} {size}", (t_rust, t_python), t_python / t_rust, t_python >= 2 * t_rust)
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: tuple[str, str, str]
+    rows: list[Row]
+    unit: str = "ms"
+
+
+def tables(rounds: int, *, quick: bool) -> Iterator[Table]:
+    """The measurements, one table at a time (so that they print as they are done)."""
+    s6 = Series.random(1_000_000)
+    s7 = None if quick else Series.random(10_000_000)
+    if talib is not None:
+        rows = list(versus_talib(s6, "1e6", rounds))
+        if s7 is not None:
+            rows += list(versus_talib(s7, "1e7", max(3, rounds - 2)))
+        yield Table("Rust vs TA-Lib (goal: Rust / TA-Lib <= 1.0)", ("Rust", "TA-Lib", "Rust/TA-Lib"), rows)
+    if s7 is not None:
+        row = versus_copy(s7, rounds)
+        yield Table(
+            "SMA against the memory floor (goal: <= 3x np.copyto)", ("sma", "copyto", "sma/copyto"), [row]
+        )
+    del s7
+    rows = list(batch_versus_loop(64, 100_000, rounds))
+    yield Table("Batch vs a loop of single Rust calls (goal: >= 1.7x)", ("batch", "loop", "speedup"), rows)
+    rows = list(call_overhead(rounds))
+    yield Table(
+        "Call overhead through rust_bridge (goal: <= 2 us)", ("us/call", "goal", "of goal"), rows, "us"
+    )
+    rows = list(versus_fallback(Series.random(100_000), "1e5", rounds)) + list(versus_fallback(s6, "1e6", 3))
+    yield Table("Rust vs the numpy fallback (goal: >= 2x)", ("Rust", "fallback", "speedup"), rows)
+
+
+def render(table: Table) -> str:
+    scale = 1e3 if table.unit == "ms" else 1e6
+    columns = table.columns
+    head = f"{'':<24}{columns[0]:>12}{columns[1]:>12}{columns[2]:>14}"
+    lines = [table.title, head, "-" * len(head)]
+    for row in table.rows:
+        a, b = (f"{t * scale:.3f}" for t in row.times)
+        lines.append(f"{row.label:<24}{a:>12}{b:>12}{row.ratio:>11.2f}  {'ok' if row.met else 'MISSED'}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, no 1e7 points")
+    args = parser.parse_args(argv)
+    if not rb.RUST_AVAILABLE:
+        print("The compiled engine is not available: build it with `maturin develop --release` in engine/.")
+        return 1
+    started = time.perf_counter()
+    reference = f"TA-Lib {talib.__version__}" if talib else "TA-Lib not installed (its tables are skipped)"
+    print(f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, ", end="")
+    print(f"numpy {np.__version__}, {reference}")
+    print("Times: the best of interleaved rounds, in ms (overhead: us per call).\n")
+    for table in tables(3 if args.quick else 7, quick=args.quick):
+        print(render(table), flush=True)
+    print(f"Measured in {time.perf_counter() - started:.0f} s.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

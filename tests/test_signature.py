@@ -1,0 +1,199 @@
+"""`devtool.signature`: what parses, what is refused and where, and str() as the inverse of parsing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from devtool.errors import SignatureError, UsageError
+from devtool.signature import (
+    ARRAY_TYPES,
+    DEFAULT_FUNCTION,
+    DEFAULT_SIGNATURE,
+    MAX_RESULTS,
+    SCALAR_TYPES,
+    SUPPORTED_TYPES,
+    Arg,
+    Signature,
+    parse_signature,
+)
+
+
+def sig(args: list[tuple[str, str]], *returns: str, tuple_: bool = False) -> Signature:
+    return Signature(tuple(Arg(n, t) for n, t in args), returns, tuple_)
+
+
+VALID = [
+    ("data: f64[] -> f64", sig([("data", "f64[]")], "f64")),
+    ("values: f64[], window: usize -> f64[]", sig([("values", "f64[]"), ("window", "usize")], "f64[]")),
+    (
+        "high: f64[], low: f64[], scale: f64 -> (f64[], f64[])",
+        sig([("high", "f64[]"), ("low", "f64[]"), ("scale", "f64")], "f64[]", "f64[]", tuple_=True),
+    ),
+    ("matrix: f64[,], flag: bool -> f64[]", sig([("matrix", "f64[,]"), ("flag", "bool")], "f64[]")),
+    ("ids: i64[], x: f64[] -> i64", sig([("ids", "i64[]"), ("x", "f64[]")], "i64")),
+    ("n: i64, v: f64[] -> bool", sig([("n", "i64"), ("v", "f64[]")], "bool")),
+    (
+        "v: f64[] -> (f64, i64, usize, bool)",
+        sig([("v", "f64[]")], "f64", "i64", "usize", "bool", tuple_=True),
+    ),
+    ("m: f64[,] -> f64[,]", sig([("m", "f64[,]")], "f64[,]")),
+    # Whitespace is free between tokens, and inside the brackets of a type.
+    ("data:f64[]->f64", sig([("data", "f64[]")], "f64")),
+    ("  data :\tf64[ ]  ->  f64  ", sig([("data", "f64[]")], "f64")),
+    ("m: f64[ , ] -> ( f64 ,i64 )", sig([("m", "f64[,]")], "f64", "i64", tuple_=True)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), VALID)
+def test_parses_valid_signatures(text: str, expected: Signature) -> None:
+    assert parse_signature(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), VALID)
+def test_str_is_the_canonical_text(text: str, expected: Signature) -> None:
+    canonical = str(parse_signature(text))
+    assert parse_signature(canonical) == expected
+    assert str(parse_signature(canonical)) == canonical
+
+
+# (text, 0-based column, part of the reason)
+INVALID = [
+    ("", 0, "the signature is empty"),
+    ("   ", 0, "the signature is empty"),
+    ("data f64[] -> f64", 5, "expected ':' after 'data', found 'f64'"),
+    ("data: float -> f64", 6, "unsupported type 'float' (did you mean f64?)"),
+    ("data: F64[] -> f64", 6, "unsupported type 'F64[]' (did you mean f64[]?)"),
+    ("data: i64[,] -> f64", 6, "unsupported type 'i64[,]'"),
+    ("data: str -> f64", 6, "unsupported type 'str'"),
+    ("data: f64[] -> float", 15, "unsupported type 'float'"),
+    ("data: f64[ -> f64", 9, "unclosed '[' in the type"),
+    ("data: f64 -> f64", 0, "at least one array argument"),
+    ("-> f64", 0, "at least one array argument"),
+    ("data: f64[] f64", 12, "expected ',' or '->', found 'f64'"),
+    ("data: f64[]] -> f64", 11, "expected ',' or '->', found ']'"),
+    ("data: f64[] => f64", 12, "expected ',' or '->', found '='"),
+    ("data: f64[], -> f64", 13, "expected an argument name, found '->'"),
+    ("9data: f64[] -> f64", 0, "expected an argument name, found '9'"),
+    ("data: f64[]", 11, "expected ',' or '->', found the end of the signature"),
+    ("data: f64[] ->", 14, "expected a type, found the end of the signature"),
+    ("data: f64[] -> f64 extra", 19, "unexpected 'extra' after the result type"),
+    ("data: f64[] -> (f64)", 15, "a tuple result needs at least two types"),
+    ("data: f64[] -> (f64, f64", 24, "expected ',' or ')', found the end of the signature"),
+    ("data: f64[] -> (f64, f64, f64, f64, f64)", 36, f"at most {MAX_RESULTS} types"),
+    ("data: f64[], data: i64[] -> f64", 13, "duplicate argument name 'data'"),
+    ("Data: f64[] -> f64", 0, "argument name 'Data' is not snake_case"),
+    ("data: f64[], fn: f64 -> f64", 13, "argument name 'fn' is a Rust keyword"),
+    ("lambda: f64[] -> f64", 0, "argument name 'lambda' is a Python keyword"),
+    ("data: f64[], list: f64 -> f64", 13, "argument name 'list' shadows a Python builtin"),
+    ("math: f64[] -> f64", 0, "argument name 'math' shadows a Python standard-library module"),
+    ("data: f64[], py: f64 -> f64", 13, "argument name 'py' is used by the generated code"),
+    ("data: f64[], out0: f64[] -> f64", 13, "argument name 'out0' is used by the generated code"),
+    ("backend: f64[] -> f64", 0, "argument name 'backend' is used by the generated code"),
+    ("l: f64[] -> f64", 0, "argument name 'l' is ambiguous"),
+]
+
+
+@pytest.mark.parametrize(("text", "column", "reason"), INVALID)
+def test_refuses_invalid_signatures_at_the_right_column(text: str, column: int, reason: str) -> None:
+    with pytest.raises(SignatureError) as caught:
+        parse_signature(text)
+    assert caught.value.column == column
+    assert reason in caught.value.reason
+
+
+def test_error_message_points_a_caret_at_the_column_and_lists_the_types() -> None:
+    with pytest.raises(SignatureError) as caught:
+        parse_signature("values: f64[], window: size -> f64[]")
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "invalid signature: unsupported type 'size' (column 23)"
+    assert lines[1] == "  values: f64[], window: size -> f64[]"
+    assert lines[2] == "  " + " " * 23 + "^"
+    assert lines[3] == "supported types: f64[], i64[], f64[,], f64, i64, usize, bool"
+
+
+def test_caret_keeps_tabs_so_it_lines_up() -> None:
+    with pytest.raises(SignatureError) as caught:
+        parse_signature("\tdata:\tfloat -> f64")
+    assert str(caught.value).splitlines()[2] == "  \t     \t^"
+
+
+def test_signature_error_is_a_usage_error_with_exit_code_2() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_signature("nonsense")
+    assert isinstance(caught.value, SignatureError)
+    assert caught.value.exit_code == 2
+
+
+def test_default_is_the_guides_example() -> None:
+    assert DEFAULT_FUNCTION == "fast_calculation"
+    parsed = parse_signature(DEFAULT_SIGNATURE)
+    assert parsed == sig([("data", "f64[]")], "f64")
+    assert str(parsed) == DEFAULT_SIGNATURE
+
+
+def test_properties_describe_what_the_template_needs() -> None:
+    parsed = parse_signature("w: usize, m: f64[,], x: f64[], flag: bool -> (f64[], f64, f64[,])")
+    assert [a.name for a in parsed.array_args] == ["m", "x"]
+    assert [a.name for a in parsed.scalar_args] == ["w", "flag"]
+    assert parsed.first_array.name == "m"
+    assert parsed.first_matrix == Arg("m", "f64[,]")
+    assert [a.ndim for a in parsed.args] == [0, 2, 1, 0]
+    assert parsed.array_results == (0, 2)
+    assert parsed.scalar_results == (1,)
+    assert not parsed.is_elementwise
+    assert not parsed.is_reduction
+    assert parse_signature("x: f64[] -> (f64[], i64[])").is_elementwise
+    assert parse_signature("x: f64[] -> (f64, bool)").is_reduction
+    assert parse_signature("x: f64[] -> f64").first_matrix is None
+
+
+# Names that pass every check: a letter, then letters and digits, in up to three '_'-separated parts.
+_names = st.from_regex(r"[a-z][a-z0-9]{0,7}(_[a-z0-9]{1,4}){0,2}", fullmatch=True).filter(
+    lambda name: _accepted(name)
+)
+
+
+def _accepted(name: str) -> bool:
+    try:
+        parse_signature(f"{name}: f64[] -> f64")
+    except SignatureError:
+        return False
+    return True
+
+
+@st.composite
+def signatures(draw: st.DrawFn) -> Signature:
+    names = draw(st.lists(_names, min_size=1, max_size=6, unique=True))
+    types = [draw(st.sampled_from(SUPPORTED_TYPES)) for _ in names]
+    if not any(t in ARRAY_TYPES for t in types):
+        types[draw(st.integers(0, len(types) - 1))] = draw(st.sampled_from(ARRAY_TYPES))
+    returns = draw(st.lists(st.sampled_from(SUPPORTED_TYPES), min_size=1, max_size=MAX_RESULTS))
+    returns_tuple = len(returns) > 1
+    return Signature(tuple(map(Arg, names, types)), tuple(returns), returns_tuple)
+
+
+@given(signatures())
+def test_parse_is_the_inverse_of_str(signature: Signature) -> None:
+    assert parse_signature(str(signature)) == signature
+
+
+@given(signatures(), st.data())
+def test_whitespace_between_tokens_does_not_matter(signature: Signature, data: st.DataObject) -> None:
+    def blank() -> str:
+        return data.draw(st.sampled_from(["", " ", "  ", "\t"]))
+
+    args = f"{blank()},{blank()}".join(f"{a.name}{blank()}:{blank()}{a.type}" for a in signature.args)
+    if signature.returns_tuple:
+        result = "(" + f"{blank()},{blank()}".join(signature.returns) + ")"
+    else:
+        result = signature.returns[0]
+    text = f"{blank()}{args}{blank()}->{blank()}{result}{blank()}"
+    assert parse_signature(text) == signature
+
+
+def test_every_scalar_and_array_type_is_supported() -> None:
+    assert set(SUPPORTED_TYPES) == set(ARRAY_TYPES) | set(SCALAR_TYPES)
+    for t in SUPPORTED_TYPES:
+        assert parse_signature(f"x: f64[], y: {t} -> {t}").args[1].type == t
