@@ -11,13 +11,14 @@ from typing import Any
 
 import click
 
-from . import __version__, report
-from .errors import DevtoolError
+from . import __version__, render, report
 from .cli_profile import profile_command
+from .errors import DevtoolError
 from .listing import list_workspace
 from .new_module import NewModuleRequest, new_module
 from .remove_module import remove_module
 from .signature import DEFAULT_FUNCTION, DEFAULT_SIGNATURE
+from .update_module import ConflictMode, update_modules
 from .verify import Progress
 from .workspace import Workspace, find_workspace
 
@@ -193,6 +194,50 @@ def remove_module_command(
     _emit(as_json, lambda: report.remove_module_json(result), lambda: report.remove_module_text(result))
 
 
+@main.command("update-module")
+@click.argument("modules", nargs=-1)
+@engine_option
+@click.option(
+    "--conflicts",
+    type=click.Choice(["refuse", "markers"]),
+    default="refuse",
+    show_default=True,
+    help="On a conflict: write nothing and list them, or write conflict markers (unverified).",
+)
+@click.option("--release", is_flag=True, help="Build optimised.")
+@click.option("--no-verify", is_flag=True, help="Skip the build and the tests after the update.")
+@click.option("--dry-run", is_flag=True, help="Show the diffs it would apply; write nothing.")
+@json_option
+def update_module_command(
+    modules: tuple[str, ...],
+    engine: Path | None,
+    conflicts: ConflictMode,
+    release: bool,
+    no_verify: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Bring generated MODULES (all by default) up to the current template, keeping your edits.
+
+    A three-way merge (as `git merge-file`) of the template's change into each file as it is now;
+    then the build and the modules' tests; all modules or none.
+    """
+    _use_json(as_json)
+    ws = _workspace(engine)
+    with _progress(enabled=not dry_run) as progress:
+        result = update_modules(
+            ws,
+            modules,
+            template_dir=render.active_template(),
+            conflicts=conflicts,
+            release=release,
+            verify=not no_verify,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    _emit(as_json, lambda: report.update_json(result), lambda: report.update_text(result))
+
+
 @main.command("list")
 @engine_option
 @json_option
@@ -204,3 +249,7 @@ def list_command(engine: Path | None, as_json: bool) -> None:
 
 
 main.add_command(profile_command)
+
+from .cli_bench import bench_command  # noqa: E402
+
+main.add_command(bench_command)

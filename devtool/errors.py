@@ -99,3 +99,33 @@ class RenderError(DevtoolError):
     def __str__(self) -> str:
         where = self.template_file if self.line is None else f"{self.template_file}:{self.line}"
         return f"the template does not render: {where}: {self.message}"
+
+
+class EngineNotBuilt(DevtoolError):
+    """`devtool bench`: rust_bridge or the compiled engine does not import here, so nothing can be timed."""
+
+    exit_code = 2
+
+
+class DebugBuildError(DevtoolError):
+    """`devtool bench` refused a debug build of the engine (it makes Rust look many times slower)."""
+
+    exit_code = 2
+
+
+class ParityMismatch(DevtoolError):
+    """`devtool bench`: Rust and the fallback disagree on the benchmark data (so they were not timed)."""
+
+    exit_code = 7
+
+
+class SpeedupBelowGate(DevtoolError):
+    """`devtool bench`: a function's speedup is below its bar even at the upper end of its interval."""
+
+    exit_code = 8
+
+
+class SpeedupRegression(DevtoolError):
+    """`devtool bench --compare`: a speedup fell below the baseline's by more than the tolerance."""
+
+    exit_code = 9

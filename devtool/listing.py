@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import render
 from .records import read_record
 from .workspace import Workspace
 
@@ -46,6 +47,8 @@ class ModuleStatus:
     name: str
     generated: bool
     template_version: str | None
+    behind: bool  # generated from an older template: `devtool update-module` brings it up
+    needs_attention: bool  # conflict markers from an update are waiting to be resolved
     compiled: bool
     functions: tuple[FunctionStatus, ...]
 
@@ -109,6 +112,9 @@ def _module_status(ws: Workspace, name: str, compiled_names: list[str] | None) -
         name=name,
         generated=record is not None,
         template_version=record.template_version if record else None,
+        behind=record is not None
+        and record.template_version != render.template_version(render.active_template()),
+        needs_attention=record is not None and record.needs_attention,
         compiled=compiled_names is not None,
         functions=tuple(
             FunctionStatus(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -19,9 +18,6 @@ from .toolchain import check_toolchain
 from .transaction import render_diff
 from .verify import Progress, VerifyResult, verify_module
 from .workspace import Workspace
-
-#: A customised copy of the template to render instead of the one devtool ships.
-TEMPLATE_ENV = "DEVTOOL_TEMPLATE"
 
 
 @dataclass(frozen=True)
@@ -68,7 +64,7 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
     function = check_identifier(request.function, "function name")
     signature = parse_signature(request.signature)
     toolchain = check_toolchain() if request.verify and not request.dry_run else {}
-    plan, added = plan_new_module(ws, module, function, signature, template_dir=template_dir())
+    plan, added = plan_new_module(ws, module, function, signature, template_dir=render.active_template())
     plan_seconds = time.perf_counter() - started
     result = NewModuleResult(
         module=module,
@@ -93,12 +89,6 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
         ws, plan, verify, log_path=log_path_for(ws, f"new-module-{module}"), keep=request.keep
     )
     return replace(result, verified=verified)
-
-
-def template_dir() -> Path:
-    """The template to render: $DEVTOOL_TEMPLATE (a customised copy) or the one devtool ships."""
-    custom = os.environ.get(TEMPLATE_ENV)
-    return Path(custom) if custom else render.TEMPLATE_DIR
 
 
 def plan_new_module(

@@ -33,6 +33,7 @@ class ModuleRecord:
     template_version: str
     functions: tuple[FunctionRecord, ...]
     files: tuple[str, ...] = field(default=())
+    needs_attention: bool = False  # `update-module --conflicts=markers` left conflict markers in its files
 
     def with_function(self, function: FunctionRecord, files: tuple[str, ...]) -> ModuleRecord:
         return replace(
@@ -56,6 +57,7 @@ class ModuleRecord:
             template_version=str(data["template_version"]),
             functions=tuple(FunctionRecord(**f) for f in data["functions"]),
             files=tuple(data.get("files", ())),
+            needs_attention=bool(data.get("needs_attention", False)),
         )
 
 

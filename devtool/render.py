@@ -13,6 +13,7 @@ so a module's files are exactly their header followed by the appended part of ea
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import traceback
 from dataclasses import dataclass
@@ -39,6 +40,16 @@ def _find_template_dir() -> Path:
 
 
 TEMPLATE_DIR = _find_template_dir()
+
+#: A customised copy of the template to render instead of the one devtool ships.
+TEMPLATE_ENV = "DEVTOOL_TEMPLATE"
+
+
+def active_template() -> Path:
+    """The template to render: $DEVTOOL_TEMPLATE (a team's customised copy) or the one devtool ships."""
+    custom = os.environ.get(TEMPLATE_ENV)
+    return Path(custom) if custom else TEMPLATE_DIR
+
 
 _MODULE, _FUNCTION, _APPEND = "module", "function", "append"
 
@@ -117,10 +128,7 @@ def build_context(module: str, function: str, signature: Signature) -> dict[str,
         "function": function,
         "signature": str(signature),
         "_sig": {
-            "args": [
-                {"name": a.name, "type": a.type, "is_array": a.is_array, "ndim": a.ndim}
-                for a in signature.args
-            ],
+            "args": [{"name": a.name, "type": a.type, "is_array": a.is_array} for a in signature.args],
             "returns": list(signature.returns),
             "returns_tuple": signature.returns_tuple,
             "first_array": signature.first_array.name,

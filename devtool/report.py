@@ -8,6 +8,7 @@ from typing import Any
 from .listing import WorkspaceStatus
 from .new_module import NewModuleResult
 from .remove_module import RemoveModuleResult
+from .update_module import UpdateResult
 from .verify import VerifyResult
 
 
@@ -109,6 +110,8 @@ def status_json(status: WorkspaceStatus) -> dict[str, Any]:
                 "name": m.name,
                 "generated": m.generated,
                 "template_version": m.template_version,
+                "behind": m.behind,
+                "needs_attention": m.needs_attention,
                 "compiled": m.compiled,
                 "functions": [vars(f) for f in m.functions],
             }
@@ -128,6 +131,10 @@ def status_text(status: WorkspaceStatus) -> str:
     header = f"  {'function':<28} {'rust':<5} {'fallback':<9} {'tests':<6} {'bench':<6} signature"
     for module in status.modules:
         origin = f"template v{module.template_version}" if module.generated else "hand-written"
+        if module.behind:
+            origin += ", behind the template: devtool update-module " + module.name
+        if module.needs_attention:
+            origin += ", NEEDS ATTENTION: resolve the conflict markers"
         lines.append(f"{module.name} ({origin}{'' if module.compiled else ', not compiled'})")
         lines.append(header)
         for f in module.functions:
@@ -137,3 +144,52 @@ def status_text(status: WorkspaceStatus) -> str:
             )
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def update_json(result: UpdateResult) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "dry_run": result.dry_run,
+        "current": result.current,
+        "markers_written": result.markers_written,
+        "modules": [
+            {
+                "module": u.module,
+                "from_version": u.from_version,
+                "to_version": u.to_version,
+                "merged": u.merged,
+                "created": u.created,
+                "deleted": u.deleted,
+                "kept": u.kept,
+                "conflicts": [{"path": c.path, "lines": [list(r) for r in c.lines]} for c in u.conflicts],
+            }
+            for u in result.updates
+        ],
+        "verified": result.verified is not None,
+        "timings": _timings(None, result.verified),
+        "diff": result.diff,
+    }
+
+
+def update_text(result: UpdateResult) -> str:
+    lines: list[str] = []
+    if result.dry_run:
+        lines.append("dry run: nothing written")
+    for name in result.current:
+        lines.append(f"{name}: already at the current template")
+    for u in result.updates:
+        lines.append(f"{u.module}: template {u.from_version} -> {u.to_version}")
+        lines += [f"  merged   {p}" for p in u.merged]
+        lines += [f"  created  {p}" for p in u.created]
+        lines += [f"  deleted  {p}" for p in u.deleted]
+        lines += [f"  kept     {p} (changed or deleted by hand)" for p in u.kept]
+        for c in u.conflicts:
+            ranges = ", ".join(f"{a}-{b}" for a, b in c.lines)
+            lines.append(f"  CONFLICT {c.path}: lines {ranges}")
+    if result.markers_written:
+        lines.append("conflict markers written: resolve them, then rebuild (the update was not verified)")
+    if result.diff:
+        lines.append(result.diff)
+    if not result.dry_run and not result.markers_written:
+        lines += _verify_lines(result.verified, "build and tests skipped")
+    return "\n".join(lines)

@@ -73,10 +73,10 @@ def build_command(release: bool) -> list[str]:
     return ["maturin", "develop", *profile]
 
 
-def cargo_test_command(ws: Workspace, module: str | None, release: bool) -> list[str]:
+def cargo_test_command(ws: Workspace, modules: Sequence[str], release: bool) -> list[str]:
     profile = ["--release"] if release else []
-    selector = [f"{module}::"] if module else []
-    return ["cargo", "test", "--manifest-path", str(ws.cargo_toml), "--lib", *profile, *selector]
+    filters = ["--", *(f"{module}::" for module in modules)] if modules else []
+    return ["cargo", "test", "--manifest-path", str(ws.cargo_toml), "--lib", *profile, *filters]
 
 
 def pytest_command(ws: Workspace, paths: Sequence[Path]) -> list[str]:
@@ -98,11 +98,28 @@ def verify_module(
     Raises:
         VerifyError: a step failed; carries the relevant excerpt and the log path.
     """
-    tests = [p for p in (ws.tests_dir / f"{module}_tests",) if p.exists()]
-    tests += sorted(ws.benchmarks_dir.glob(f"test_bench_{module}_*.py"))
+    return verify_modules(ws, [module], release=release, log_path=log_path, progress=progress)
+
+
+def verify_modules(
+    ws: Workspace,
+    modules: Sequence[str],
+    *,
+    release: bool,
+    log_path: Path,
+    progress: Progress | None = None,
+) -> VerifyResult:
+    """Build the engine once, then run every given module's Rust tests, Python tests and benchmarks once.
+
+    Raises:
+        VerifyError: a step failed; carries the relevant excerpt and the log path.
+    """
+    tests = [ws.tests_dir / f"{m}_tests" for m in modules if (ws.tests_dir / f"{m}_tests").exists()]
+    for module in modules:
+        tests += sorted(ws.benchmarks_dir.glob(f"test_bench_{module}_*.py"))
     steps = [
         ("build", build_command(release)),
-        ("cargo test", cargo_test_command(ws, module, release)),
+        ("cargo test", cargo_test_command(ws, modules, release)),
         ("pytest", pytest_command(ws, tests)),
     ]
     return run_steps(ws, steps, log_path=log_path, progress=progress)

@@ -24,6 +24,28 @@ SAMPLE_FILES = (
 
 Snapshot = dict[str, str]
 
+#: The bridge's __init__.py in its real shape, frozen with one function so the edits' expectations stay
+#: fixed while the engine's own modules grow.
+SAMPLE_BRIDGE_INIT = '''"""The engine's Python API: Rust when the compiled engine is available, a numpy fallback otherwise.
+
+Every function takes `backend="auto" | "rust" | "python"` (keyword-only) so tests and benchmarks
+can call either implementation in one process. Set RUST_BRIDGE_FORCE_FALLBACK=1 to serve every
+call from the fallback.
+"""
+
+from ._native import FORCE_FALLBACK_ENV, RUST_AVAILABLE, Backend
+from .technical_py import (
+    sma,
+)
+
+__all__ = [
+    "FORCE_FALLBACK_ENV",
+    "RUST_AVAILABLE",
+    "Backend",
+    "sma",
+]
+'''
+
 
 @pytest.fixture
 def sample_workspace(tmp_path: Path) -> Workspace:
@@ -32,6 +54,7 @@ def sample_workspace(tmp_path: Path) -> Workspace:
     for rel in SAMPLE_FILES:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ENGINE / rel, root / rel)
+    (root / "src/rust_bridge/__init__.py").write_text(SAMPLE_BRIDGE_INIT)
     return Workspace(root)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import pytest
-from conftest import ENGINE, Snapshot
+from conftest import ENGINE, SAMPLE_BRIDGE_INIT, Snapshot
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,7 +31,7 @@ from devtool.workspace import Workspace
 REPO = ENGINE.parent
 LIB_RS = (ENGINE / "rust/src/lib.rs").read_text()
 PYTHON_MOD_RS = (ENGINE / "rust/src/python/mod.rs").read_text()
-BRIDGE_INIT = (ENGINE / "src/rust_bridge/__init__.py").read_text()
+BRIDGE_INIT = SAMPLE_BRIDGE_INIT
 
 
 def module_mod_rs(functions: list[str], *, blank_lines: bool = True, doc: bool = True) -> str:

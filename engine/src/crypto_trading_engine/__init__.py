@@ -5,4 +5,5 @@ the extension registers them in `sys.modules`, so dotted imports work once this 
 """
 
 from .crypto_trading_engine import *  # noqa: F403
+from .crypto_trading_engine import __build_profile__ as __build_profile__
 from .crypto_trading_engine import __version__ as __version__

@@ -1,1 +1,2 @@
 __version__: str
+__build_profile__: str

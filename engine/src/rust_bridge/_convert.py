@@ -31,8 +31,10 @@ def as_f64_1d(values: Any, name: str) -> F64Array:
         TypeError: not numeric.
         ValueError: not one-dimensional.
     """
-    if _is_ready(values, 1):  # the hot path: nothing to convert
-        return values  # type: ignore[no-any-return]
+    if type(values) is np.ndarray and values.dtype is _F64 and values.ndim == 1:
+        flags = values.flags
+        if flags.c_contiguous and flags.aligned:  # the hot path: nothing to convert
+            return values
     arr = _numeric(values, name)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got {arr.ndim} dimensions")
@@ -46,27 +48,20 @@ def as_f64_2d(values: Any, name: str) -> F64Array:
         TypeError: not numeric.
         ValueError: not two-dimensional.
     """
-    if _is_ready(values, 2):
-        return values  # type: ignore[no-any-return]
+    if type(values) is np.ndarray and values.dtype is _F64 and values.ndim == 2:
+        flags = values.flags
+        if flags.c_contiguous and flags.aligned:
+            return values
     arr = _numeric(values, name)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-dimensional (one series per row), got {arr.ndim} dimensions")
     return _contiguous_f64(arr)
 
 
-def _is_ready(values: Any, ndim: int) -> bool:
-    """Whether `values` is already what the kernels read: a native float64 array of `ndim`
-    dimensions, C-contiguous and aligned. (`dtype is` is only a fast check: an equal dtype that is
-    another object takes the slow path, which returns the array uncopied.)"""
-    if type(values) is not np.ndarray or values.dtype is not _F64 or values.ndim != ndim:
-        return False
-    flags = values.flags
-    return bool(flags.c_contiguous and flags.aligned)
-
-
 def _contiguous_f64(arr: np.ndarray) -> F64Array:
     # Not `ascontiguousarray`: it keeps a misaligned array (e.g. from a byte buffer), which Rust
-    # cannot borrow as a slice.
+    # cannot borrow as a slice. (The fast paths above check `dtype is` float64: an equal dtype
+    # that is another object comes here and is returned uncopied.)
     return np.require(arr, dtype=np.float64, requirements=["C", "A"])
 
 

@@ -128,7 +128,9 @@ def atr(high: Any, low: Any, close: Any, period: int = 14, *, backend: _native.B
         ValueError: an input is not 1-D, they differ in length, or `period` is below 1 or longer
             than the series.
     """
-    h, lo, c = _same_shape(as_f64_1d(high, "high"), as_f64_1d(low, "low"), as_f64_1d(close, "close"))
+    h, lo, c = as_f64_1d(high, "high"), as_f64_1d(low, "low"), as_f64_1d(close, "close")
+    if h.shape != lo.shape or h.shape != c.shape:
+        raise _shape_mismatch(h, lo, c)
     period = _window(period, "period", len(c))
     return _native.pick(_rust, _fallback, backend).atr(h, lo, c, period)
 
@@ -223,7 +225,9 @@ def atr_batch(
         ValueError: an input is not 2-D, their shapes differ, or `period` is below 1 or longer
             than a row.
     """
-    h, lo, c = _same_shape(as_f64_2d(high, "high"), as_f64_2d(low, "low"), as_f64_2d(close, "close"))
+    h, lo, c = as_f64_2d(high, "high"), as_f64_2d(low, "low"), as_f64_2d(close, "close")
+    if h.shape != lo.shape or h.shape != c.shape:
+        raise _shape_mismatch(h, lo, c)
     period = _window(period, "period", c.shape[1])
     return _native.pick(_rust, _fallback, backend).atr_batch(h, lo, c, period)
 
@@ -259,11 +263,9 @@ def _macd_periods(fast: Any, slow: Any, signal: Any, length: int) -> tuple[int, 
     return fast, slow, signal
 
 
-def _same_shape(high: F64Array, low: F64Array, close: F64Array) -> Three:
-    if high.shape != low.shape or high.shape != close.shape:
-        if high.ndim == 1:
-            sizes = f"{len(high)}, {len(low)} and {len(close)}"
-            raise ValueError(f"high, low and close must have the same length, got {sizes}")
-        shapes = f"{high.shape}, {low.shape} and {close.shape}"
-        raise ValueError(f"high, low and close must have the same shape, got {shapes}")
-    return high, low, close
+def _shape_mismatch(high: F64Array, low: F64Array, close: F64Array) -> ValueError:
+    if high.ndim == 1:
+        sizes = f"{len(high)}, {len(low)} and {len(close)}"
+        return ValueError(f"high, low and close must have the same length, got {sizes}")
+    shapes = f"{high.shape}, {low.shape} and {close.shape}"
+    return ValueError(f"high, low and close must have the same shape, got {shapes}")

@@ -34,6 +34,13 @@ fn add_submodule<'py>(
 #[pymodule]
 fn crypto_trading_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // `devtool bench` refuses to time a debug build: it makes Rust look many times slower.
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    m.add("__build_profile__", profile)?;
     add_submodule(m, "technical", crate::technical::register)?;
     Ok(())
 }

@@ -33,6 +33,10 @@ def _inputs(n: int) -> dict[str, Any]:
     }
 
 
+#: What `devtool bench` times: "module.function" -> the keyword arguments of size n.
+BENCH_CASES = {f"{MODULE}.{FUNCTION}": _inputs}
+
+
 @pytest.mark.parametrize("backend", ["rust", "python"])
 @pytest.mark.parametrize("n", SIZES)
 {{ layout.py_def("test_bench_" ~ f, ["benchmark: Any", "n: int", "backend: str"], "None") }}

@@ -1,0 +1,355 @@
+"""`devtool bench`: Rust against the fallback by input size -> BenchReport (speedups, crossover, gate).
+
+For every function with both implementations: check that they agree on the benchmark data, time
+them in paired rounds across the sizes, take the speedup and its interval at each size, then judge
+the gate, compare with a baseline, save one, and draw the plot, as asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from .bench_baseline import Baseline, baseline_path, compare_with, load_baseline, save_baseline
+from .bench_cases import BenchCase, Runnable, Skipped, discover_cases, resolve, select_cases
+from .bench_config import DEFAULT_TOLERANCE, BenchConfig, Gate, gate_for, parse_config
+from .bench_engine import Engine, load_engine, profile_warnings
+from .bench_parity import Mismatch, compare_results
+from .bench_plot import ensure_plotting, write_plot
+from .bench_results import (
+    BenchReport,
+    Environment,
+    FunctionResult,
+    GateMiss,
+    GateResult,
+    ParityResult,
+    Settings,
+    SizeResult,
+)
+from .bench_stats import bootstrap_ci, crossover, median, paired_ratios
+from .bench_timing import RoundPlan, paired_rounds, thread_scaling
+from .errors import DevtoolError, EngineNotBuilt, ParityMismatch, SpeedupBelowGate, SpeedupRegression
+from .verify import build_only
+from .workspace import Workspace, load_config
+
+DEFAULT_SIZES = (1_000, 10_000, 100_000, 1_000_000)
+QUICK_SIZES = (1_000, 10_000)
+FULL_PLAN = RoundPlan(rounds=20, min_rounds=5, budget_s=5.0)  # per size: 20 rounds, or 5 after 5 s
+QUICK_PLAN = RoundPlan(rounds=5, min_rounds=3, budget_s=1.0)
+
+Phase = Literal["build", "parity", "timing", "threads"]
+
+
+@dataclass(frozen=True)
+class BenchStep:
+    """Progress: `done` of `total` steps finished; the one under way is `phase` of `function` at `size`."""
+
+    phase: Phase
+    function: str
+    size: int | None
+    done: int
+    total: int
+    detail: str = ""
+
+
+BenchProgress = Callable[[BenchStep], None]
+
+
+@dataclass(frozen=True)
+class BenchRequest:
+    """What to benchmark and how; None means the configured or built-in default."""
+
+    names: tuple[str, ...] = ()  # "module" or "module.function"; empty: every case
+    sizes: tuple[int, ...] | None = None
+    quick: bool = False
+    rounds: int | None = None
+    min_speedup: float | None = None
+    tolerance: float | None = None
+    threads: int | None = None
+    build: bool = False
+    allow_debug: bool = False
+    save: str | None = None
+    compare: str | None = None
+    plot: Path | None = None
+    seed: int = 0
+
+
+def run_bench(ws: Workspace, request: BenchRequest, *, progress: BenchProgress | None = None) -> BenchReport:
+    """Benchmark the workspace's functions as `request` asks.
+
+    Raises:
+        UsageError: an unknown function, a bad setting, a missing baseline, no matplotlib for --plot.
+        EngineNotBuilt: rust_bridge or the compiled engine does not import; nothing can be timed.
+        DebugBuildError: a debug build without --allow-debug.
+        VerifyError: --build failed.
+        DevtoolError: a benchmark file does not load, or its inputs do not work for either side.
+    """
+    config = parse_config(load_config(ws.root))
+    if request.plot is not None:
+        ensure_plotting()
+    if request.save is not None:
+        baseline_path(ws, request.save)  # a bad name fails now, not after minutes of measuring
+    warnings = _build(ws, progress) if request.build else []
+    engine = load_engine(ws)
+    warnings += profile_warnings(engine, ws, allow_debug=request.allow_debug)
+    runnable, skipped = _resolve_all(select_cases(discover_cases(ws), request.names), engine)
+    baseline = load_baseline(ws, request.compare) if request.compare is not None else None
+    settings = _settings(request, config)
+    plan = _plan(request)
+    sizes = {r.case.name: _sizes_for(r.case, settings.sizes, config, request) for r in runnable}
+    tracker = _Tracker(progress, sum(2 * len(s) + (request.threads is not None) for s in sizes.values()))
+    functions = tuple(
+        _bench_function(r, sizes[r.case.name], config, request, plan, tracker) for r in runnable
+    )
+    report = BenchReport(
+        environment=_environment(ws, engine),
+        settings=settings,
+        functions=functions,
+        skipped=tuple((s.name, s.reason) for s in skipped),
+        warnings=tuple(warnings),
+    )
+    return _finish(ws, report, request, baseline)
+
+
+def verdict(report: BenchReport) -> DevtoolError | None:
+    """The error the run ends with (parity first, then the gate, then a regression), or None."""
+    if report.parity_failures:
+        names = ", ".join(f.name for f in report.parity_failures)
+        return ParityMismatch(f"Rust and the fallback disagree: {names} (not timed)")
+    if report.gate_failures:
+        names = ", ".join(f.name for f in report.gate_failures)
+        return SpeedupBelowGate(f"below the speedup gate: {names}")
+    if report.comparison is not None and report.comparison.regressions:
+        rows = report.comparison.regressions
+        names = ", ".join(sorted({f"{r.name} n={r.size:,}" for r in rows}))
+        return SpeedupRegression(f"speedup regressed against baseline {report.comparison.name!r}: {names}")
+    return None
+
+
+# --- the steps ----------------------------------------------------------------------------------
+
+
+def _build(ws: Workspace, progress: BenchProgress | None) -> list[str]:
+    """An optimised build into this Python's virtualenv, before the engine is imported."""
+    warnings = []
+    if "crypto_trading_engine" in sys.modules:  # an extension module cannot be imported twice
+        warnings.append(
+            "the engine was imported before --build: this process times the build it loaded first"
+        )
+
+    def report_line(step: str, line: str) -> None:
+        if progress is not None:
+            progress(BenchStep("build", "", None, 0, 0, detail=line))
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    build_only(ws, release=True, log_path=ws.logs_dir / f"bench-build-{stamp}.log", progress=report_line)
+    return warnings
+
+
+def _resolve_all(cases: Sequence[BenchCase], engine: Engine) -> tuple[list[Runnable], list[Skipped]]:
+    resolved = [resolve(case, engine.bridge, engine.native) for case in cases]
+    runnable = [r for r in resolved if isinstance(r, Runnable)]
+    skipped = [r for r in resolved if isinstance(r, Skipped)]
+    if not runnable:
+        reasons = (
+            "; ".join(f"{s.name}: {s.reason}" for s in skipped) or "no benchmark file defines BENCH_CASES"
+        )
+        raise EngineNotBuilt(f"nothing to benchmark ({reasons})")
+    return runnable, skipped
+
+
+def _settings(request: BenchRequest, config: BenchConfig) -> Settings:
+    plan = _plan(request)
+    sizes = request.sizes or (QUICK_SIZES if request.quick else DEFAULT_SIZES)
+    tolerance = next((t for t in (request.tolerance, config.tolerance) if t is not None), DEFAULT_TOLERANCE)
+    return Settings(
+        sizes=tuple(sorted(set(sizes))),
+        rounds=plan.rounds,
+        min_rounds=plan.min_rounds,
+        budget_s=plan.budget_s,
+        min_round_s=plan.min_round_s,
+        seed=request.seed,
+        quick=request.quick,
+        threads=request.threads,
+        tolerance=tolerance,
+    )
+
+
+def _plan(request: BenchRequest) -> RoundPlan:
+    base = QUICK_PLAN if request.quick else FULL_PLAN
+    if request.rounds is None:
+        return base
+    return RoundPlan(rounds=request.rounds, min_rounds=request.rounds, budget_s=base.budget_s)
+
+
+def _sizes_for(case: BenchCase, run: Sequence[int], config: BenchConfig, request: BenchRequest) -> list[int]:
+    """The run's sizes, plus the sizes the function is meant for unless --sizes or --quick chose them."""
+    wanted = config.configured_sizes(case.name) or ()
+    chosen = request.sizes is not None or request.quick
+    return sorted(set(run) | (set() if chosen else set(wanted)))
+
+
+def _bench_function(
+    runnable: Runnable,
+    sizes: list[int],
+    config: BenchConfig,
+    request: BenchRequest,
+    plan: RoundPlan,
+    tracker: _Tracker,
+) -> FunctionResult:
+    """Parity at every size first; then, only if it holds, the timings, the gate and the threads."""
+    name = runnable.case.name
+    inputs: dict[int, dict[str, Any]] = {}
+    checked = []
+    for n in sizes:
+        tracker.start("parity", name, n)
+        inputs[n] = _inputs(runnable.case, n)
+        checked.append(n)
+        mismatch = _parity(runnable, inputs[n], n)
+        tracker.finish()
+        if mismatch is not None:
+            tracker.skip(2 * len(sizes) - len(checked) + (request.threads is not None))
+            return FunctionResult(name, runnable.case.source, ParityResult(tuple(checked), mismatch, n))
+    results = []
+    for n in sizes:
+        tracker.start("timing", name, n)
+        results.append(_time_size(runnable, inputs[n], n, plan, request.seed))
+        tracker.finish()
+    gate = gate_for(config, name, sizes, override=request.min_speedup)
+    threads = None
+    if request.threads is not None:
+        tracker.start("threads", name, sizes[-1])
+        threads = thread_scaling(runnable.bind(inputs[sizes[-1]], "rust"), request.threads)
+        tracker.finish()
+    return FunctionResult(
+        name=name,
+        source=runnable.case.source,
+        parity=ParityResult(tuple(checked)),
+        sizes=tuple(results),
+        crossover=crossover([r.size for r in results], [r.speedup for r in results]),
+        gate=_judge(gate, results),
+        threads=threads,
+    )
+
+
+def _inputs(case: BenchCase, n: int) -> dict[str, Any]:
+    try:
+        kwargs = case.inputs(n)
+    except Exception as err:
+        raise DevtoolError(f"{case.source}: BENCH_CASES[{case.name!r}]({n}) raised {err!r}") from err
+    if not isinstance(kwargs, dict):
+        raise DevtoolError(
+            f"{case.source}: BENCH_CASES[{case.name!r}]({n}) must return a dict of keyword arguments"
+        )
+    return kwargs
+
+
+def _parity(runnable: Runnable, kwargs: dict[str, Any], n: int) -> Mismatch | None:
+    """Both implementations once on the data (also their warm-up); a call that raises is a mismatch too."""
+    outcomes = [_outcome(runnable.bind(kwargs, backend)) for backend in ("rust", "python")]
+    (rust, rust_err), (fallback, fallback_err) = outcomes
+    if rust_err is not None and fallback_err is not None:
+        raise DevtoolError(
+            f"{runnable.case.name} n={n:,}: both implementations raise on the benchmark data "
+            f"(Rust: {rust_err!r}; fallback: {fallback_err!r}): check BENCH_CASES in {runnable.case.source}"
+        )
+    if rust_err is not None or fallback_err is not None:
+        return Mismatch(
+            "", f"Rust raised {rust_err!r}" if rust_err else f"the fallback raised {fallback_err!r}"
+        )
+    return compare_results(rust, fallback)
+
+
+def _outcome(call: Callable[[], Any]) -> tuple[Any, Exception | None]:
+    try:
+        return call(), None
+    except Exception as err:
+        return None, err
+
+
+def _time_size(runnable: Runnable, kwargs: dict[str, Any], n: int, plan: RoundPlan, seed: int) -> SizeResult:
+    times = paired_rounds(runnable.bind(kwargs, "rust"), runnable.bind(kwargs, "python"), plan)
+    ratios = paired_ratios(times.fallback, times.rust)
+    low, high = bootstrap_ci(ratios, seed=seed)
+    return SizeResult(
+        size=n,
+        rust_s=times.rust,
+        fallback_s=times.fallback,
+        rust_number=times.rust_number,
+        fallback_number=times.fallback_number,
+        rust_median_s=median(times.rust),
+        fallback_median_s=median(times.fallback),
+        speedup=median(ratios),
+        ci_low=low,
+        ci_high=high,
+    )
+
+
+def _judge(gate: Gate, results: Sequence[SizeResult]) -> GateResult:
+    """A miss where even the interval's upper end is below the bar: noise alone does not fail."""
+    by_size = {r.size: r for r in results}
+    misses = tuple(
+        GateMiss(n, by_size[n].speedup, by_size[n].ci_high, gate.min_speedup)
+        for n in gate.sizes
+        if by_size[n].ci_high < gate.min_speedup
+    )
+    return GateResult(gate.min_speedup, gate.sizes, misses, gate.note)
+
+
+def _finish(
+    ws: Workspace, report: BenchReport, request: BenchRequest, baseline: Baseline | None
+) -> BenchReport:
+    """Compare with the baseline, save a new one (not from a run whose results disagree), plot."""
+    if baseline is not None:
+        report = replace(report, comparison=compare_with(baseline, report, report.settings.tolerance))
+    if request.save is not None:
+        if report.parity_failures:
+            report = replace(
+                report, notes=(*report.notes, f"baseline {request.save!r} not saved: parity failed")
+            )
+        else:
+            report = replace(report, saved=save_baseline(ws, request.save, report))
+    if request.plot is not None:
+        report = replace(report, plot=write_plot(report, request.plot))
+    return report
+
+
+def _environment(ws: Workspace, engine: Engine) -> Environment:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return Environment(
+        engine=ws.root,
+        bridge=engine.bridge_dir,
+        build_profile=engine.build_profile,
+        python=platform.python_version(),
+        numpy=np.__version__,
+        machine=f"{platform.system()} {platform.machine()}",
+        cpus=cpus,
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+
+
+class _Tracker:
+    """Counts the steps for the progress callback."""
+
+    def __init__(self, progress: BenchProgress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def start(self, phase: Phase, function: str, size: int | None) -> None:
+        if self.progress is not None:
+            self.progress(BenchStep(phase, function, size, self.done, self.total))
+
+    def finish(self) -> None:
+        self.done += 1
+
+    def skip(self, steps: int) -> None:
+        self.done += steps
