@@ -99,6 +99,7 @@ def run_bench(ws: Workspace, request: BenchRequest, *, progress: BenchProgress |
         baseline_path(ws, request.save)  # a bad name fails now, not after minutes of measuring
     warnings = _build(ws, progress) if request.build else []
     engine = load_engine(ws)
+    environment = _environment(ws, engine)  # before measuring: the load average of the machine as we start
     warnings += profile_warnings(engine, ws, allow_debug=request.allow_debug)
     runnable, skipped = _resolve_all(select_cases(discover_cases(ws), request.names), engine)
     baseline = load_baseline(ws, request.compare) if request.compare is not None else None
@@ -110,7 +111,7 @@ def run_bench(ws: Workspace, request: BenchRequest, *, progress: BenchProgress |
         _bench_function(r, sizes[r.case.name], config, request, plan, tracker) for r in runnable
     )
     report = BenchReport(
-        environment=_environment(ws, engine),
+        environment=environment,
         settings=settings,
         functions=functions,
         skipped=tuple((s.name, s.reason) for s in skipped),
@@ -332,6 +333,7 @@ def _environment(ws: Workspace, engine: Engine) -> Environment:
         numpy=np.__version__,
         machine=f"{platform.system()} {platform.machine()}",
         cpus=cpus,
+        load_average=os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
 

@@ -31,11 +31,12 @@ def write_plot(report: BenchReport, path: Path) -> Path:
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     fig = Figure(figsize=(8, 5), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    bars = set()
+    bars: set[float] = set()
     for function in report.functions:
         if not function.sizes:
             continue
@@ -49,7 +50,8 @@ def write_plot(report: BenchReport, path: Path) -> Path:
         ax.axhline(bar, color="red", linestyle="--", linewidth=1.2, label=f"gate {bar:g}x")
     ax.axhline(1.0, color="grey", linestyle=":", linewidth=1.0, label="as fast as the fallback")
     ax.set_xscale("log")
-    ax.set_yscale("log" if _wide(report) else "linear")
+    ax.set_yscale("log" if _wide(report, bars) else "linear")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}x"))
     ax.set_xlabel("input size (elements)")
     ax.set_ylabel("speedup of Rust over the fallback (x)")
     ax.set_title(f"Rust vs fallback ({report.environment.build_profile} build, 95 % CI shaded)")
@@ -62,7 +64,7 @@ def write_plot(report: BenchReport, path: Path) -> Path:
     return path
 
 
-def _wide(report: BenchReport) -> bool:
-    """Whether the speedups span enough to need a log axis (a 100x next to a 2x)."""
-    values = [s.speedup for f in report.functions for s in f.sizes if s.speedup > 0]
-    return bool(values) and max(values) / min(values) > 20
+def _wide(report: BenchReport, bars: set[float]) -> bool:
+    """Whether the speedups, the gate and 1x span enough to need a log axis (a 100x next to a 2x bar)."""
+    values = [s.speedup for f in report.functions for s in f.sizes if s.speedup > 0] + [1.0, *bars]
+    return max(values) / min(values) > 20

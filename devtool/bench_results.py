@@ -150,6 +150,7 @@ class Environment:
     numpy: str
     machine: str
     cpus: int
+    load_average: float  # 1-minute, as the run started: other work on the machine
     created: str  # ISO 8601, UTC
 
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from .bench import verdict
-from .bench_results import BenchReport, Comparison, FunctionResult, GateResult, SizeResult
+from .bench_results import BenchReport, Comparison, Environment, FunctionResult, GateResult, SizeResult
 from .bench_timing import ThreadScaling
 
 JSON_VERSION = 1
@@ -56,11 +56,12 @@ def _function_dict(f: FunctionResult) -> dict[str, Any]:
         "parity": {
             "ok": f.parity.ok,
             "sizes": list(f.parity.sizes),
-            "size": f.parity.mismatch_size,
+            "mismatch_size": f.parity.mismatch_size,
             "mismatch": f.parity.mismatch.describe() if f.parity.mismatch else None,
         },
         "sizes": [_size_dict(s) for s in f.sizes],
-        "crossover": None if f.crossover is None else ("never" if math.isinf(f.crossover) else f.crossover),
+        "crossover": None if f.crossover is None or math.isinf(f.crossover) else f.crossover,
+        "rust_never_faster": f.crossover is not None and math.isinf(f.crossover),
         "speedup_at_largest": largest.speedup if largest else None,
         "gate": _gate_dict(f.gate) if f.gate else None,
         "threads": asdict(f.threads) if f.threads else None,
@@ -113,7 +114,11 @@ def _comparison_dict(c: Comparison) -> dict[str, Any]:
 
 def render_text(report: BenchReport) -> str:
     """The tables, the summary, the comparison and where files went."""
-    parts = [_header(report), *(_function_text(f) for f in report.functions), _summary(report)]
+    parts = [
+        _header(report),
+        *(_function_text(f, report.environment) for f in report.functions),
+        _summary(report),
+    ]
     if report.comparison is not None:
         parts.append(_comparison_text(report.comparison))
     parts.append(_footer(report))
@@ -133,8 +138,8 @@ def _header(report: BenchReport) -> str:
         else f"{s.min_rounds}-{s.rounds} paired rounds"
     )
     lines = [
-        f"devtool bench: {env.build_profile} build, {env.machine}, {env.cpus} CPUs, "
-        f"Python {env.python}, numpy {env.numpy}",
+        f"devtool bench: {env.build_profile} build, {env.machine}, {env.cpus} CPUs "
+        f"(load average {env.load_average:.1f}), Python {env.python}, numpy {env.numpy}",
         f"engine {env.engine}; {rounds} per size, each loop >= {s.min_round_s * 1e3:g} ms, "
         f"GC off; speedup = median of fallback/Rust per round, 95% bootstrap CI (seed {s.seed})",
     ]
@@ -143,7 +148,7 @@ def _header(report: BenchReport) -> str:
     return "\n".join(lines)
 
 
-def _function_text(f: FunctionResult) -> str:
+def _function_text(f: FunctionResult, env: Environment) -> str:
     title = (
         f.name if f.gate is None else f"{f.name}   gate: >= {f.gate.min_speedup:g}x at {_sizes(f.gate.sizes)}"
     )
@@ -157,17 +162,24 @@ def _function_text(f: FunctionResult) -> str:
     if f.gate is not None and f.gate.note:
         lines.append(f"  gate: {f.gate.note}; checked at the largest sizes measured instead")
     if f.threads is not None:
-        lines.append(f"  threads: {_threads(f.threads)}")
+        lines.append(f"  threads: {_threads(f.threads, env)}")
     return "\n".join(lines)
 
 
 def _row(s: SizeResult) -> str:
-    ci = f"[{s.ci_low:.2f}, {s.ci_high:.2f}]"
+    ci = f"[{_ratio(s.ci_low)}, {_ratio(s.ci_high)}]"
     return (
         f"{s.size:>11,}  {format_seconds(s.fallback_median_s):>9}  {format_seconds(s.rust_median_s):>9}"
         f"  {s.fallback_ns_per_element:>14.3g}  {s.rust_ns_per_element:>10.3g}"
-        f"  {s.speedup:>7.2f}x  {ci:>16}  {s.rounds:>6}"
+        f"  {_ratio(s.speedup) + 'x':>8}  {ci:>16}  {s.rounds:>6}"
     )
+
+
+def _ratio(value: float) -> str:
+    """A speedup with three significant digits, without the exponent `g` would use: 0.523, 4.27, 213."""
+    if value >= 100:
+        return f"{value:.0f}"
+    return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
 
 def _crossover(value: float | None) -> str:
@@ -178,14 +190,19 @@ def _crossover(value: float | None) -> str:
     return f"~{value:,.0f} elements (Rust is slower than the fallback below it: call and conversion overhead)"
 
 
-def _threads(t: ThreadScaling) -> str:
-    judged = (
-        "the GIL is released" if t.ratio >= 1.3 else "about one thread's throughput: is the GIL released?"
-    )
+def _threads(t: ThreadScaling, env: Environment) -> str:
+    ideal = min(t.threads, env.cpus)
+    if ideal > 1 and t.ratio >= 1 + 0.3 * (ideal - 1):
+        judged = "they run in parallel: the GIL is released"
+    else:
+        judged = (
+            f"no parallel gain: the GIL is held, or no CPU was free (load average {env.load_average:.1f} "
+            f"on {env.cpus} CPUs as the run started)"
+        )
     return (
         f"{t.threads} threads calling Rust at once: {t.ratio:.2f}x the calls/s of one thread "
-        f"({format_seconds(t.single_s)} a call alone, {format_seconds(t.concurrent_s)} wall per call "
-        f"together): {judged}"
+        f"(ideal {ideal}x; {format_seconds(t.single_s)} a call alone, {format_seconds(t.concurrent_s)} "
+        f"wall per call together): {judged}"
     )
 
 
@@ -205,7 +222,8 @@ def _summary_detail(f: FunctionResult) -> str:
     largest = f.largest
     if largest is None:
         return f"Rust and the fallback disagree at n={f.parity.mismatch_size:,}"
-    text = f"{largest.speedup:.2f}x at {largest.size:,} [{largest.ci_low:.2f}, {largest.ci_high:.2f}]"
+    ci = f"[{_ratio(largest.ci_low)}, {_ratio(largest.ci_high)}]"
+    text = f"{_ratio(largest.speedup)}x at {largest.size:,} {ci}"
     if f.gate is None:
         return text
     if f.gate.passed:
@@ -213,8 +231,8 @@ def _summary_detail(f: FunctionResult) -> str:
         hint = " (within noise of the bar at " + _sizes([s.size for s in marginal]) + ")" if marginal else ""
         return f"{text}, gate {f.gate.min_speedup:g}x{hint}"
     misses = "; ".join(
-        f"{m.speedup:.2f}x at {m.size:,} is {m.shortfall:.2f}x ({m.shortfall / m.min_speedup:.0%}) below "
-        f"{m.min_speedup:g}x (CI upper end {m.ci_high:.2f}x)"
+        f"{_ratio(m.speedup)}x at {m.size:,} is {_ratio(m.shortfall)}x ({m.shortfall / m.min_speedup:.0%}) "
+        f"below the {m.min_speedup:g}x bar (CI upper end {_ratio(m.ci_high)}x)"
         for m in f.gate.misses
     )
     return f"{text}; {misses}"
@@ -230,7 +248,8 @@ def _comparison_text(c: Comparison) -> str:
     for r in c.rows:
         flag = "  REGRESSED" if r.regressed else ""
         lines.append(
-            f"  {r.name:<24} {r.size:>11,}  {r.baseline:>7.2f}x  {r.speedup:>7.2f}x  {r.change:>+7.0%}{flag}"
+            f"  {r.name:<24} {r.size:>11,}  {_ratio(r.baseline) + 'x':>8}  {_ratio(r.speedup) + 'x':>8}"
+            f"  {r.change:>+7.0%}{flag}"
         )
     if c.only_in_baseline:
         lines.append(f"  in the baseline but not measured now: {', '.join(c.only_in_baseline)}")

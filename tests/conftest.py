@@ -26,7 +26,7 @@ Snapshot = dict[str, str]
 
 #: The bridge's __init__.py in its real shape, frozen with one function so the edits' expectations stay
 #: fixed while the engine's own modules grow.
-SAMPLE_BRIDGE_INIT = '''"""The engine's Python API: Rust when the compiled engine is available, a numpy fallback otherwise.
+SAMPLE_BRIDGE_INIT = '''"""The engine's Python API: Rust when it is built, a numpy fallback otherwise.
 
 Every function takes `backend="auto" | "rust" | "python"` (keyword-only) so tests and benchmarks
 can call either implementation in one process. Set RUST_BRIDGE_FORCE_FALLBACK=1 to serve every

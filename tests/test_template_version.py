@@ -1,0 +1,47 @@
+"""The template carries its own version: changing the template without changing its version fails here.
+
+`update-module` renders a module's base from the template version its record names, so two different
+templates must never share a version. To change the template:
+  1. copy the current template/ to template_history/<its version>/ (the base of future updates),
+  2. bump `_template_version` in template/cookiecutter.json,
+  3. record the new fingerprint: pytest tests/test_template_version.py --update-golden
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from devtool.render import template_version
+
+TEMPLATE = REPO / "template"
+FINGERPRINT = Path(__file__).parent / "template_fingerprint.json"
+
+
+def fingerprint(template: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in template.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(template).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def test_template_changes_come_with_a_new_version(request: pytest.FixtureRequest) -> None:
+    current = {"version": template_version(TEMPLATE), "sha256": fingerprint(TEMPLATE)}
+    if request.config.getoption("--update-golden"):
+        FINGERPRINT.write_text(json.dumps(current, indent=2) + "\n")
+    recorded = json.loads(FINGERPRINT.read_text())
+    if current["sha256"] != recorded["sha256"]:
+        assert current["version"] != recorded["version"], (
+            f"template/ changed but its version is still {recorded['version']}: " + __doc__
+        )
+        pytest.fail(f"template version {current['version']} has no recorded fingerprint yet: " + __doc__)
+
+
+def test_every_kept_version_is_really_that_version() -> None:
+    history = REPO / "template_history"
+    for kept in sorted(history.iterdir()) if history.is_dir() else []:
+        assert template_version(kept) == kept.name, f"{kept} holds template {template_version(kept)}"

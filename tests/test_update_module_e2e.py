@@ -1,0 +1,147 @@
+"""`update-module` for real: a module generated from one template version, edited by hand, brought up to
+the next version by a three-way merge, then built and tested; conflicts refused or marked.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from e2e_support import REPO, Scratch, make_scratch, tree_hash
+
+pytestmark = pytest.mark.slow
+
+BRIDGE_LINE = 'backend: "auto" (Rust when built), "rust" or "python".'
+BRIDGE_LINE_V2 = 'backend: "auto" (Rust when built, else the fallback), "rust" or "python".'
+KERNEL_EDIT = "// Tuned by hand: this line must survive template updates.\n"
+HAND_TEST = """
+
+def test_written_by_hand() -> None:
+    import rust_bridge
+
+    assert rust_bridge.RUST_AVAILABLE
+"""
+TEMPLATE_TEST_V2 = """
+
+
+def test_added_by_template_v2() -> None:
+    import rust_bridge
+
+    assert callable(rust_bridge.{{ cookiecutter.function }})
+"""
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tpl/template: version 1.0.0 of the real template, later turned into 1.1.0 by make_v2()."""
+    root = tmp_path_factory.mktemp("tpl")
+    shutil.copytree(REPO / "template", root / "template")
+    return root
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory, templates: Path) -> Iterator[Scratch]:
+    engine, python = make_scratch(tmp_path_factory.mktemp("scratch"))
+    scratch = Scratch(engine=engine, python=python)
+    env = {"DEVTOOL_TEMPLATE": str(templates / "template")}
+    for module, function in [("upd", "upd_zscore"), ("clash", "clash_fn")]:
+        made = scratch.devtool(
+            "new-module", module, "--function", function,
+            "--signature", "values: f64[], window: usize -> f64[]", "--no-verify", env=env,
+        )  # fmt: skip
+        assert made.code == 0, made
+    yield scratch
+
+
+def make_v2(templates: Path) -> None:
+    """Archive 1.0.0 as the base of updates, then change the template: a bridge line and a new test."""
+    current = templates / "template"
+    shutil.copytree(current, templates / "template_history" / "1.0.0")
+    config = current / "cookiecutter.json"
+    data = json.loads(config.read_text())
+    data["_template_version"] = "1.1.0"
+    config.write_text(json.dumps(data, indent=2))
+    bridge = current / "templates" / "function" / "bridge.py.j2"
+    assert BRIDGE_LINE in bridge.read_text()
+    bridge.write_text(bridge.read_text().replace(BRIDGE_LINE, BRIDGE_LINE_V2))
+    (test,) = (current / "{{cookiecutter.module}}" / "function").rglob("test_{{cookiecutter.function}}.py")
+    test.write_text(test.read_text().rstrip("\n") + TEMPLATE_TEST_V2)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_update_keeps_hand_edits_and_brings_the_template_change(scratch: Scratch, templates: Path) -> None:
+    engine = scratch.engine
+    kernel = engine / "rust/src/upd/upd_zscore.rs"
+    edit(kernel, "pub fn upd_zscore_into(", KERNEL_EDIT + "pub fn upd_zscore_into(")
+    tests = engine / "tests/upd_tests/test_upd_zscore.py"
+    edit(tests, "\n\ndef ", HAND_TEST + "\n\ndef ")
+    edit(
+        engine / "src/rust_bridge/clash_py.py", BRIDGE_LINE, 'backend: "rust" to insist, "python" to compare.'
+    )
+    make_v2(templates)
+    env = {"DEVTOOL_TEMPLATE": str(templates / "template")}
+
+    listed = scratch.devtool("list", "--json", env=env).json()
+    assert {m["name"]: m["behind"] for m in listed["modules"]} == {
+        "clash": True,
+        "technical": False,
+        "upd": True,
+    }
+
+    updated = scratch.devtool("update-module", "upd", "--json", env=env)
+    assert updated.code == 0, updated
+    report = updated.json()
+    assert report["verified"]
+    assert set(report["modules"][0]["merged"]) >= {
+        "src/rust_bridge/upd_py.py",
+        "tests/upd_tests/test_upd_zscore.py",
+    }
+    assert KERNEL_EDIT in kernel.read_text()
+    assert "def test_written_by_hand" in tests.read_text()
+    assert "def test_added_by_template_v2" in tests.read_text()
+    assert BRIDGE_LINE_V2 in (engine / "src/rust_bridge/upd_py.py").read_text()
+    ran = scratch.python_run(
+        "import subprocess, sys; sys.exit(subprocess.call([sys.executable, '-m', 'pytest', '-q', "
+        "'-p', 'no:cacheprovider', 'tests/upd_tests', '-k', 'by_hand or template_v2']))"
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+
+    listed = scratch.devtool("list", "--json", env=env).json()
+    upd = next(m for m in listed["modules"] if m["name"] == "upd")
+    assert (upd["template_version"], upd["behind"]) == ("1.1.0", False)
+
+
+def test_update_of_a_current_module_changes_nothing(scratch: Scratch, templates: Path) -> None:
+    before = tree_hash(scratch.engine)
+    again = scratch.devtool("update-module", "upd", env={"DEVTOOL_TEMPLATE": str(templates / "template")})
+    assert again.code == 0, again
+    assert "already at the current template" in again.stdout
+    assert tree_hash(scratch.engine) == before
+
+
+def test_conflict_is_refused_and_nothing_is_written(scratch: Scratch, templates: Path) -> None:
+    before = tree_hash(scratch.engine)
+    refused = scratch.devtool("update-module", "clash", env={"DEVTOOL_TEMPLATE": str(templates / "template")})
+    assert refused.code == 3, refused
+    assert "src/rust_bridge/clash_py.py: lines" in refused.stderr
+    assert tree_hash(scratch.engine) == before
+
+
+def test_conflict_markers_are_written_and_the_module_flagged(scratch: Scratch, templates: Path) -> None:
+    env = {"DEVTOOL_TEMPLATE": str(templates / "template")}
+    marked = scratch.devtool("update-module", "clash", "--conflicts=markers", env=env)
+    assert marked.code == 0, marked
+    bridge = (scratch.engine / "src/rust_bridge/clash_py.py").read_text()
+    assert "<<<<<<< src/rust_bridge/clash_py.py (yours)" in bridge
+    assert ">>>>>>> template 1.1.0" in bridge
+    listed = scratch.devtool("list", "--json", env=env).json()
+    clash = next(m for m in listed["modules"] if m["name"] == "clash")
+    assert clash["needs_attention"] is True
