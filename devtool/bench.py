@@ -37,6 +37,8 @@ from .bench_results import (
 from .bench_stats import bootstrap_ci, crossover, median, paired_ratios
 from .bench_timing import RoundPlan, paired_rounds, thread_scaling
 from .errors import DevtoolError, EngineNotBuilt, ParityMismatch, SpeedupBelowGate, SpeedupRegression
+from .runs import log_path_for, state_dir
+from .transaction import WorkspaceLock
 from .verify import build_only
 from .workspace import Workspace, load_config
 
@@ -90,6 +92,7 @@ def run_bench(ws: Workspace, request: BenchRequest, *, progress: BenchProgress |
         EngineNotBuilt: rust_bridge or the compiled engine does not import; nothing can be timed.
         DebugBuildError: a debug build without --allow-debug.
         VerifyError: --build failed.
+        ConflictError: --build, while another devtool run is changing the workspace.
         DevtoolError: a benchmark file does not load, or its inputs do not work for either side.
     """
     config = parse_config(load_config(ws.root))
@@ -150,8 +153,8 @@ def _build(ws: Workspace, progress: BenchProgress | None) -> list[str]:
         if progress is not None:
             progress(BenchStep("build", "", None, 0, 0, detail=line))
 
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-    build_only(ws, release=True, log_path=ws.logs_dir / f"bench-build-{stamp}.log", progress=report_line)
+    with WorkspaceLock(state_dir(ws)):  # not while new-module or remove-module rebuilds it
+        build_only(ws, release=True, log_path=log_path_for(ws, "bench-build"), progress=report_line)
     return warnings
 
 

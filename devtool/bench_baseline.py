@@ -100,8 +100,9 @@ def load_baseline(ws: Workspace, name: str) -> Baseline:
 def compare_with(baseline: Baseline, report: BenchReport, tolerance: float) -> Comparison:
     """This run's speedups against the baseline's, at every function and size both measured.
 
-    A regression: even the upper end of this run's interval is below the baseline's speedup less
-    `tolerance` (so, as with the gate, noise alone does not fail a run).
+    A regression: even the upper end of this run's interval is below the lower end of the baseline's
+    less `tolerance`. As with the gate, noise alone should not fail a run: each interval covers the
+    noise within its run, the tolerance the difference between two runs.
     """
     rows = []
     measured = set()
@@ -110,9 +111,11 @@ def compare_with(baseline: Baseline, report: BenchReport, tolerance: float) -> C
         for s in function.sizes:
             measured.add((function.name, s.size))
             if s.size in before:
-                base = before[s.size][0]
-                regressed = s.ci_high < base * (1.0 - tolerance)
-                rows.append(ComparisonRow(function.name, s.size, base, s.speedup, s.ci_high, regressed))
+                base, base_low, _ = before[s.size]
+                regressed = s.ci_high < base_low * (1.0 - tolerance)
+                rows.append(
+                    ComparisonRow(function.name, s.size, base, base_low, s.speedup, s.ci_high, regressed)
+                )
     # Functions this run left out on purpose (a filter) are not news; those it tried are.
     considered = {f.name for f in report.functions} | {name for name, _ in report.skipped}
     only_then = tuple(

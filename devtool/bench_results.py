@@ -112,6 +112,7 @@ class ComparisonRow:
     name: str
     size: int
     baseline: float
+    baseline_ci_low: float
     speedup: float
     ci_high: float
     regressed: bool

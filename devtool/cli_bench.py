@@ -190,9 +190,14 @@ def _progress() -> Iterator[BenchProgress]:
 
     console = Console(stderr=True)
     if not console.is_terminal:
+        building = False
 
         def plain(step: BenchStep) -> None:
+            nonlocal building
             if step.phase == "build":
+                if not building:
+                    click.echo("==> build (maturin develop --release) ...", err=True)
+                building = True
                 return
             size = f" n={step.size:,}" if step.size is not None else ""
             click.echo(f"==> [{step.done + 1}/{step.total}] {step.function}{size} {step.phase}", err=True)

@@ -19,7 +19,7 @@ _EPILOG = """\b
 Examples:
   devtool profile examples/strategy.py -- --bars 100000
   devtool profile -m examples.strategy --sort own --flamegraph flame.html
-  devtool profile examples.strategy:ema --setup "p = generate_prices(200_000)" --call-args "p, 20"
+  devtool profile examples.strategy:kama --setup "p = generate_prices(200_000)" --call-args "p, 20"
   devtool profile examples/test_strategy.py::test_backtest_trades --json
 """
 

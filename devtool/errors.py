@@ -87,6 +87,10 @@ class SignatureError(UsageError):
         return "\n".join(lines)
 
 
+class SourceError(UsageError):
+    """A `--from` function that cannot be imported, or whose type hints do not map: nothing was written."""
+
+
 class RenderError(DevtoolError):
     """The template did not render (a Jinja error in one of its files): a bug, nothing was written."""
 

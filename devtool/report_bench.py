@@ -242,7 +242,7 @@ def _comparison_text(c: Comparison) -> str:
     machine = c.baseline_machine.get("machine", "?")
     lines = [
         f"Against baseline {c.name!r} (saved {c.baseline_created} on {machine}): "
-        f"a regression is a speedup whose CI upper end is more than {c.tolerance:.0%} below the baseline's",
+        f"regressed: the CI's upper end is more than {c.tolerance:.0%} below the baseline CI's lower end",
         f"  {'function':<24} {'size':>11}  {'baseline':>8}  {'now':>8}  {'change':>7}",
     ]
     for r in c.rows:

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from e2e_support import REPO, Scratch, make_scratch, tree_hash
 
+from devtool.verify import rust_env
+
 pytestmark = pytest.mark.slow
 
 SIGNATURES = {
@@ -95,6 +97,21 @@ def test_adds_a_function_to_an_existing_module(scratch: Scratch) -> None:
     assert all(
         f["compiled"] and f["fallback"] and f["tests"] and f["benchmark"] for f in rolling["functions"]
     )
+
+
+def test_generated_code_is_clean_as_generated(scratch: Scratch) -> None:
+    """rustfmt, clippy -D warnings, ruff check and ruff format accept every generated file untouched."""
+    manifest = str(scratch.engine / "rust" / "Cargo.toml")
+    env = rust_env(str(scratch.python))
+    checks = [
+        ["cargo", "fmt", "--manifest-path", manifest, "--check"],
+        ["cargo", "clippy", "--manifest-path", manifest, "--all-targets", "--quiet", "--", "-D", "warnings"],
+        ["ruff", "check", "--config", str(REPO / "pyproject.toml"), "."],
+        ["ruff", "format", "--config", str(REPO / "pyproject.toml"), "--check", "."],
+    ]
+    for argv in checks:
+        proc = subprocess.run(argv, cwd=scratch.engine, env=env, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, f"{' '.join(argv)}\n{proc.stdout}\n{proc.stderr}"
 
 
 def test_refuses_an_existing_function_and_changes_nothing(scratch: Scratch) -> None:

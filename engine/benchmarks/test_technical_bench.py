@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 import rust_bridge as rb
 
 talib: Any

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 import rust_bridge
 
 #: Relative agreement demanded between Rust, the fallback and TA-Lib.

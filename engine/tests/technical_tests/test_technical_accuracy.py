@@ -4,8 +4,9 @@ computation (a running sum-of-squares variance is off by ~1e-7 here)."""
 from __future__ import annotations
 
 import numpy as np
-import rust_bridge as rb
 from numpy.lib.stride_tricks import sliding_window_view
+
+import rust_bridge as rb
 
 N = 1_000_000
 PERIOD = 20

@@ -9,6 +9,7 @@ import textwrap
 
 import numpy as np
 import pytest
+
 import rust_bridge as rb
 from rust_bridge import _native
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 import rust_bridge as rb
 
 # Below and above the Rust side's parallel threshold (2**15 points).

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 import rust_bridge as rb
 
 X = np.arange(1.0, 11.0)  # 10 points

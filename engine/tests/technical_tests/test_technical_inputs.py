@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+
 import rust_bridge as rb
 from rust_bridge._convert import as_f64_1d, as_f64_2d
 

@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-import rust_bridge as rb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import rust_bridge as rb
 
 talib = pytest.importorskip("talib")
 
