@@ -92,41 +92,63 @@ def template_version(template_dir: Path = TEMPLATE_DIR) -> str:
 
 
 def render_module(
-    module: str, function: str, signature: Signature, *, template_dir: Path = TEMPLATE_DIR
+    module: str,
+    function: str,
+    signature: Signature,
+    *,
+    template_dir: Path = TEMPLATE_DIR,
+    source: str | None = None,
 ) -> dict[str, str]:
     """Every file of a new module whose first function is `function`, by workspace-relative path.
+
+    `source` (`package.module:function`, from `new-module --from`) makes that Python function the
+    fallback and the reference, and leaves the Rust kernel unwritten.
 
     Raises:
         UsageError: a name the template cannot use.
         RenderError: the template is broken (names the template file and the Jinja error).
     """
-    tree = _render(module, function, signature, template_dir)
+    tree = _render(module, function, signature, template_dir, source)
     return {path: text for (part, path), text in tree.items() if part in (_MODULE, _FUNCTION)}
 
 
 def render_function(
-    module: str, function: str, signature: Signature, *, template_dir: Path = TEMPLATE_DIR
+    module: str,
+    function: str,
+    signature: Signature,
+    *,
+    template_dir: Path = TEMPLATE_DIR,
+    source: str | None = None,
 ) -> RenderedFunction:
     """The files `function` adds to the existing `module`, and the text it appends to the module's files.
+
+    `source` as for `render_module`.
 
     Raises:
         UsageError: a name the template cannot use.
         RenderError: the template is broken (names the template file and the Jinja error).
     """
-    tree = _render(module, function, signature, template_dir)
+    tree = _render(module, function, signature, template_dir, source)
     return RenderedFunction(
         created={path: text for (part, path), text in tree.items() if part == _FUNCTION},
         appended={path: text for (part, path), text in tree.items() if part == _APPEND},
     )
 
 
-def build_context(module: str, function: str, signature: Signature) -> dict[str, Any]:
-    """The cookiecutter `extra_context`: the names, and the signature as plain data for Jinja."""
+def build_context(
+    module: str, function: str, signature: Signature, source: str | None = None
+) -> dict[str, Any]:
+    """The cookiecutter `extra_context`: the names, the signature as plain data for Jinja, the source.
+
+    `_source` is `{}`, or `{"module": ..., "function": ...}` for a module made `--from` a Python function.
+    """
     first_matrix = signature.first_matrix
+    source_module, _, source_function = (source or "").rpartition(":")
     return {
         "module": module,
         "function": function,
         "signature": str(signature),
+        "_source": {"module": source_module, "function": source_function} if source else {},
         "_sig": {
             "args": [{"name": a.name, "type": a.type, "is_array": a.is_array} for a in signature.args],
             "returns": list(signature.returns),
@@ -140,11 +162,11 @@ def build_context(module: str, function: str, signature: Signature) -> dict[str,
 
 
 def _render(
-    module: str, function: str, signature: Signature, template_dir: Path
+    module: str, function: str, signature: Signature, template_dir: Path, source: str | None
 ) -> dict[tuple[str, str], str]:
     """Render the whole template into a temporary folder; {(part, relative path): text}."""
     _check_names(module, function, signature)
-    extra = build_context(module, function, signature)
+    extra = build_context(module, function, signature, source)
     with tempfile.TemporaryDirectory(prefix="devtool-render-") as out:
         try:
             context = generate_context(str(template_dir / "cookiecutter.json"), extra_context=extra)

@@ -51,3 +51,31 @@ def pick(rust: ModuleType | None, fallback: ModuleType, backend: Backend) -> Mod
             )
         return rust
     raise ValueError(f"backend must be one of {', '.join(map(repr, BACKENDS))}, got {backend!r}")
+
+
+def is_unwritten(rust: ModuleType | None, function: str) -> bool:
+    """Whether the compiled `function` is a kernel that `devtool new-module --from` left unwritten.
+
+    Such a module carries `_<function>_written`, `WRITTEN` in the kernel's .rs file, until the
+    developer writes the kernel and sets it to true. Other functions carry no flag.
+    """
+    return rust is not None and getattr(rust, f"_{function}_written", True) is False
+
+
+def pick_kernel(rust: ModuleType | None, fallback: ModuleType, backend: Backend, function: str) -> ModuleType:
+    """`pick` for a function whose Rust kernel may be unwritten: never serve it before it is written.
+
+    Raises:
+        NotImplementedError: `backend="rust"` while the kernel is unwritten.
+        ValueError, RuntimeError: as `pick`.
+    """
+    if is_unwritten(rust, function) and backend in ("auto", "rust"):
+        if backend == "auto":
+            return fallback
+        module = fallback.__name__.rsplit(".", 1)[-1]
+        raise NotImplementedError(
+            f"backend='rust' but the Rust kernel of {module}.{function} is not written yet: write it "
+            f"in rust/src/{module}/{function}.rs, set WRITTEN to true there and rebuild; until then "
+            "backend='auto' serves the Python function"
+        )
+    return pick(rust, fallback, backend)
