@@ -11,31 +11,24 @@ import datetime as dt
 import os
 import platform
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
 
 import numpy as np
 
 from .bench_baseline import Baseline, baseline_path, compare_with, load_baseline, save_baseline
 from .bench_cases import BenchCase, Runnable, Skipped, discover_cases, resolve, select_cases
-from .bench_config import DEFAULT_TOLERANCE, BenchConfig, Gate, gate_for, parse_config
+from .bench_config import DEFAULT_TOLERANCE, BenchConfig, gate_for, parse_config
 from .bench_engine import Engine, load_engine, profile_warnings
-from .bench_parity import Mismatch, compare_results
+from .bench_measure import BenchProgress, BenchStep, Tracker, measure_function
 from .bench_plot import ensure_plotting, write_plot
 from .bench_results import (
     BenchReport,
     Environment,
-    FunctionResult,
-    GateMiss,
-    GateResult,
-    ParityResult,
     Settings,
-    SizeResult,
 )
-from .bench_stats import bootstrap_ci, crossover, median, paired_ratios
-from .bench_timing import RoundPlan, paired_rounds, thread_scaling
+from .bench_timing import RoundPlan
 from .errors import DevtoolError, EngineNotBuilt, ParityMismatch, SpeedupBelowGate, SpeedupRegression
 from .runs import log_path_for, state_dir
 from .transaction import WorkspaceLock
@@ -46,23 +39,6 @@ DEFAULT_SIZES = (1_000, 10_000, 100_000, 1_000_000)
 QUICK_SIZES = (1_000, 10_000)
 FULL_PLAN = RoundPlan(rounds=20, min_rounds=5, budget_s=5.0)  # per size: 20 rounds, or 5 after 5 s
 QUICK_PLAN = RoundPlan(rounds=5, min_rounds=3, budget_s=1.0)
-
-Phase = Literal["build", "parity", "timing", "threads"]
-
-
-@dataclass(frozen=True)
-class BenchStep:
-    """Progress: `done` of `total` steps finished; the one under way is `phase` of `function` at `size`."""
-
-    phase: Phase
-    function: str
-    size: int | None
-    done: int
-    total: int
-    detail: str = ""
-
-
-BenchProgress = Callable[[BenchStep], None]
 
 
 @dataclass(frozen=True)
@@ -109,9 +85,18 @@ def run_bench(ws: Workspace, request: BenchRequest, *, progress: BenchProgress |
     settings = _settings(request, config)
     plan = _plan(request)
     sizes = {r.case.name: _sizes_for(r.case, settings.sizes, config, request) for r in runnable}
-    tracker = _Tracker(progress, sum(2 * len(s) + (request.threads is not None) for s in sizes.values()))
+    tracker = Tracker(progress, sum(2 * len(s) + (request.threads is not None) for s in sizes.values()))
     functions = tuple(
-        _bench_function(r, sizes[r.case.name], config, request, plan, tracker) for r in runnable
+        measure_function(
+            r,
+            sizes[r.case.name],
+            gate_for(config, r.case.name, sizes[r.case.name], override=request.min_speedup),
+            plan,
+            tracker,
+            threads=request.threads,
+            seed=request.seed,
+        )
+        for r in runnable
     )
     report = BenchReport(
         environment=environment,
@@ -201,113 +186,6 @@ def _sizes_for(case: BenchCase, run: Sequence[int], config: BenchConfig, request
     return sorted(set(run) | (set() if chosen else set(wanted)))
 
 
-def _bench_function(
-    runnable: Runnable,
-    sizes: list[int],
-    config: BenchConfig,
-    request: BenchRequest,
-    plan: RoundPlan,
-    tracker: _Tracker,
-) -> FunctionResult:
-    """Parity at every size first; then, only if it holds, the timings, the gate and the threads."""
-    name = runnable.case.name
-    inputs: dict[int, dict[str, Any]] = {}
-    checked = []
-    for n in sizes:
-        tracker.start("parity", name, n)
-        inputs[n] = _inputs(runnable.case, n)
-        checked.append(n)
-        mismatch = _parity(runnable, inputs[n], n)
-        tracker.finish()
-        if mismatch is not None:
-            tracker.skip(2 * len(sizes) - len(checked) + (request.threads is not None))
-            return FunctionResult(name, runnable.case.source, ParityResult(tuple(checked), mismatch, n))
-    results = []
-    for n in sizes:
-        tracker.start("timing", name, n)
-        results.append(_time_size(runnable, inputs[n], n, plan, request.seed))
-        tracker.finish()
-    gate = gate_for(config, name, sizes, override=request.min_speedup)
-    threads = None
-    if request.threads is not None:
-        tracker.start("threads", name, sizes[-1])
-        threads = thread_scaling(runnable.bind(inputs[sizes[-1]], "rust"), request.threads)
-        tracker.finish()
-    return FunctionResult(
-        name=name,
-        source=runnable.case.source,
-        parity=ParityResult(tuple(checked)),
-        sizes=tuple(results),
-        crossover=crossover([r.size for r in results], [r.speedup for r in results]),
-        gate=_judge(gate, results),
-        threads=threads,
-    )
-
-
-def _inputs(case: BenchCase, n: int) -> dict[str, Any]:
-    try:
-        kwargs = case.inputs(n)
-    except Exception as err:
-        raise DevtoolError(f"{case.source}: BENCH_CASES[{case.name!r}]({n}) raised {err!r}") from err
-    if not isinstance(kwargs, dict):
-        raise DevtoolError(
-            f"{case.source}: BENCH_CASES[{case.name!r}]({n}) must return a dict of keyword arguments"
-        )
-    return kwargs
-
-
-def _parity(runnable: Runnable, kwargs: dict[str, Any], n: int) -> Mismatch | None:
-    """Both implementations once on the data (also their warm-up); a call that raises is a mismatch too."""
-    outcomes = [_outcome(runnable.bind(kwargs, backend)) for backend in ("rust", "python")]
-    (rust, rust_err), (fallback, fallback_err) = outcomes
-    if rust_err is not None and fallback_err is not None:
-        raise DevtoolError(
-            f"{runnable.case.name} n={n:,}: both implementations raise on the benchmark data "
-            f"(Rust: {rust_err!r}; fallback: {fallback_err!r}): check BENCH_CASES in {runnable.case.source}"
-        )
-    if rust_err is not None or fallback_err is not None:
-        return Mismatch(
-            "", f"Rust raised {rust_err!r}" if rust_err else f"the fallback raised {fallback_err!r}"
-        )
-    return compare_results(rust, fallback)
-
-
-def _outcome(call: Callable[[], Any]) -> tuple[Any, Exception | None]:
-    try:
-        return call(), None
-    except Exception as err:
-        return None, err
-
-
-def _time_size(runnable: Runnable, kwargs: dict[str, Any], n: int, plan: RoundPlan, seed: int) -> SizeResult:
-    times = paired_rounds(runnable.bind(kwargs, "rust"), runnable.bind(kwargs, "python"), plan)
-    ratios = paired_ratios(times.fallback, times.rust)
-    low, high = bootstrap_ci(ratios, seed=seed)
-    return SizeResult(
-        size=n,
-        rust_s=times.rust,
-        fallback_s=times.fallback,
-        rust_number=times.rust_number,
-        fallback_number=times.fallback_number,
-        rust_median_s=median(times.rust),
-        fallback_median_s=median(times.fallback),
-        speedup=median(ratios),
-        ci_low=low,
-        ci_high=high,
-    )
-
-
-def _judge(gate: Gate, results: Sequence[SizeResult]) -> GateResult:
-    """A miss where even the interval's upper end is below the bar: noise alone does not fail."""
-    by_size = {r.size: r for r in results}
-    misses = tuple(
-        GateMiss(n, by_size[n].speedup, by_size[n].ci_high, gate.min_speedup)
-        for n in gate.sizes
-        if by_size[n].ci_high < gate.min_speedup
-    )
-    return GateResult(gate.min_speedup, gate.sizes, misses, gate.note)
-
-
 def _finish(
     ws: Workspace, report: BenchReport, request: BenchRequest, baseline: Baseline | None
 ) -> BenchReport:
@@ -339,22 +217,3 @@ def _environment(ws: Workspace, engine: Engine) -> Environment:
         load_average=os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
-
-
-class _Tracker:
-    """Counts the steps for the progress callback."""
-
-    def __init__(self, progress: BenchProgress | None, total: int) -> None:
-        self.progress = progress
-        self.total = total
-        self.done = 0
-
-    def start(self, phase: Phase, function: str, size: int | None) -> None:
-        if self.progress is not None:
-            self.progress(BenchStep(phase, function, size, self.done, self.total))
-
-    def finish(self) -> None:
-        self.done += 1
-
-    def skip(self, steps: int) -> None:
-        self.done += steps

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from . import __version__, render, report
+from .cli_bench import bench_command
 from .cli_profile import profile_command
 from .errors import DevtoolError
 from .listing import list_workspace
@@ -36,7 +37,7 @@ class DevtoolGroup(click.Group):
             click.secho(f"error: {err}", fg="red", err=True)
             ctx.exit(err.exit_code)
         except KeyboardInterrupt:
-            click.secho("interrupted: every change was rolled back", fg="yellow", err=True)
+            click.secho("interrupted: whatever this run had changed was rolled back", fg="yellow", err=True)
             ctx.exit(130)
         finally:
             signal.signal(signal.SIGTERM, previous)
@@ -53,7 +54,8 @@ def main() -> None:
 
     Exit codes: 0 success, 1 error, 2 invalid input or missing toolchain/workspace,
     3 conflict (exists already, or the workspace is locked), 4 build or tests failed
-    (changes rolled back), 5 rollback incomplete, 6 the profiled target failed, 130 interrupted.
+    (changes rolled back), 5 rollback incomplete, 6 the profiled target failed, 7 Rust and the
+    fallback disagree, 8 a speedup below its gate, 9 a speedup regression, 130 interrupted.
     """
 
 
@@ -119,13 +121,24 @@ def _emit(as_json: bool, data: Callable[[], dict[str, Any]], text: Callable[[], 
 
 @main.command("new-module")
 @click.argument("module")
-@click.option("--function", "function", default=DEFAULT_FUNCTION, show_default=True, help="Function name.")
+@click.option(
+    "--function",
+    "function",
+    help=f"Function name [default: the --from function's name, else {DEFAULT_FUNCTION}].",
+)
 @click.option(
     "--signature",
-    default=DEFAULT_SIGNATURE,
-    show_default=True,
     help="What the function takes and returns, e.g. 'values: f64[], window: usize -> f64[]'. "
-    "Types: f64[] i64[] f64[,] f64 i64 usize bool; a result may be a tuple '(f64[], f64[])'.",
+    "Types: f64[] i64[] f64[,] f64 i64 usize bool; a result may be a tuple '(f64[], f64[])' "
+    f"[default: read from the --from function's type hints, else '{DEFAULT_SIGNATURE}'].",
+)
+@click.option(
+    "--from",
+    "source",
+    metavar="FILE:FUNCTION",
+    help="Start from this Python function (or package.module:function): its type hints give the "
+    "signature, it stays the fallback and the parity tests' reference, and the Rust kernel is left "
+    "for you to write (the bridge does not serve it until you mark it written).",
 )
 @engine_option
 @click.option("--release", is_flag=True, help="Build optimised (slower to compile, for benchmarking).")
@@ -135,8 +148,9 @@ def _emit(as_json: bool, data: Callable[[], dict[str, Any]], text: Callable[[], 
 @json_option
 def new_module_command(
     module: str,
-    function: str,
-    signature: str,
+    function: str | None,
+    signature: str | None,
+    source: str | None,
     engine: Path | None,
     release: bool,
     no_verify: bool,
@@ -148,6 +162,10 @@ def new_module_command(
 
     All or nothing: if anything fails, every file is restored and the full log is named.
     Adding a function to an existing generated module: give its name and a new --function.
+
+    \b
+    From an existing Python function (as `devtool profile` suggests):
+      devtool new-module strategy --function kama --from examples/strategy.py:kama
     """
     _use_json(as_json)
     ws = _workspace(engine)
@@ -155,6 +173,8 @@ def new_module_command(
         module=module,
         function=function,
         signature=signature,
+        source=source,
+        source_base=Path.cwd(),
         release=release,
         verify=not no_verify,
         dry_run=dry_run,
@@ -249,7 +269,4 @@ def list_command(engine: Path | None, as_json: bool) -> None:
 
 
 main.add_command(profile_command)
-
-from .cli_bench import bench_command  # noqa: E402
-
 main.add_command(bench_command)

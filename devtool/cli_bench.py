@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from .bench import DEFAULT_SIZES, QUICK_SIZES, BenchProgress, BenchRequest, BenchStep, run_bench, verdict
+from .bench import DEFAULT_SIZES, QUICK_SIZES, BenchRequest, run_bench, verdict
+from .bench_measure import BenchProgress, BenchStep
 from .bench_results import BenchReport
 from .errors import DevtoolError
 from .report_bench import render_json, render_text, render_warnings
@@ -154,6 +156,7 @@ def bench_command(
         compare=compare,
         plot=plot,
     )
+    report: BenchReport | None = None
     try:
         ws = find_workspace(engine=engine)
         with _progress() as progress:
@@ -165,6 +168,8 @@ def bench_command(
         if failure is not None:
             raise failure
     except DevtoolError as err:
+        if json_path is not None and str(json_path) == "-" and report is None:  # scripts still get JSON
+            click.echo(json.dumps({"ok": False, "error": str(err), "exit_code": err.exit_code}))
         click.secho(f"error: {err}", fg="red", err=True)
         ctx.exit(err.exit_code)
 

@@ -17,7 +17,7 @@ from .workspace import Workspace
 # Run in a child interpreter: importing the extension here would pin whatever build was loaded first.
 _PROBE = """
 import json, sys
-out = {"importable": False, "error": None, "file": None, "modules": {}}
+out = {"importable": False, "error": None, "file": None, "modules": {}, "written": {}}
 try:
     import crypto_trading_engine as engine
 except Exception as err:
@@ -28,8 +28,14 @@ else:
     for name in sys.argv[1:]:
         sub = getattr(engine, name, None)
         out["modules"][name] = sorted(n for n in dir(sub) if not n.startswith("_")) if sub else None
+        flags = [n for n in dir(sub) if n.startswith("_") and n.endswith("_written")] if sub else []
+        out["written"][name] = {n[1:-len("_written")]: bool(getattr(sub, n)) for n in flags}
 print(json.dumps(out))
 """
+
+
+#: The flag a kernel made `new-module --from` carries in its .rs file until the developer writes it.
+_WRITTEN_FLAG = re.compile(r"^pub const WRITTEN: bool = (true|false);", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,18 @@ class FunctionStatus:
     fallback: bool
     tests: bool
     benchmark: bool
+    source: str | None = None  # the Python function it was made from (`new-module --from`)
+    kernel_written: bool | None = None  # WRITTEN in its .rs file; None for a kernel without the flag
+    kernel_written_built: bool | None = None  # the same flag in the built extension, if it has it
+
+    @property
+    def kernel(self) -> str:
+        """`written`, `UNWRITTEN`, `rebuild` (written, but the build predates it) or `-` (no flag)."""
+        if self.kernel_written is None:
+            return "-"
+        if not self.kernel_written:
+            return "UNWRITTEN"
+        return "rebuild" if self.kernel_written_built is False else "written"
 
 
 @dataclass(frozen=True)
@@ -73,13 +91,16 @@ class _Probe:
     file: str | None
     error: str | None
     modules: dict[str, list[str] | None]
+    written: dict[str, dict[str, bool]]
 
 
 def list_workspace(ws: Workspace) -> WorkspaceStatus:
     """The status of every module, probing the compiled extension in a child interpreter."""
     names = ws.module_names()
     probe = _probe_extension(names)
-    modules = tuple(_module_status(ws, name, probe.modules.get(name)) for name in names)
+    modules = tuple(
+        _module_status(ws, name, probe.modules.get(name), probe.written.get(name, {})) for name in names
+    )
     return WorkspaceStatus(
         root=ws.root,
         extension_importable=probe.importable,
@@ -94,16 +115,23 @@ def _probe_extension(modules: list[str]) -> _Probe:
         [sys.executable, "-c", _PROBE, *modules], capture_output=True, text=True, timeout=60, check=False
     )
     if proc.returncode != 0:
-        return _Probe(importable=False, file=None, error=proc.stderr.strip()[-500:], modules={})
+        return _Probe(importable=False, file=None, error=proc.stderr.strip()[-500:], modules={}, written={})
     data = json.loads(proc.stdout)
     return _Probe(
-        importable=data["importable"], file=data["file"], error=data["error"], modules=data["modules"]
+        importable=data["importable"],
+        file=data["file"],
+        error=data["error"],
+        modules=data["modules"],
+        written=data["written"],
     )
 
 
-def _module_status(ws: Workspace, name: str, compiled_names: list[str] | None) -> ModuleStatus:
+def _module_status(
+    ws: Workspace, name: str, compiled_names: list[str] | None, built_flags: dict[str, bool]
+) -> ModuleStatus:
     record = read_record(ws, name)
     signatures = {f.name: f.signature for f in record.functions} if record else {}
+    sources = {f.name: f.source for f in record.functions} if record else {}
     functions = list(signatures) or _public_functions(ws.bridge_dir / f"{name}_py.py")
     fallback = set(_public_functions(ws.fallback_dir / f"{name}.py"))
     tests_text = _texts(ws.tests_dir / f"{name}_tests", "test_*.py")
@@ -124,10 +152,21 @@ def _module_status(ws: Workspace, name: str, compiled_names: list[str] | None) -
                 fallback=f in fallback,
                 tests=_mentions(tests_text, f),
                 benchmark=_mentions(bench_text, f),
+                source=sources.get(f),
+                kernel_written=_written_flag(ws.module_dir(name) / f"{f}.rs"),
+                kernel_written_built=built_flags.get(f),
             )
             for f in functions
         ),
     )
+
+
+def _written_flag(kernel: Path) -> bool | None:
+    """WRITTEN in a kernel's .rs file, or None for a kernel that has no such flag."""
+    if not kernel.is_file():
+        return None
+    match = _WRITTEN_FLAG.search(kernel.read_text(encoding="utf-8"))
+    return None if match is None else match.group(1) == "true"
 
 
 def _public_functions(path: Path) -> list[str]:

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from . import render
-from .errors import ConflictError
+from .errors import ConflictError, UsageError
 from .names import check_identifier, check_module_name
 from .plan import FileChange, Plan
+from .python_source import PythonFunction, check_bridge_supports_sources, read_python_function
 from .records import FunctionRecord, ModuleRecord, read_record, record_path
 from .registration import plan_register_functions, plan_register_module
 from .runs import apply_and_verify, log_path_for
@@ -25,8 +26,10 @@ class NewModuleRequest:
     """Everything `new-module` was asked to do; the CLI fills it from its options."""
 
     module: str
-    function: str = DEFAULT_FUNCTION
-    signature: str = DEFAULT_SIGNATURE
+    function: str | None = None  # default: the --from function's name, else the guide's example
+    signature: str | None = None  # default: read from the --from function's hints, else the example's
+    source: str | None = None  # --from: FILE:FUNCTION or package.module:function
+    source_base: Path = Path()  # the folder a relative FILE is relative to (the caller's working folder)
     release: bool = False
     verify: bool = True
     dry_run: bool = False
@@ -45,26 +48,37 @@ class NewModuleResult:
     edited: list[str]
     plan_seconds: float
     dry_run: bool
+    source: str | None = None  # the Python function it was made from (`package.module:function`)
     diff: str | None = None
     verified: VerifyResult | None = None
     toolchain: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def kernel_written(self) -> bool:
+        """False for a kernel made `--from` a Python function: devtool cannot write it."""
+        return self.source is None
 
 
 def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | None = None) -> NewModuleResult:
     """Check, plan, apply, build and test one new module or function; all of it or nothing.
 
     Raises:
-        UsageError: an invalid name or signature (nothing written).
+        UsageError: an invalid name or signature, or a --from function that does not import or
+            whose hints do not map (nothing written).
         ConflictError: the module or function exists, or another run holds the workspace.
         ToolchainError: cargo, rustc or maturin is missing.
         VerifyError: the build or the tests failed (everything rolled back unless `keep`).
     """
     started = time.perf_counter()
     module = check_module_name(request.module)
-    function = check_identifier(request.function, "function name")
-    signature = parse_signature(request.signature)
+    source = read_python_function(request.source, request.source_base) if request.source else None
+    function = _function_name(request, source)
+    signature = _signature(request, source)
     toolchain = check_toolchain() if request.verify and not request.dry_run else {}
-    plan, added = plan_new_module(ws, module, function, signature, template_dir=render.active_template())
+    reference = source.reference if source else None
+    plan, added = plan_new_module(
+        ws, module, function, signature, template_dir=render.active_template(), source=reference
+    )
     plan_seconds = time.perf_counter() - started
     result = NewModuleResult(
         module=module,
@@ -75,6 +89,7 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
         edited=[str(p) for p in plan.paths("edit")],
         plan_seconds=plan_seconds,
         dry_run=request.dry_run,
+        source=reference,
         toolchain=toolchain,
     )
     if request.dry_run:
@@ -91,6 +106,29 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
     return replace(result, verified=verified)
 
 
+def _function_name(request: NewModuleRequest, source: PythonFunction | None) -> str:
+    if request.function is not None or source is None:
+        name = DEFAULT_FUNCTION if request.function is None else request.function
+        return check_identifier(name, "function name")
+    try:
+        return check_identifier(source.name, "function name")
+    except UsageError as err:
+        raise UsageError(f"{err}: name the Rust function with --function NAME") from err
+
+
+def _signature(request: NewModuleRequest, source: PythonFunction | None) -> Signature:
+    """--signature, or the one read from the --from function's hints (the two must agree)."""
+    if source is None:
+        return parse_signature(request.signature or DEFAULT_SIGNATURE)
+    if request.signature is not None and parse_signature(request.signature) != source.signature:
+        raise UsageError(
+            f"--signature {request.signature!r} does not match the type hints of {request.source}, "
+            f"which read {str(source.signature)!r}: drop --signature (the hints are enough), or "
+            'change the hints (Annotated[int, "usize"] for an integer that cannot be negative)'
+        )
+    return source.signature
+
+
 def plan_new_module(
     ws: Workspace,
     module: str,
@@ -98,21 +136,27 @@ def plan_new_module(
     signature: Signature,
     *,
     template_dir: Path = render.TEMPLATE_DIR,
+    source: str | None = None,
 ) -> tuple[Plan, bool]:
     """The files to create and the edits to make, computed from the workspace as it is now.
 
-    Returns the plan and whether it adds a function to an existing module.
+    `source` (`package.module:function`) makes that Python function the fallback and the reference,
+    and leaves the Rust kernel unwritten. Returns the plan and whether it adds a function to an
+    existing module.
 
     Raises:
         ConflictError: the module (when not adding a function) or the function exists already.
+        UsageError: `source` is given but the engine's bridge lacks what serves it.
     """
+    if source is not None:
+        check_bridge_supports_sources(ws.bridge_dir)
     if not ws.has_module(module):
-        files = render.render_module(module, function, signature, template_dir=template_dir)
+        files = render.render_module(module, function, signature, template_dir=template_dir, source=source)
         _refuse_existing_files(ws, files)
         record = ModuleRecord(
             module=module,
             template_version=render.template_version(template_dir),
-            functions=(_function_record(function, signature, template_dir),),
+            functions=(_function_record(function, signature, template_dir, source),),
             files=tuple(sorted(files)),
         )
         changes = [FileChange(PurePosixPath(p), None, text) for p, text in sorted(files.items())]
@@ -128,7 +172,7 @@ def plan_new_module(
         )
     if function in existing.function_names():
         raise ConflictError(f"module {module!r} already has a function {function!r}")
-    rendered = render.render_function(module, function, signature, template_dir=template_dir)
+    rendered = render.render_function(module, function, signature, template_dir=template_dir, source=source)
     _refuse_existing_files(ws, rendered.created)
     changes = [FileChange(PurePosixPath(p), None, text) for p, text in sorted(rendered.created.items())]
     for path, fragment in sorted(rendered.appended.items()):
@@ -136,15 +180,20 @@ def plan_new_module(
         changes.append(FileChange(PurePosixPath(path), before, before + fragment))
     changes += plan_register_functions(ws, module, [function])
     record = existing.with_function(
-        _function_record(function, signature, template_dir), tuple(rendered.created)
+        _function_record(function, signature, template_dir, source), tuple(rendered.created)
     )
     changes.append(FileChange(record_path(module), existing.to_json(), record.to_json()))
     return Plan(tuple(changes)), True
 
 
-def _function_record(function: str, signature: Signature, template_dir: Path) -> FunctionRecord:
+def _function_record(
+    function: str, signature: Signature, template_dir: Path, source: str | None
+) -> FunctionRecord:
     return FunctionRecord(
-        name=function, signature=str(signature), template_version=render.template_version(template_dir)
+        name=function,
+        signature=str(signature),
+        template_version=render.template_version(template_dir),
+        source=source,
     )
 
 

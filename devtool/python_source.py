@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import SignatureError, SourceError
+from .errors import SignatureError, SourceError, UsageError
 from .signature import MAX_RESULTS, SUPPORTED_TYPES, Signature, parse_signature
 
 #: What to write, shown with every refusal of a hint.
@@ -54,7 +54,7 @@ _SCALARS: tuple[tuple[Any, str], ...] = (
 )
 _DTYPES: tuple[tuple[Any, str], ...] = ((np.float64, "f64"), (np.int64, "i64"))
 #: Which base type an `Annotated[...]` override may relabel.
-_OVERRIDES = {"f64[,]": {"f64[]", "f64[,]"}, "usize": {"i64"}}
+_OVERRIDES = {"f64[,]": {"f64[]"}, "f64[*]": {"f64[]"}, "i64[*]": {"i64[]"}, "usize": {"i64"}}
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,6 @@ class PythonFunction:
         return f"{self.module}:{self.name}"
 
 
-def split_reference(reference: str) -> tuple[str, str]:
-    """`("package.module", "function")` from a recorded `package.module:function`."""
-    module, _, name = reference.rpartition(":")
-    return module, name
-
-
 def read_python_function(spec: str, base: Path) -> PythonFunction:
     """Import the function `spec` names (`FILE:FUNCTION`, FILE relative to `base`, or `module:function`).
 
@@ -92,6 +86,22 @@ def read_python_function(spec: str, base: Path) -> PythonFunction:
     module = module_of_file(file) if file is not None else _checked_module_path(location)
     function = _import_function(module, name, file, spec)
     return PythonFunction(module, name, signature_of(function, spec), file)
+
+
+def check_bridge_supports_sources(bridge_dir: Path) -> None:
+    """Refuse an engine whose bridge predates `--from`: its generated code would not import.
+
+    Raises:
+        UsageError: `rust_bridge/_source.py` or `_native.pick_kernel` is missing.
+    """
+    native = bridge_dir / "_native.py"
+    has_pick_kernel = native.is_file() and "def pick_kernel(" in native.read_text(encoding="utf-8")
+    if has_pick_kernel and (bridge_dir / "_source.py").is_file():
+        return
+    raise UsageError(
+        f"{bridge_dir} lacks _source.py or _native.pick_kernel, which modules made with --from use: "
+        "copy them from devtool's engine (engine/src/rust_bridge/)"
+    )
 
 
 def _as_file(location: str, base: Path) -> Path | None:

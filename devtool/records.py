@@ -22,7 +22,9 @@ class FunctionRecord:
     name: str
     signature: str
     template_version: str
-    source: str | None = None  # FILE:FUNCTION of the Python function used as the fallback (--from)
+    # `package.module:function`: the Python function it was made from (`--from`), which the generated
+    # fallback imports and its parity tests compare the Rust kernel with.
+    source: str | None = None
 
 
 @dataclass(frozen=True)

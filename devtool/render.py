@@ -150,13 +150,18 @@ def build_context(
         "signature": str(signature),
         "_source": {"module": source_module, "function": source_function} if source else {},
         "_sig": {
-            "args": [{"name": a.name, "type": a.type, "is_array": a.is_array} for a in signature.args],
+            "args": [
+                {"name": a.name, "type": a.type, "is_array": a.is_array, "is_free": a.is_free}
+                for a in signature.args
+            ],
             "returns": list(signature.returns),
             "returns_tuple": signature.returns_tuple,
             "first_array": signature.first_array.name,
             "first_matrix": first_matrix.name if first_matrix else "",
             "array_results": list(signature.array_results),
+            "free_results": list(signature.free_results),
             "scalar_results": list(signature.scalar_results),
+            "returned_results": list(signature.returned_results),
         },
     }
 

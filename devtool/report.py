@@ -30,6 +30,8 @@ def new_module_json(result: NewModuleResult) -> dict[str, Any]:
         "module": result.module,
         "function": result.function,
         "signature": result.signature,
+        "source": result.source,
+        "kernel_written": result.kernel_written,
         "added_to_existing": result.added_to_existing,
         "dry_run": result.dry_run,
         "created": result.created,
@@ -46,13 +48,20 @@ def new_module_text(result: NewModuleResult) -> str:
         head = f"dry run: `new-module {result.module}` would write nothing else than this\n"
         return head + (result.diff or "")
     what = "added function" if result.added_to_existing else "created module"
-    lines = [f"{what} {result.module}.{result.function}({result.signature})", ""]
+    lines = [f"{what} {result.module}.{result.function}({result.signature})"]
+    if result.source is not None:
+        lines.append(
+            f"  from the Python function {result.source} (the fallback and the parity tests' reference)"
+        )
+    lines.append("")
     lines += [f"  created  {p}" for p in result.created]
     lines += [f"  edited   {p}" for p in result.edited]
     lines.append("")
     lines.append(f"planned and written in {result.plan_seconds:.2f} s")
     lines += _verify_lines(result.verified, "build and tests skipped (--no-verify): nothing was compiled")
     kernel = f"rust/src/{result.module}/{result.function}.rs"
+    if not result.kernel_written:
+        return "\n".join(lines + _unwritten_kernel_lines(result, kernel))
     lines += [
         "",
         "next steps:",
@@ -62,6 +71,25 @@ def new_module_text(result: NewModuleResult) -> str:
         f"  4. measure: devtool bench {result.module}.{result.function}",
     ]
     return "\n".join(lines)
+
+
+def _unwritten_kernel_lines(result: NewModuleResult, kernel: str) -> list[str]:
+    tests = f"tests/{result.module}_tests/test_{result.function}.py"
+    return [
+        "",
+        f"the Rust kernel is NOT WRITTEN: rust_bridge.{result.function} serves {result.source} "
+        '(backend="auto"), backend="rust" raises NotImplementedError, and the parity test of',
+        f"{tests} is expected to fail (xfail, strict) until the kernel is written.",
+        "",
+        "next steps:",
+        f"  1. write the kernel in {kernel}: port the Python function into the kernel function,",
+        "     and replace its Rust test (unwritten_kernel_refuses_its_input) with tests of it",
+        f"  2. set `pub const WRITTEN: bool = true;` in {kernel}",
+        f"  3. delete the @pytest.mark.xfail line in {tests}",
+        f"  4. rebuild and test: maturin develop, then pytest tests/{result.module}_tests",
+        f"  5. measure: devtool bench {result.module}.{result.function} "
+        f"(or pytest benchmarks/test_bench_{result.module}_{result.function}.py --benchmark-only)",
+    ]
 
 
 def _verify_lines(verified: VerifyResult | None, skipped: str) -> list[str]:
@@ -113,7 +141,7 @@ def status_json(status: WorkspaceStatus) -> dict[str, Any]:
                 "behind": m.behind,
                 "needs_attention": m.needs_attention,
                 "compiled": m.compiled,
-                "functions": [vars(f) for f in m.functions],
+                "functions": [{**vars(f), "kernel": f.kernel} for f in m.functions],
             }
             for m in status.modules
         ],
@@ -128,20 +156,27 @@ def status_text(status: WorkspaceStatus) -> str:
         ext = f"extension: NOT importable ({status.extension_error}); run `maturin develop` in the engine"
     lines = [f"workspace: {status.root}", ext, ""]
     mark = {True: "yes", False: "-"}
-    header = f"  {'function':<28} {'rust':<5} {'fallback':<9} {'tests':<6} {'bench':<6} signature"
+    header = (
+        f"  {'function':<28} {'rust':<5} {'fallback':<9} {'tests':<6} {'bench':<6} {'kernel':<10} signature"
+    )
     for module in status.modules:
         origin = f"template v{module.template_version}" if module.generated else "hand-written"
         if module.behind:
             origin += ", behind the template: devtool update-module " + module.name
         if module.needs_attention:
             origin += ", NEEDS ATTENTION: resolve the conflict markers"
+        unwritten = [f.name for f in module.functions if f.kernel_written is False]
+        if unwritten:
+            origin += f", kernel not written yet: {', '.join(unwritten)} (the Python function is served)"
         lines.append(f"{module.name} ({origin}{'' if module.compiled else ', not compiled'})")
         lines.append(header)
         for f in module.functions:
             lines.append(
                 f"  {f.name:<28} {mark[f.compiled]:<5} {mark[f.fallback]:<9} {mark[f.tests]:<6} "
-                f"{mark[f.benchmark]:<6} {f.signature or ''}"
+                f"{mark[f.benchmark]:<6} {f.kernel:<10} {f.signature or ''}"
             )
+            if f.source:
+                lines.append(f"  {'':<28} from {f.source}")
         lines.append("")
     return "\n".join(lines).rstrip()
 

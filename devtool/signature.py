@@ -5,7 +5,12 @@ Grammar (whitespace is free between tokens)::
     signature := [arg ("," arg)*] "->" result
     arg       := NAME ":" TYPE
     result    := TYPE | "(" TYPE ("," TYPE)+ ")"
-    TYPE      := "f64[]" | "i64[]" | "f64[,]" | "f64" | "i64" | "usize" | "bool"
+    TYPE      := "f64[]" | "i64[]" | "f64[,]" | "f64[*]" | "i64[*]" | "f64" | "i64" | "usize" | "bool"
+
+Lengths: every `f64[]`/`i64[]` argument, and the rows of every `f64[,]`, share one length, the first
+such array's, and so do `f64[]`/`i64[]`/`f64[,]` results. A `[*]` array has a length of its own: as an
+argument (a list of window lengths next to a price series), or as a result whose length only the
+kernel knows (bars resampled from trades); the kernel returns those as vectors.
 
 Names follow `names.check_identifier`, and must not collide with a name the generated code uses.
 """
@@ -22,15 +27,18 @@ from .names import check_identifier
 DEFAULT_FUNCTION = "fast_calculation"
 DEFAULT_SIGNATURE = "data: f64[] -> f64"
 
-ARRAY_TYPES = ("f64[]", "i64[]", "f64[,]")
+#: 1-D arrays with a length of their own, not the shared one.
+FREE_TYPES = ("f64[*]", "i64[*]")
+ARRAY_TYPES = ("f64[]", "i64[]", "f64[,]", *FREE_TYPES)
 SCALAR_TYPES = ("f64", "i64", "usize", "bool")
 SUPPORTED_TYPES = ARRAY_TYPES + SCALAR_TYPES
 
-#: The template writes every tuple element on one line of a return annotation; more would not fit.
-MAX_RESULTS = 4
+#: Enough for a table of columns (bars: start, open, high, low, close, volume, count, VWAP); the
+#: template lays out a longer tuple one element per line, as the formatters do.
+MAX_RESULTS = 12
 
 #: Names the generated Rust and Python use for their own locals and parameters.
-RESERVED_NAMES = frozenset({"backend", "combined", "i", "np", "npt", "py", "rest", "scalars"})
+RESERVED_NAMES = frozenset({"backend", "combined", "i", "np", "npt", "py", "rest", "returned", "scalars"})
 _RESERVED_PATTERN = re.compile(r"out\d+")
 #: Names ruff refuses (E741: `l` reads as 1 or I), which would make the generated Python fail lint.
 AMBIGUOUS_NAMES = frozenset({"l"})
@@ -48,6 +56,9 @@ _HINTS = {
     "u32": "usize",
     "f64[][]": "f64[,]",
     "i64[,]": "i64[] (2-D arrays are f64 only)",
+    "f64[?]": "f64[*]",
+    "f64[n]": "f64[] (the shared length) or f64[*] (a length of its own)",
+    "i64[n]": "i64[] (the shared length) or i64[*] (a length of its own)",
 }
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -66,8 +77,13 @@ class Arg:
         return self.type in ARRAY_TYPES
 
     @property
+    def is_free(self) -> bool:
+        """An array with a length of its own (`f64[*]`, `i64[*]`), not the shared length."""
+        return self.type in FREE_TYPES
+
+    @property
     def ndim(self) -> int:
-        """0 for a scalar, 1 for `f64[]`/`i64[]`, 2 for `f64[,]`."""
+        """0 for a scalar, 1 for `f64[]`/`i64[]`/`[*]`, 2 for `f64[,]`."""
         return self.type.count(",") + 1 if self.is_array else 0
 
     def __str__(self) -> str:
@@ -91,9 +107,14 @@ class Signature:
         return tuple(a for a in self.args if not a.is_array)
 
     @property
+    def shared_array_args(self) -> tuple[Arg, ...]:
+        """The arrays that share one length (every array but the `[*]` ones)."""
+        return tuple(a for a in self.array_args if not a.is_free)
+
+    @property
     def first_array(self) -> Arg:
-        """The array whose length every other array must match, and the outputs take."""
-        return self.array_args[0]
+        """The array whose length every other shared-length array must match, and the outputs take."""
+        return self.shared_array_args[0]
 
     @property
     def first_matrix(self) -> Arg | None:
@@ -102,8 +123,13 @@ class Signature:
 
     @property
     def array_results(self) -> tuple[int, ...]:
-        """Positions of the array results (written into caller-allocated outputs)."""
-        return tuple(i for i, t in enumerate(self.returns) if t in ARRAY_TYPES)
+        """Positions of the shared-length array results (written into caller-allocated outputs)."""
+        return tuple(i for i, t in enumerate(self.returns) if t in ARRAY_TYPES and t not in FREE_TYPES)
+
+    @property
+    def free_results(self) -> tuple[int, ...]:
+        """Positions of the `[*]` array results (vectors the kernel returns, of a length it decides)."""
+        return tuple(i for i, t in enumerate(self.returns) if t in FREE_TYPES)
 
     @property
     def scalar_results(self) -> tuple[int, ...]:
@@ -111,14 +137,19 @@ class Signature:
         return tuple(i for i, t in enumerate(self.returns) if t not in ARRAY_TYPES)
 
     @property
+    def returned_results(self) -> tuple[int, ...]:
+        """Positions of the results the kernel returns (scalars and `[*]` arrays), in order."""
+        return tuple(i for i, t in enumerate(self.returns) if t not in ARRAY_TYPES or t in FREE_TYPES)
+
+    @property
     def is_elementwise(self) -> bool:
         """Every result is an array as long as the inputs: one output element per input element."""
-        return not self.scalar_results
+        return len(self.array_results) == len(self.returns)
 
     @property
     def is_reduction(self) -> bool:
         """Every result is a scalar computed over all the elements."""
-        return not self.array_results
+        return len(self.scalar_results) == len(self.returns)
 
     def __str__(self) -> str:
         result = f"({', '.join(self.returns)})" if self.returns_tuple else self.returns[0]
@@ -173,8 +204,12 @@ class _Parser:
         self.skip_blanks()
         if self.pos < len(self.text):
             raise self.fail(f"unexpected {self.found()} after the result type")
-        if not any(a.is_array for a in args):
-            raise self.fail("the function needs at least one array argument (f64[], i64[] or f64[,])", 0)
+        if not any(a.is_array and not a.is_free for a in args):
+            raise self.fail(
+                "the function needs at least one array argument of the shared length (f64[], i64[] or"
+                " f64[,]); [*] arrays have lengths of their own",
+                0,
+            )
         return Signature(tuple(args), tuple(returns), returns_tuple)
 
     def args(self) -> list[Arg]:

@@ -189,7 +189,11 @@ def generated_files(record: ModuleRecord, template_for: Callable[[FunctionRecord
     """
     first, *rest = record.functions
     files = render.render_module(
-        record.module, first.name, parse_signature(first.signature), template_dir=template_for(first)
+        record.module,
+        first.name,
+        parse_signature(first.signature),
+        template_dir=template_for(first),
+        source=first.source,
     )
     mod_rs = f"rust/src/{record.module}/mod.rs"
     for function in rest:
@@ -198,6 +202,7 @@ def generated_files(record: ModuleRecord, template_for: Callable[[FunctionRecord
             function.name,
             parse_signature(function.signature),
             template_dir=template_for(function),
+            source=function.source,
         )
         files |= added.created
         for path, fragment in added.appended.items():

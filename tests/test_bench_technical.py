@@ -1,8 +1,7 @@
 """`devtool bench` in-process on the engine's `technical` module, as built in this checkout's .venv.
 
 The workspace is a copy of engine/'s workspace files and benchmark files in tmp_path (so a test can
-give it a `[tool.devtool.bench]` table); the code timed is the .venv's rust_bridge. Until the
-technical benchmark file declares BENCH_CASES itself, the test adds them to its copy.
+give it a `[tool.devtool.bench]` table); the code timed is the .venv's rust_bridge.
 """
 
 from __future__ import annotations
@@ -19,27 +18,6 @@ from devtool.cli import main
 REPO = Path(__file__).resolve().parent.parent
 ENGINE = REPO / "engine"
 WORKSPACE_FILES = ("pyproject.toml", "rust/Cargo.toml", "rust/src/lib.rs", "rust/src/python/mod.rs")
-TECHNICAL_BENCH = "test_technical_bench.py"
-
-#: The cases the technical benchmark file is to declare; appended to the copy while it does not.
-CASES = """
-
-def _walk(n: int) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(n)
-    close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.01, n)))
-    spread = rng.random((2, n)) * close * 0.01
-    return {"high": close + spread[0], "low": close - spread[1], "close": close}
-
-
-BENCH_CASES = {
-    "technical.sma": lambda n: {"values": _walk(n)["close"], "period": 20},
-    "technical.ema": lambda n: {"values": _walk(n)["close"], "period": 20},
-    "technical.rsi": lambda n: {"values": _walk(n)["close"], "period": 14},
-    "technical.bollinger_bands": lambda n: {"values": _walk(n)["close"], "period": 20},
-    "technical.macd": lambda n: {"values": _walk(n)["close"]},
-    "technical.atr": lambda n: {**_walk(n), "period": 14},
-}
-"""
 
 SMALL = ["--sizes", "1e3,1e4", "--quick"]
 
@@ -62,9 +40,6 @@ def engine(tmp_path: Path) -> Path:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ENGINE / rel, root / rel)
     shutil.copytree(ENGINE / "benchmarks", root / "benchmarks", ignore=shutil.ignore_patterns("__pycache__"))
-    bench = root / "benchmarks" / TECHNICAL_BENCH
-    if "BENCH_CASES" not in bench.read_text(encoding="utf-8"):
-        bench.write_text(bench.read_text(encoding="utf-8") + CASES, encoding="utf-8")
     return root
 
 
@@ -129,6 +104,12 @@ def test_unknown_function_is_a_usage_error_listing_the_known_ones(engine: Path) 
     assert result.exit_code == 2, result.output
     assert "unknown benchmark 'technical.nope'" in result.stderr
     assert "technical.sma" in result.stderr
+
+
+def test_an_error_is_json_too_when_json_goes_to_stdout(engine: Path) -> None:
+    result = bench(engine, "technical.nope", "--json", "-")
+    assert result.exit_code == 2, result.output
+    assert json.loads(result.stdout) == {"ok": False, "error": result.stderr[7:].strip(), "exit_code": 2}
 
 
 def test_gate_fails_when_the_bar_is_above_the_speedup(engine: Path) -> None:

@@ -22,8 +22,8 @@ from devtool.signature import parse_signature
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
-# case -> (what is rendered, module, function, signature)
-CASES = {
+# case -> (what is rendered, module, function, signature[, the Python function of `--from`])
+CASES: dict[str, tuple[str, ...]] = {
     "default": ("module", "example", "fast_calculation", "data: f64[] -> f64"),
     "window": ("module", "windows", "shifted", "values: f64[], window: usize -> f64[]"),
     "tuple_of_arrays": (
@@ -39,6 +39,28 @@ CASES = {
         "windows",
         "mixed_stats",
         "values: f64[], other: i64[], flag: bool, grid: f64[,] -> (f64[,], usize, f64, bool)",
+    ),
+    # Lengths of their own: a list of windows in, a table of a length only the kernel knows out.
+    "free_lengths": (
+        "module",
+        "sweeps",
+        "grid_search",
+        "close: f64[,], windows: i64[*], weights: f64[*], fee: f64 -> (i64[*], f64[*], f64)",
+    ),
+    "from_python": (
+        "module",
+        "strategy",
+        "kama",
+        "values: f64[], period: i64 -> f64[]",
+        "examples.strategy:kama",
+    ),
+    "from_python_added": (
+        "function",
+        "signals",
+        "band_stats",
+        "prices: f64[], grid: f64[,], ids: i64[], scale: f64, window: usize, flag: bool"
+        " -> (f64[,], i64[], i64, bool)",
+        "desk.signals.mixed:band_stats",
     ),
 }
 
@@ -59,15 +81,28 @@ STRESS = [
         "column_summary",
         "cells: f64[,], weights: f64[], offset: i64 -> (usize, f64[,], i64, f64)",
     ),
+    # As many results as a signature may have, with `[*]` arrays in and out, and long names.
+    (
+        "market_microstructure_resampling_tools",
+        "resample_trades_into_bars_by_interval",
+        "trade_timestamps_in_unix_epoch_nanosecs: i64[], trade_prices_in_quote_currency_units_x: f64[],"
+        " bar_boundaries_chosen_by_the_caller_list: i64[*], per_boundary_weights_for_the_volume_y: f64[*],"
+        " interval_between_bars_in_nanoseconds_z: i64"
+        " -> (i64[*], f64[*], f64[*], f64[*], f64[*], f64[*], i64[*], f64[*], f64[], i64, f64, bool)",
+    ),
+    ("t", "g", "x: f64[], w: f64[*] -> (f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64, f64)"),
+    ("u", "h", "x: f64[*], y: f64[] -> i64[*]"),
 ]
 
 
-def _render_tree(kind: str, module: str, function: str, text: str) -> dict[str, str]:
+def _render_tree(
+    kind: str, module: str, function: str, text: str, source: str | None = None
+) -> dict[str, str]:
     """What a case renders, as {path: text}; an added function's fragments under `appended/`."""
     signature = parse_signature(text)
     if kind == "module":
-        return render_module(module, function, signature)
-    rendered = render_function(module, function, signature)
+        return render_module(module, function, signature, source=source)
+    rendered = render_function(module, function, signature, source=source)
     return {**rendered.created, **{f"appended/{p}": t for p, t in rendered.appended.items()}}
 
 
@@ -295,11 +330,14 @@ def test_unreadable_context_raises_render_error(tmp_path: Path) -> None:
         render_module("quant", "spread", parse_signature("a: f64[] -> f64"), template_dir=template)
 
 
-def _workspace_with_two_functions(root: Path, module: str, function: str, text: str) -> Path:
+def _workspace_with_two_functions(
+    root: Path, module: str, function: str, text: str, source: str | None = None
+) -> Path:
     """Render a module, then add a second function to it, into root laid out like the engine."""
     signature = parse_signature(text)
-    second = render_function(module, f"{function[:36]}_two", signature)
-    for rel, content in {**render_module(module, function, signature), **second.created}.items():
+    second = render_function(module, f"{function[:36]}_two", signature, source=source)
+    first = render_module(module, function, signature, source=source)
+    for rel, content in {**first, **second.created}.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(content)
     for rel, fragment in second.appended.items():
@@ -307,14 +345,20 @@ def _workspace_with_two_functions(root: Path, module: str, function: str, text: 
     return root
 
 
-LINTED = [CASES[c][1:] for c in sorted(CASES)] + STRESS
+# The same, made `--from` a Python function (other module names, so that they sit side by side).
+FROM_PYTHON = [
+    (f"{module[:34]}_from", function, text, f"desk.strategies.{module[:20]}:{function}")
+    for module, function, text in [CASES[c][1:4] for c in sorted(CASES)] + STRESS
+] + [("tiny", "f", "a: f64[] -> f64", "m:f")]
+
+LINTED = [(*CASES[c][1:], None)[:4] for c in sorted(CASES)] + [(*s, None) for s in STRESS] + FROM_PYTHON
 
 
 @pytest.fixture(scope="module")
 def rendered_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("engine")
-    for module, function, text in LINTED:
-        _workspace_with_two_functions(root, module, function, text)
+    for module, function, text, source in LINTED:
+        _workspace_with_two_functions(root, module, function, text, source)
     return root
 
 

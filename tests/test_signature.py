@@ -11,6 +11,7 @@ from devtool.signature import (
     ARRAY_TYPES,
     DEFAULT_FUNCTION,
     DEFAULT_SIGNATURE,
+    FREE_TYPES,
     MAX_RESULTS,
     SCALAR_TYPES,
     SUPPORTED_TYPES,
@@ -39,6 +40,16 @@ VALID = [
         sig([("v", "f64[]")], "f64", "i64", "usize", "bool", tuple_=True),
     ),
     ("m: f64[,] -> f64[,]", sig([("m", "f64[,]")], "f64[,]")),
+    # `[*]`: arrays with lengths of their own, in and out.
+    (
+        "m: f64[,], w: i64[*], k: f64[*] -> (i64[*], f64[*], f64)",
+        sig([("m", "f64[,]"), ("w", "i64[*]"), ("k", "f64[*]")], "i64[*]", "f64[*]", "f64", tuple_=True),
+    ),
+    ("w: f64[*], x: i64[] -> f64[*]", sig([("w", "f64[*]"), ("x", "i64[]")], "f64[*]")),
+    (
+        "x: f64[] -> (" + ", ".join(["f64"] * MAX_RESULTS) + ")",
+        sig([("x", "f64[]")], *["f64"] * MAX_RESULTS, tuple_=True),
+    ),
     # Whitespace is free between tokens, and inside the brackets of a type.
     ("data:f64[]->f64", sig([("data", "f64[]")], "f64")),
     ("  data :\tf64[ ]  ->  f64  ", sig([("data", "f64[]")], "f64")),
@@ -71,6 +82,8 @@ INVALID = [
     ("data: f64[ -> f64", 9, "unclosed '[' in the type"),
     ("data: f64 -> f64", 0, "at least one array argument"),
     ("-> f64", 0, "at least one array argument"),
+    ("w: f64[*] -> f64", 0, "at least one array argument of the shared length"),
+    ("data: f64[n] -> f64", 6, "unsupported type 'f64[n]' (did you mean f64[] (the shared length) or f64[*]"),
     ("data: f64[] f64", 12, "expected ',' or '->', found 'f64'"),
     ("data: f64[]] -> f64", 11, "expected ',' or '->', found ']'"),
     ("data: f64[] => f64", 12, "expected ',' or '->', found '='"),
@@ -81,7 +94,11 @@ INVALID = [
     ("data: f64[] -> f64 extra", 19, "unexpected 'extra' after the result type"),
     ("data: f64[] -> (f64)", 15, "a tuple result needs at least two types"),
     ("data: f64[] -> (f64, f64", 24, "expected ',' or ')', found the end of the signature"),
-    ("data: f64[] -> (f64, f64, f64, f64, f64)", 36, f"at most {MAX_RESULTS} types"),
+    (
+        "data: f64[] -> (" + "f64, " * MAX_RESULTS + "f64)",
+        16 + 5 * MAX_RESULTS,
+        f"at most {MAX_RESULTS} types",
+    ),
     ("data: f64[], data: i64[] -> f64", 13, "duplicate argument name 'data'"),
     ("Data: f64[] -> f64", 0, "argument name 'Data' is not snake_case"),
     ("data: f64[], fn: f64 -> f64", 13, "argument name 'fn' is a Rust keyword"),
@@ -110,7 +127,7 @@ def test_error_message_points_a_caret_at_the_column_and_lists_the_types() -> Non
     assert lines[0] == "invalid signature: unsupported type 'size' (column 23)"
     assert lines[1] == "  values: f64[], window: size -> f64[]"
     assert lines[2] == "  " + " " * 23 + "^"
-    assert lines[3] == "supported types: f64[], i64[], f64[,], f64, i64, usize, bool"
+    assert lines[3] == "supported types: f64[], i64[], f64[,], f64[*], i64[*], f64, i64, usize, bool"
 
 
 def test_caret_keeps_tabs_so_it_lines_up() -> None:
@@ -149,6 +166,20 @@ def test_properties_describe_what_the_template_needs() -> None:
     assert parse_signature("x: f64[] -> f64").first_matrix is None
 
 
+def test_free_arrays_are_neither_the_first_array_nor_caller_allocated_results() -> None:
+    parsed = parse_signature("w: i64[*], x: f64[], n: usize -> (f64[*], f64[], i64, i64[*])")
+    assert [a.name for a in parsed.array_args] == ["w", "x"]
+    assert [a.name for a in parsed.shared_array_args] == ["x"]
+    assert [a.is_free for a in parsed.args] == [True, False, False]
+    assert parsed.first_array.name == "x"
+    assert parsed.array_results == (1,)
+    assert parsed.free_results == (0, 3)
+    assert parsed.scalar_results == (2,)
+    assert parsed.returned_results == (0, 2, 3)
+    assert not parsed.is_elementwise
+    assert not parsed.is_reduction
+
+
 # Names that pass every check: a letter, then letters and digits, in up to three '_'-separated parts.
 _names = st.from_regex(r"[a-z][a-z0-9]{0,7}(_[a-z0-9]{1,4}){0,2}", fullmatch=True).filter(
     lambda name: _accepted(name)
@@ -167,8 +198,9 @@ def _accepted(name: str) -> bool:
 def signatures(draw: st.DrawFn) -> Signature:
     names = draw(st.lists(_names, min_size=1, max_size=6, unique=True))
     types = [draw(st.sampled_from(SUPPORTED_TYPES)) for _ in names]
-    if not any(t in ARRAY_TYPES for t in types):
-        types[draw(st.integers(0, len(types) - 1))] = draw(st.sampled_from(ARRAY_TYPES))
+    shared = [t for t in ARRAY_TYPES if t not in FREE_TYPES]
+    if not any(t in shared for t in types):
+        types[draw(st.integers(0, len(types) - 1))] = draw(st.sampled_from(shared))
     returns = draw(st.lists(st.sampled_from(SUPPORTED_TYPES), min_size=1, max_size=MAX_RESULTS))
     returns_tuple = len(returns) > 1
     return Signature(tuple(map(Arg, names, types)), tuple(returns), returns_tuple)

@@ -38,6 +38,33 @@ INDICATORS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
 RECURSIVE = {"ema", "rsi", "macd", "atr"}
 
 
+def _walk(n: int) -> dict[str, np.ndarray]:
+    """A random-walk close of n points with a high and low around it."""
+    rng = np.random.default_rng(n)
+    close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.01, n)))
+    spread = rng.random((2, n)) * close * 0.01
+    return {"high": close + spread[0], "low": close - spread[1], "close": close}
+
+
+def _rows(n: int, rows: int = 16) -> np.ndarray:
+    """n points in all, as `rows` series of n // rows points (one per row)."""
+    return np.stack([_walk(max(n // rows, 64))["close"] * (1 + r / 100) for r in range(rows)])
+
+
+#: What `devtool bench` times: "module.function" -> the keyword arguments of size n.
+BENCH_CASES: dict[str, Callable[[int], dict[str, Any]]] = {
+    "technical.sma": lambda n: {"values": _walk(n)["close"], "period": 20},
+    "technical.ema": lambda n: {"values": _walk(n)["close"], "period": 20},
+    "technical.rsi": lambda n: {"values": _walk(n)["close"], "period": 14},
+    "technical.bollinger_bands": lambda n: {"values": _walk(n)["close"], "period": 20},
+    "technical.macd": lambda n: {"values": _walk(n)["close"]},
+    "technical.atr": lambda n: {**_walk(n), "period": 14},
+    "technical.sma_batch": lambda n: {"values": _rows(n), "period": 20},
+    "technical.ema_batch": lambda n: {"values": _rows(n), "period": 20},
+    "technical.rsi_batch": lambda n: {"values": _rows(n), "period": 14},
+}
+
+
 @pytest.mark.parametrize("implementation", ["rust", "python", "talib"])
 @pytest.mark.parametrize("name", list(INDICATORS))
 def test_indicator(benchmark, ohlc, size: str, name: str, implementation: str) -> None:

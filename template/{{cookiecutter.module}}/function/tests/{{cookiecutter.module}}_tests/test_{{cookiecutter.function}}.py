@@ -1,3 +1,6 @@
+{% if cookiecutter._source %}
+{% include "function/from_source_tests.py.j2" %}
+{% else %}
 {% import "layout.j2" as layout %}
 {% import "types.j2" as types %}
 {% import "model.j2" as model with context %}
@@ -34,7 +37,14 @@ def _random(n: int, seed: int = 0) -> dict[str, Any]:
 
 
 def _from_values(x: list[float]) -> dict[str, Any]:
+{% if model.free_args %}
+    """Every array built from x (i64: truncated; 2-D: rows [x, 0.0]), as the Rust tests do.
+
+    The [*] arrays, whose lengths are their own, are [-2, 0, 3] whatever x.
+    """
+{% else %}
     """Every array built from x (i64: truncated; 2-D: rows [x, 0.0]), as the Rust tests do."""
+{% endif %}
     values = np.array(x, dtype=np.float64)
     return {
 {% for a in sig.args %}
@@ -140,7 +150,7 @@ BAD_INPUTS = [
 {% for case, value, error in types.py_bad[a.type] %}
 {{ layout.py_call(4, "pytest.param", ['"' ~ a.name ~ '"', value, error, 'id="' ~ a.name ~ "-" ~ case ~ '"'], ",") }}
 {% endfor %}
-{% if a.is_array and a.name != first.name %}
+{% if a.is_array and not a.is_free and a.name != first.name %}
 {{ layout.py_call(4, "pytest.param", ['"' ~ a.name ~ '"', types.py_short[a.type], "ValueError", 'id="' ~ a.name ~ '-length"'], ",") }}
 {% endif %}
 {% endfor %}
@@ -174,3 +184,4 @@ def test_compiled_module_exports_the_function() -> None:
 
     assert callable(native)
     assert native.__name__ == "{{ f }}"
+{% endif %}
