@@ -77,18 +77,19 @@ def _unwritten_kernel_lines(result: NewModuleResult, kernel: str) -> list[str]:
     tests = f"tests/{result.module}_tests/test_{result.function}.py"
     return [
         "",
-        f"the Rust kernel is NOT WRITTEN: rust_bridge.{result.function} serves {result.source} "
-        '(backend="auto"), backend="rust" raises NotImplementedError, and the parity test of',
-        f"{tests} is expected to fail (xfail, strict) until the kernel is written.",
+        "the Rust kernel is NOT WRITTEN (devtool cannot translate Python). Until it is:",
+        f'  rust_bridge.{result.function} serves {result.source} (backend="auto"),',
+        '  backend="rust" raises NotImplementedError,',
+        f"  the parity test in {tests} is expected to fail (xfail, strict).",
         "",
         "next steps:",
-        f"  1. write the kernel in {kernel}: port the Python function into the kernel function,",
-        "     and replace its Rust test (unwritten_kernel_refuses_its_input) with tests of it",
+        f"  1. port the Python function into the kernel in {kernel}, and replace its Rust test",
+        "     (unwritten_kernel_refuses_its_input) with tests of the kernel",
         f"  2. set `pub const WRITTEN: bool = true;` in {kernel}",
         f"  3. delete the @pytest.mark.xfail line in {tests}",
         f"  4. rebuild and test: maturin develop, then pytest tests/{result.module}_tests",
-        f"  5. measure: devtool bench {result.module}.{result.function} "
-        f"(or pytest benchmarks/test_bench_{result.module}_{result.function}.py --benchmark-only)",
+        f"  5. measure: devtool bench {result.module}.{result.function}",
+        f"     (or pytest benchmarks/test_bench_{result.module}_{result.function}.py --benchmark-only)",
     ]
 
 

@@ -101,7 +101,7 @@ def rsi(values: F64Array, period: int = 14) -> F64Array:
     return out
 
 
-def rolling_volatility(values: F64Array, window: int = 50) -> F64Array:
+def volatility_filter(values: F64Array, window: int = 50) -> F64Array:
     """Standard deviation of log returns over a sliding window (numpy: native already)."""
     returns = np.diff(np.log(values))
     out = np.full(len(values), np.nan)
@@ -162,7 +162,7 @@ def run(n_bars: int = 200_000, seed: int = 7) -> BacktestResult:
     averages = {period: kama(prices, period) for period in sorted({p for pair in pairs for p in pair})}
     fast, slow = pick_periods(prices, averages, pairs)
     strength = rsi(prices, 14)
-    volatility = np.nan_to_num(rolling_volatility(prices, 50), nan=0.0)
+    volatility = np.nan_to_num(volatility_filter(prices, 50), nan=0.0)
     return backtest(prices, averages[fast], averages[slow], strength, volatility, fees["taker_fee"])
 
 

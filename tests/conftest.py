@@ -24,27 +24,12 @@ SAMPLE_FILES = (
 
 Snapshot = dict[str, str]
 
-#: The bridge's __init__.py in its real shape, frozen with one function so the edits' expectations stay
-#: fixed while the engine's own modules grow.
-SAMPLE_BRIDGE_INIT = '''"""The engine's Python API: Rust when it is built, a numpy fallback otherwise.
-
-Every function takes `backend="auto" | "rust" | "python"` (keyword-only) so tests and benchmarks
-can call either implementation in one process. Set RUST_BRIDGE_FORCE_FALLBACK=1 to serve every
-call from the fallback.
-"""
-
-from ._native import FORCE_FALLBACK_ENV, RUST_AVAILABLE, Backend
-from .technical_py import (
-    sma,
-)
-
-__all__ = [
-    "FORCE_FALLBACK_ENV",
-    "RUST_AVAILABLE",
-    "Backend",
-    "sma",
-]
-'''
+#: The registration files in their real shape, frozen with one module (`technical`, exporting `sma`) so the
+#: edits' expectations stay fixed while the engine's own modules grow.
+SAMPLES = Path(__file__).resolve().parent / "samples"
+SAMPLE_LIB_RS = (SAMPLES / "lib.rs.sample").read_text()
+SAMPLE_PYTHON_MOD_RS = (SAMPLES / "python_mod.rs.sample").read_text()
+SAMPLE_BRIDGE_INIT = (SAMPLES / "rust_bridge_init.py.sample").read_text()
 
 
 @pytest.fixture
@@ -54,6 +39,8 @@ def sample_workspace(tmp_path: Path) -> Workspace:
     for rel in SAMPLE_FILES:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ENGINE / rel, root / rel)
+    (root / "rust/src/lib.rs").write_text(SAMPLE_LIB_RS)
+    (root / "rust/src/python/mod.rs").write_text(SAMPLE_PYTHON_MOD_RS)
     (root / "src/rust_bridge/__init__.py").write_text(SAMPLE_BRIDGE_INIT)
     return Workspace(root)
 

@@ -44,12 +44,19 @@ class Scratch:
     engine: Path
     python: Path
 
-    def devtool(self, *args: str, env: dict[str, str] | None = None, timeout: float = 900) -> Result:
+    def devtool(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        timeout: float = 900,
+        cwd: Path | None = None,
+    ) -> Result:
+        """`python -m devtool ARGS --engine <scratch engine>`, from `cwd` (default: the scratch engine)."""
         merged = {**os.environ, **(env or {})}
         merged.pop("VIRTUAL_ENV", None)  # devtool targets the interpreter it runs in
         proc = subprocess.run(
             [str(self.python), "-m", "devtool", *args, "--engine", str(self.engine)],
-            cwd=self.engine,
+            cwd=cwd or self.engine,
             env=merged,
             capture_output=True,
             text=True,

@@ -24,6 +24,12 @@ SIGNATURES = {
     "stats_default": None,  # the guide's fast_calculation
     "rolling": ("zscore", "values: f64[], window: usize -> f64[]"),
     "spread": ("band", "high: f64[], low: f64[], scale: f64 -> (f64[], f64[])"),
+    # `[*]` lengths in and out, more than 7 arguments, a result tuple too complex for clippy unnamed.
+    "sweeps": (
+        "grid_search",
+        "close: f64[,], windows: i64[*], weights: f64[*], fee: f64, a: f64, b: f64, c: i64, flag: bool"
+        " -> (i64[*], f64[*], f64[], f64, f64, f64, i64, f64)",
+    ),
 }
 
 

@@ -89,14 +89,13 @@ def test_example_workload_hot_spot_is_ranked_first(tmp_path: Path, monkeypatch: 
     assert first["suggested_command"] == (
         "devtool new-module strategy --function kama --from examples/strategy.py:kama"
     )
-    # By a wide margin, so that a loaded machine does not reorder them.
-    second = next(c for c in report["candidates"] if c["rank"] == 2)
-    assert first["attributed_s"] > 4 * second["attributed_s"]
+    # By a wide margin over every other function, so that a loaded machine does not reorder them.
+    assert all(first["attributed_s"] > 3 * c["attributed_s"] for c in report["candidates"][1:])
     verdicts = {c["function"]: c["verdict"] for c in report["candidates"]}
     assert verdicts["rsi"] == "engine"  # rust_bridge.rsi serves it already
     assert candidate(report, "rsi")["engine_function"] == "rust_bridge.rsi"
     assert verdicts["fetch_fee_schedule"] == "waiting"
-    assert verdicts["rolling_volatility"] == "native"
+    assert verdicts["volatility_filter"] == "native"
     assert verdicts["position_size"] == "too_cheap"
     assert candidate(report, "position_size")["move_caller"] == "backtest"
     assert "30000 bars" in result.stderr  # the script's own print, kept out of the JSON

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import pytest
-from conftest import ENGINE, SAMPLE_BRIDGE_INIT, Snapshot
+from conftest import ENGINE, SAMPLE_BRIDGE_INIT, SAMPLE_LIB_RS, SAMPLE_PYTHON_MOD_RS, Snapshot
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,8 +29,8 @@ from devtool.registration import (
 from devtool.workspace import Workspace
 
 REPO = ENGINE.parent
-LIB_RS = (ENGINE / "rust/src/lib.rs").read_text()
-PYTHON_MOD_RS = (ENGINE / "rust/src/python/mod.rs").read_text()
+LIB_RS = SAMPLE_LIB_RS
+PYTHON_MOD_RS = SAMPLE_PYTHON_MOD_RS
 BRIDGE_INIT = SAMPLE_BRIDGE_INIT
 
 

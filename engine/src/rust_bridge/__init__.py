@@ -6,6 +6,17 @@ call from the fallback.
 """
 
 from ._native import FORCE_FALLBACK_ENV, RUST_AVAILABLE, Backend
+from .backtesting_py import (
+    backtest,
+    sma_crossover_sweep,
+)
+from .market_data_py import (
+    Bars,
+    log_returns,
+    resample_ohlcv,
+    rolling_volatility,
+    vwap,
+)
 from .technical_py import (
     atr,
     atr_batch,
@@ -25,16 +36,23 @@ __all__ = [
     "FORCE_FALLBACK_ENV",
     "RUST_AVAILABLE",
     "Backend",
+    "Bars",
     "atr",
     "atr_batch",
+    "backtest",
     "bollinger_bands",
     "bollinger_bands_batch",
     "ema",
     "ema_batch",
+    "log_returns",
     "macd",
     "macd_batch",
+    "resample_ohlcv",
+    "rolling_volatility",
     "rsi",
     "rsi_batch",
     "sma",
     "sma_batch",
+    "sma_crossover_sweep",
+    "vwap",
 ]

@@ -42,5 +42,7 @@ fn crypto_trading_engine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     };
     m.add("__build_profile__", profile)?;
     add_submodule(m, "technical", crate::technical::register)?;
+    add_submodule(m, "market_data", crate::market_data::register)?;
+    add_submodule(m, "backtesting", crate::backtesting::register)?;
     Ok(())
 }

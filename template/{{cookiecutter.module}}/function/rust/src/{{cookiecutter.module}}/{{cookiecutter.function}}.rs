@@ -37,7 +37,14 @@
 {% endif %}
 {#- A tuple too long for the line rustfmt would put it on gets a name: `Returned`. -#}
 {% set kernel_header = "pub fn " ~ kernel ~ "(" ~ kernel_params|join(", ") ~ ") -> Result<" ~ kernel_ok ~ ", KernelError> {" %}
-{% set returned_alias = kernel_header|length > 100 and (") -> Result<" ~ kernel_ok ~ ", KernelError> {")|length > 100 %}
+{#- Clippy's type_complexity (limit 250) scores `Result<(..), KernelError>` 50, each element of
+    the tuple 30, and 70 for a `Vec<T>`: past that, the tuple needs a name as well. -#}
+{% macro complexity(types) %}
+{% set score = namespace(n=50) %}
+{% for t in types %}{% set score.n = score.n + (70 if t.startswith("Vec<") else 30) %}{% endfor %}
+{{ score.n }}
+{%- endmacro %}
+{% set returned_alias = returned_types|length > 1 and (complexity(returned_types)|int > 250 or (kernel_header|length > 100 and (") -> Result<" ~ kernel_ok ~ ", KernelError> {")|length > 100)) %}
 {% set numpy_uses = [] %}
 {% if free_types %}{% set _ = numpy_uses.append("IntoPyArray") %}{% endif %}
 {% if "f64[]" in out_types or "i64[]" in out_types or free_types %}{% set _ = numpy_uses.append("PyArray1") %}{% endif %}
@@ -84,9 +91,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 {% if from_source %}
 
-/// Whether `{{ kernel }}` is the real kernel. While it is false the bridge serves the Python function
-/// (it reads the flag as `_{{ f }}_written` in the compiled module): set it to true once the kernel
-/// computes what `{{ py_source.module }}:{{ py_source.function }}` does.
+/// Whether `{{ kernel }}` is the real kernel: while it is false the bridge serves the Python
+/// function instead (it reads this as `_{{ f }}_written` in the compiled module). Set it to true
+/// once the kernel computes what the Python function does.
 pub const WRITTEN: bool = false;
 {% endif %}
 
@@ -348,6 +355,9 @@ impl<'a> Matrix<'a> {
 ///   bool results whether / how many `input(i) > K`. See `_fallback/{{ cookiecutter.module }}.py` for the
 ///   same in numpy.
 {% endif %}
+{% if kernel_params|length > 7 %}
+#[allow(clippy::too_many_arguments)] // one parameter per argument and per array result
+{% endif %}
 {{ layout.rs_fn(0, "pub fn " ~ kernel, kernel_params, "Result<" ~ kernel_ok ~ ", KernelError>") }}
     let len = {{ len_of }};
 {% for a in arrays[1:] %}
@@ -560,6 +570,9 @@ impl From<KernelError> for PyErr {
 
 #[pyfunction]
 #[pyo3(name = "{{ f }}")]
+{% if binding_params|length > 7 %}
+#[allow(clippy::too_many_arguments)] // one parameter per argument of the signature
+{% endif %}
 {{ layout.rs_fn(0, "fn " ~ f ~ "_py<'py>", binding_params, binding_ret) }}
 {% for a in sig.args if a.is_array %}
 {% if a.type == "f64[,]" %}
@@ -698,7 +711,7 @@ mod tests {
 {% set run_ok = ("(" ~ run_types|join(", ") ~ ")") if sig.returns_tuple else run_types[0] %}
 {#- As for the kernel: a tuple too long for the line of `run`'s header gets a name, `Results`. -#}
 {% set run_header = "    fn run(" ~ run_params|join(", ") ~ ") -> Result<" ~ run_ok ~ ", KernelError> {" %}
-{% set results_alias = run_header|length > 100 and ("    ) -> Result<" ~ run_ok ~ ", KernelError> {")|length > 100 %}
+{% set results_alias = sig.returns_tuple and (complexity(run_types)|int > 250 or (run_header|length > 100 and ("    ) -> Result<" ~ run_ok ~ ", KernelError> {")|length > 100)) %}
 {% set run_args = [] %}
 {% for a in sig.args %}
 {% set source = "input" if (a.name == first.name or not has_mismatch) else "rest" %}

@@ -1,0 +1,93 @@
+"""`rolling_volatility`: hand-computed windows, pandas' rolling std as the outside reference, Rust
+against the fallback (long series on the parallel path), NaN windows, refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+# isort: split
+import rust_bridge
+
+from .conftest import assert_same, random_walk
+
+
+def test_known_values(backend: Any) -> None:
+    # Windows [1, 2, 3] and [2, 3, 5]: sample variances 1 and 7/3; annualised by sqrt(4) = 2.
+    out = rust_bridge.rolling_volatility([1.0, 2.0, 3.0, 5.0], 3, 4.0, backend=backend)
+    np.testing.assert_allclose(out, [np.nan, np.nan, 2.0, 2.0 * np.sqrt(7 / 3)], rtol=1e-15)
+
+
+def test_periods_per_year_scales_by_its_square_root(backend: Any) -> None:
+    returns = np.diff(np.log(random_walk(500)))
+    per_period = rust_bridge.rolling_volatility(returns, 20, backend=backend)  # default: 1
+    yearly = rust_bridge.rolling_volatility(returns, 20, 365.0, backend=backend)
+    np.testing.assert_allclose(yearly, per_period * np.sqrt(365.0), rtol=1e-14)
+
+
+def test_of_log_returns_starts_one_point_later(backend: Any) -> None:
+    returns = rust_bridge.log_returns(random_walk(30), backend=backend)  # returns[0] is NaN
+    out = rust_bridge.rolling_volatility(returns, 5, 252.0, backend=backend)
+    assert np.isnan(out[:5]).all() and not np.isnan(out[5:]).any()
+
+
+def test_a_nan_or_an_infinity_spoils_only_the_windows_holding_it(backend: Any) -> None:
+    out = rust_bridge.rolling_volatility([np.nan, 1.0, 2.0, np.inf, 3.0, 4.0, 6.0], 2, backend=backend)
+    np.testing.assert_array_equal(np.isnan(out), [True, True, False, True, True, False, False])
+    assert out[6] == pytest.approx(np.std([4.0, 6.0], ddof=1), rel=1e-15)
+
+
+@pytest.mark.parametrize(("n", "window"), [(100, 2), (5_000, 30), (200_000, 250)])
+def test_agrees_with_pandas_rolling_std(backend: Any, n: int, window: int) -> None:
+    returns = np.random.default_rng(n).normal(0.0005, 0.02, n)
+    returns[n // 3] = np.nan
+    expected = pd.Series(returns).rolling(window).std().to_numpy() * np.sqrt(252.0)
+    out = rust_bridge.rolling_volatility(returns, window, 252.0, backend=backend)
+    np.testing.assert_allclose(out, expected, rtol=1e-9, equal_nan=True)
+
+
+@pytest.mark.parametrize(("n", "window"), [(2, 2), (1_000, 10), (300_000, 60)])
+def test_rust_matches_fallback(n: int, window: int) -> None:
+    prices = random_walk(n, seed=n)  # prices, not returns: far from zero, the harder case
+    prices[n // 2] = np.inf
+    rust = rust_bridge.rolling_volatility(prices, window, 365.0, backend="rust")
+    python = rust_bridge.rolling_volatility(prices, window, 365.0, backend="python")
+    assert_same(rust, python, rtol=1e-9)
+
+
+BAD_INPUTS = [
+    pytest.param({"window": 1}, ValueError, "window must be >= 2, got 1", id="window-1"),
+    pytest.param(
+        {"window": 6}, ValueError, "window must be <= the series length (5), got 6", id="window-long"
+    ),
+    pytest.param({"window": -1}, ValueError, "window", id="window-negative"),
+    pytest.param({"window": 2.5}, TypeError, "window", id="window-float"),
+    pytest.param(
+        {"periods_per_year": 0.0}, ValueError, "periods_per_year must be a finite number > 0", id="ppy-0"
+    ),
+    pytest.param({"periods_per_year": np.inf}, ValueError, "periods_per_year", id="ppy-inf"),
+    pytest.param({"periods_per_year": "252"}, TypeError, "periods_per_year", id="ppy-str"),
+    pytest.param({"returns": np.zeros((5, 2))}, ValueError, "returns", id="returns-2d"),
+]
+
+
+@pytest.mark.parametrize(("changes", "error", "message"), BAD_INPUTS)
+def test_bad_input_raises_the_same_error_from_both_backends(
+    changes: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    kwargs = {"returns": [0.01, -0.02, 0.0, 0.03, 0.01], "window": 2, "periods_per_year": 252.0, **changes}
+    with pytest.raises(error) as from_rust:
+        rust_bridge.rolling_volatility(**kwargs, backend="rust")
+    with pytest.raises(error) as from_python:
+        rust_bridge.rolling_volatility(**kwargs, backend="python")
+    assert str(from_rust.value) == str(from_python.value)
+    assert message in str(from_rust.value)
+
+
+def test_compiled_module_exports_the_function() -> None:
+    from crypto_trading_engine.market_data import rolling_volatility as native
+
+    assert native.__name__ == "rolling_volatility"

@@ -1,0 +1,197 @@
+"""`new-module --from` without a build: what it plans and records, what it refuses, how it reports.
+
+The build, the generated tests and writing the kernel are in test_new_module_from.py (slow).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO
+from e2e_support import tree_hash
+
+from devtool import report
+from devtool.cli import main
+from devtool.listing import FunctionStatus, ModuleStatus, WorkspaceStatus
+from devtool.new_module import NewModuleResult
+from devtool.records import read_record
+from devtool.update_module import generated_files
+from devtool.workspace import Workspace
+
+COMMAND = ["new-module", "strategy", "--function", "kama", "--from", "examples/strategy.py:kama"]
+
+
+def copy_engine(dest: Path) -> Path:
+    shutil.copytree(REPO / "engine", dest, ignore=shutil.ignore_patterns("target", "__pycache__", "*.so"))
+    return dest
+
+
+@pytest.fixture
+def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the engine; the working folder is the repository, where `examples/` is."""
+    monkeypatch.chdir(REPO)
+    return copy_engine(tmp_path / "engine")
+
+
+def run(engine: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [*args, "--engine", str(engine)])
+    return result.exit_code, result.output
+
+
+def test_dry_run_writes_nothing(engine: Path) -> None:
+    before = tree_hash(engine)
+    code, output = run(engine, *COMMAND, "--dry-run")
+    assert code == 0, output
+    assert "create rust/src/strategy/kama.rs" in output
+    assert tree_hash(engine) == before
+
+
+def test_the_module_is_made_around_the_python_function(engine: Path) -> None:
+    code, output = run(engine, *COMMAND, "--no-verify")
+    assert code == 0, output
+    kernel = (engine / "rust/src/strategy/kama.rs").read_text()
+    assert "pub const WRITTEN: bool = false;" in kernel
+    assert '    m.add("_kama_written", WRITTEN)?;' in kernel
+    assert "    Err(KernelError::NotWritten)" in kernel
+    fallback = (engine / "src/rust_bridge/_fallback/strategy.py").read_text()
+    assert '    _python = _source.python_function("examples.strategy", "kama")' in fallback
+    bridge = (engine / "src/rust_bridge/strategy_py.py").read_text()
+    assert '    _impl = _native.pick_kernel(_rust, _fallback, backend, "kama")' in bridge
+    tests = (engine / "tests/strategy_tests/test_kama.py").read_text()
+    assert "@pytest.mark.xfail(raises=NotImplementedError, strict=True, reason=UNWRITTEN)" in tests
+    assert "from examples.strategy import kama as reference" in tests
+
+
+def test_module_path_and_file_make_the_same_and_the_function_name_defaults_to_the_pythons(
+    engine: Path, tmp_path: Path
+) -> None:
+    other = copy_engine(tmp_path / "other")
+    assert run(engine, *COMMAND, "--no-verify")[0] == 0
+    code, output = run(other, "new-module", "strategy", "--from", "examples.strategy:kama", "--no-verify")
+    assert code == 0, output
+    assert tree_hash(other) == tree_hash(engine)
+
+
+def test_the_rust_function_may_have_another_name(engine: Path) -> None:
+    code, output = run(engine, "new-module", "strategy", "--function", "kama_fast", "--from",
+                       "examples/strategy.py:kama", "--no-verify")  # fmt: skip
+    assert code == 0, output
+    assert "def kama_fast(" in (engine / "src/rust_bridge/strategy_py.py").read_text()
+    fallback = (engine / "src/rust_bridge/_fallback/strategy.py").read_text()
+    assert "def kama_fast(" in fallback
+    assert '    _python = _source.python_function("examples.strategy", "kama")' in fallback
+
+
+def test_a_signature_that_agrees_with_the_hints_is_accepted(engine: Path) -> None:
+    code, output = run(engine, *COMMAND, "--signature", "values: f64[], period: i64 -> f64[]", "--dry-run")
+    assert code == 0, output
+
+
+def test_no_verify_writes_it_and_list_reports_the_kernel_unwritten(engine: Path) -> None:
+    code, output = run(engine, *COMMAND, "--no-verify", "--json")
+    assert code == 0, output
+    summary = json.loads(output)
+    assert (summary["source"], summary["kernel_written"]) == ("examples.strategy:kama", False)
+    record = json.loads((engine / ".devtool" / "modules" / "strategy.json").read_text())
+    assert record["functions"][0]["source"] == "examples.strategy:kama"
+    code, output = run(engine, "list", "--json")
+    assert code == 0, output
+    strategy = next(m for m in json.loads(output)["modules"] if m["name"] == "strategy")
+    (kama,) = strategy["functions"]
+    assert (kama["kernel"], kama["kernel_written"], kama["source"]) == (
+        "UNWRITTEN",
+        False,
+        "examples.strategy:kama",
+    )
+    technical = next(m for m in json.loads(output)["modules"] if m["name"] == "technical")
+    assert {f["kernel"] for f in technical["functions"]} == {"-"}  # kernels without the flag
+    code, text = run(engine, "list")
+    assert "kernel not written yet: kama (the Python function is served)" in text
+    assert "from examples.strategy:kama" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--signature", "values: f64[], period: usize -> f64[]"],
+            "--signature 'values: f64[], period: usize -> f64[]' does not match the type hints of "
+            "examples/strategy.py:kama, which read 'values: f64[], period: i64 -> f64[]'",
+        ),
+        (
+            ["--from", "examples/strategy.py:backtest"],
+            "examples/strategy.py:backtest: the result has the hint examples.strategy.BacktestResult",
+        ),
+        (["--from", "examples/nothing.py:kama"], "no such file: examples/nothing.py"),
+        (["--from", "examples/strategy.py:nope"], "examples.strategy has no function 'nope'"),
+        (["--from", "examples/strategy.py"], "expected FILE:FUNCTION or package.module:function"),
+    ],
+)
+def test_refusals_exit_2_and_write_nothing(engine: Path, args: list[str], message: str) -> None:
+    before = tree_hash(engine)
+    code, output = run(engine, *COMMAND, *args)
+    assert code == 2, output
+    assert message in output
+    assert tree_hash(engine) == before
+
+
+def test_an_engine_whose_bridge_predates_from_is_refused(engine: Path) -> None:
+    (engine / "src" / "rust_bridge" / "_source.py").unlink()
+    before = tree_hash(engine)
+    code, output = run(engine, *COMMAND, "--no-verify")
+    assert code == 2, output
+    assert "lacks _source.py or _native.pick_kernel" in output
+    assert tree_hash(engine) == before
+
+
+def test_summary_says_the_kernel_is_unwritten_and_what_to_do() -> None:
+    result = NewModuleResult(
+        module="strategy",
+        function="kama",
+        signature="values: f64[], period: i64 -> f64[]",
+        added_to_existing=False,
+        created=["rust/src/strategy/kama.rs"],
+        edited=["rust/src/lib.rs"],
+        plan_seconds=0.1,
+        dry_run=False,
+        source="examples.strategy:kama",
+    )
+    text = report.new_module_text(result)
+    assert "from the Python function examples.strategy:kama" in text
+    assert "the Rust kernel is NOT WRITTEN" in text
+    assert 'rust_bridge.kama serves examples.strategy:kama (backend="auto")' in text
+    assert "set `pub const WRITTEN: bool = true;` in rust/src/strategy/kama.rs" in text
+    assert "delete the @pytest.mark.xfail line in tests/strategy_tests/test_kama.py" in text
+    assert "devtool bench strategy.kama" in text
+    assert report.new_module_json(result)["kernel_written"] is False
+
+
+@pytest.mark.parametrize(
+    ("source_flag", "built_flag", "shown"),
+    [(None, None, "-"), (False, None, "UNWRITTEN"), (False, False, "UNWRITTEN"), (True, False, "rebuild"),
+     (True, True, "written"), (True, None, "written")],
+)  # fmt: skip
+def test_list_shows_the_kernel_column(source_flag: bool | None, built_flag: bool | None, shown: str) -> None:
+    function = FunctionStatus("kama", "values: f64[] -> f64[]", True, True, True, True, "m:kama", source_flag,
+                              built_flag)  # fmt: skip
+    assert function.kernel == shown
+    status = WorkspaceStatus(
+        root=Path("/engine"),
+        extension_importable=True,
+        extension_file="/engine/x.so",
+        extension_error=None,
+        modules=(ModuleStatus("strategy", True, "1.0.0", False, False, True, (function,)),),
+    )
+    assert f" {shown} " in report.status_text(status)
+
+
+def test_update_module_renders_the_module_as_new_module_wrote_it(engine: Path) -> None:
+    assert run(engine, *COMMAND, "--no-verify")[0] == 0
+    record = read_record(Workspace(engine), "strategy")
+    assert record is not None
+    rendered = generated_files(record, lambda _: REPO / "template")
+    assert rendered == {path: (engine / path).read_text() for path in rendered}
