@@ -23,8 +23,10 @@ FINGERPRINT = Path(__file__).parent / "template_fingerprint.json"
 
 
 def fingerprint(template: Path) -> str:
+    """sha256 of everything that renders (the template's own README.md does not)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in template.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    files = (p for p in template.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in sorted(p for p in files if p != template / "README.md"):
         digest.update(path.relative_to(template).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

@@ -21,13 +21,14 @@ SIZES = [1_000, 100_000, 1_000_000]
 
 
 def _inputs(n: int) -> dict[str, Any]:
+    """A random walk, and a position that switches between long and short every ~500 bars."""
     rng = np.random.default_rng(n)
     return {
-        "close": rng.standard_normal(n),
-        "position": rng.standard_normal(n),
-        "fee_bps": 0.5,
-        "slippage_bps": 0.5,
-        "periods_per_year": 0.5,
+        "close": 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.001, n))),
+        "position": np.sign(np.sin(np.arange(n) / 160.0)),
+        "fee_bps": 5.0,
+        "slippage_bps": 2.0,
+        "periods_per_year": 365.0,
     }
 
 

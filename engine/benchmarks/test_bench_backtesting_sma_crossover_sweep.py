@@ -17,20 +17,20 @@ import rust_bridge
 
 MODULE = "backtesting"
 FUNCTION = "sma_crossover_sweep"
-SIZES = [1_000, 100_000, 1_000_000]
+#: Bars per symbol; 10 symbols and 6 window pairs each time.
+SIZES = [1_000, 10_000, 100_000]
 
 
 def _inputs(n: int) -> dict[str, Any]:
     rng = np.random.default_rng(n)
     return {
-        "close": rng.standard_normal((n, 3)),
-        "fast_windows": rng.integers(-50, 50, 7),
-        "slow_windows": rng.integers(-50, 50, 7),
-        "fee_bps": 0.5,
-        "slippage_bps": 0.5,
-        "periods_per_year": 0.5,
+        "close": 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.01, (10, n)), axis=1)),
+        "fast_windows": [5, 10, 20],
+        "slow_windows": [50, 100],
+        "fee_bps": 5.0,
+        "slippage_bps": 2.0,
+        "periods_per_year": 365.0,
         "allow_short": True,
-        "threads": 2,
     }
 
 

@@ -17,16 +17,19 @@ import rust_bridge
 
 MODULE = "market_data"
 FUNCTION = "resample_ohlcv"
-SIZES = [1_000, 100_000, 1_000_000]
+SIZES = [10_000, 1_000_000, 10_000_000]
 
 
 def _inputs(n: int) -> dict[str, Any]:
+    """n trades about 10 a second (exponential gaps, a third of them simultaneous), into minute bars."""
     rng = np.random.default_rng(n)
+    gaps = rng.exponential(1e8, n).astype(np.int64)
+    gaps[rng.random(n) < 1 / 3] = 0
     return {
-        "timestamps": rng.integers(-50, 50, n),
-        "prices": rng.standard_normal(n),
-        "sizes": rng.standard_normal(n),
-        "interval": 1,
+        "timestamps": 1_700_000_000 * 10**9 + np.cumsum(gaps),
+        "prices": 100.0 * np.exp(np.cumsum(rng.normal(0.0, 1e-4, n))),
+        "sizes": rng.exponential(1.0, n),
+        "interval": 60 * 10**9,
     }
 
 

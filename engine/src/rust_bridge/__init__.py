@@ -7,6 +7,8 @@ call from the fallback.
 
 from ._native import FORCE_FALLBACK_ENV, RUST_AVAILABLE, Backend
 from .backtesting_py import (
+    BacktestResult,
+    SweepTable,
     backtest,
     sma_crossover_sweep,
 )
@@ -36,7 +38,9 @@ __all__ = [
     "FORCE_FALLBACK_ENV",
     "RUST_AVAILABLE",
     "Backend",
+    "BacktestResult",
     "Bars",
+    "SweepTable",
     "atr",
     "atr_batch",
     "backtest",

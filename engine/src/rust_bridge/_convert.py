@@ -73,7 +73,7 @@ def as_i64_1d(values: Any, name: str) -> I64Array:
         ValueError: not one-dimensional.
     """
     arr = _numeric(values, name)
-    if arr.dtype.kind not in "biu":
+    if arr.dtype.kind not in "biu" and arr.size:  # `[]` is float64 to numpy, and empty of integers too
         raise TypeError(f"{name} must be an array of integers, got dtype {arr.dtype}")
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got {arr.ndim} dimensions")

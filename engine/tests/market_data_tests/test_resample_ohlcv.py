@@ -35,10 +35,10 @@ def test_known_bars_with_an_empty_one_between(backend: Any) -> None:
     np.testing.assert_array_equal(bars.low, [10.0, NAN, 9.0, 8.0])
     np.testing.assert_array_equal(bars.close, [11.0, NAN, 9.0, 8.5])
     np.testing.assert_array_equal(bars.volume, [4.0, 0.0, 4.0, 2.0])
-    np.testing.assert_array_equal(bars.count, [3, 0, 1, 2])
+    np.testing.assert_array_equal(bars.trades, [3, 0, 1, 2])
     # (10 + 24 + 11) / 4, empty, 9, (8 * 0 + 8.5 * 2) / 2
     np.testing.assert_array_equal(bars.vwap, [11.25, NAN, 9.0, 8.5])
-    assert bars.start.dtype == np.int64 and bars.count.dtype == np.int64
+    assert bars.start.dtype == np.int64 and bars.trades.dtype == np.int64
 
 
 def test_bars_are_aligned_to_the_epoch_before_it_too(backend: Any) -> None:
@@ -46,20 +46,20 @@ def test_bars_are_aligned_to_the_epoch_before_it_too(backend: Any) -> None:
         [-11, -10, -1, 0, 9, 10], [1, 2, 3, 4, 5, 6], [1] * 6, 10, backend=backend
     )
     np.testing.assert_array_equal(bars.start, [-20, -10, 0, 10])
-    np.testing.assert_array_equal(bars.count, [1, 2, 2, 1])
+    np.testing.assert_array_equal(bars.trades, [1, 2, 2, 1])
     np.testing.assert_array_equal(bars.close, [1.0, 3.0, 5.0, 6.0])
 
 
 def test_a_bar_of_zero_size_trades_has_prices_but_nan_vwap(backend: Any) -> None:
     bars = rust_bridge.resample_ohlcv([1, 2], [3.0, 4.0], [0.0, 0.0], 10, backend=backend)
-    assert (bars.open[0], bars.close[0], bars.volume[0], bars.count[0]) == (3.0, 4.0, 0.0, 2)
+    assert (bars.open[0], bars.close[0], bars.volume[0], bars.trades[0]) == (3.0, 4.0, 0.0, 2)
     assert np.isnan(bars.vwap[0])
 
 
 def test_no_trades_give_no_bars(backend: Any) -> None:
     bars = rust_bridge.resample_ohlcv(np.empty(0, np.int64), [], [], MINUTE, backend=backend)
     assert all(len(column) == 0 for column in bars)
-    assert (bars.start.dtype, bars.open.dtype, bars.count.dtype) == (np.int64, np.float64, np.int64)
+    assert (bars.start.dtype, bars.open.dtype, bars.trades.dtype) == (np.int64, np.float64, np.int64)
 
 
 def test_datetime64_timestamps_are_taken_as_nanoseconds(backend: Any) -> None:
@@ -94,7 +94,7 @@ def test_agrees_with_pandas_resample(backend: Any, n: int, interval: int) -> Non
     t, p, s = random_trades(n, seed=n)
     bars = rust_bridge.resample_ohlcv(t, p, s, interval, backend=backend)
     expected = _pandas_bars(t, p, s, interval)
-    assert (bars.count == 0).any() or n < 1000  # the data leaves bars empty
+    assert (bars.trades == 0).any() or n < 1000  # the data leaves bars empty
     for column, reference in zip(bars, expected, strict=True):
         assert_same(column, reference, rtol=1e-12)
 

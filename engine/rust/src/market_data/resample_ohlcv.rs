@@ -233,7 +233,7 @@ impl Bars {
         let bar_end = |bar: i64| (bar + 1).saturating_mul(interval);
         let mut bar = first_bar;
         let mut end = bar_end(bar);
-        let mut current = Bar::default();
+        let mut current = Bar::opening(prices.first().copied().unwrap_or(0.0));
         for (index, ((&t, &price), &size)) in timestamps.iter().zip(prices).zip(sizes).enumerate() {
             if !price.is_finite() {
                 return Err(KernelError::BadPrice { index });
@@ -245,7 +245,7 @@ impl Bars {
                 let next = t.div_euclid(interval);
                 if next != bar {
                     self.store((bar - first_bar) as usize, &current);
-                    current = Bar::default();
+                    current = Bar::opening(price);
                     bar = next;
                 }
                 end = bar_end(bar);
@@ -291,7 +291,6 @@ impl Bars {
 }
 
 /// The bar trades are being added to.
-#[derive(Default)]
 struct Bar {
     open: f64,
     high: f64,
@@ -303,16 +302,25 @@ struct Bar {
 }
 
 impl Bar {
+    /// A bar whose first trade is at `price` (added next, with `add`).
+    fn opening(price: f64) -> Self {
+        Self {
+            open: price,
+            high: f64::NEG_INFINITY,
+            low: f64::INFINITY,
+            close: price,
+            volume: 0.0,
+            notional: 0.0,
+            count: 0,
+        }
+    }
+
+    /// One trade, without a branch: the prices are checked finite, so a comparison is a max (or
+    /// a min) instruction, shorter on the dependency chain than `f64::max`'s NaN handling.
     #[inline]
     fn add(&mut self, price: f64, size: f64) {
-        if self.count == 0 {
-            self.open = price;
-            self.high = price;
-            self.low = price;
-        } else {
-            self.high = self.high.max(price);
-            self.low = self.low.min(price);
-        }
+        self.high = if price > self.high { price } else { self.high };
+        self.low = if price < self.low { price } else { self.low };
         self.close = price;
         self.volume += size;
         self.notional += price * size;

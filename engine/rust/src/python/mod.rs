@@ -7,7 +7,7 @@ const PACKAGE: &str = "crypto_trading_engine";
 
 /// Adds `name` as a submodule of `parent` and registers it in `sys.modules`.
 ///
-/// `add_submodule` alone makes `crypto_trading_engine.technical` an attribute, but
+/// An attribute alone would make `crypto_trading_engine.technical` reachable, but
 /// `from crypto_trading_engine.technical import sma` goes through the import system,
 /// which only finds submodules listed in `sys.modules`.
 fn add_submodule<'py>(
@@ -16,13 +16,15 @@ fn add_submodule<'py>(
     register: fn(&Bound<'py, PyModule>) -> PyResult<()>,
 ) -> PyResult<()> {
     let py = parent.py();
-    let child = PyModule::new(py, name)?;
-    register(&child)?;
     // Not `parent.name()`: loaded from inside the package, the extension is named
     // `crypto_trading_engine.crypto_trading_engine`, but users import the package's name.
     let qualified = format!("{PACKAGE}.{name}");
-    child.setattr("__name__", &qualified)?;
-    parent.add_submodule(&child)?;
+    // Created under the qualified name before its functions are added: each function records
+    // its module's name then (`__module__`), and pickle (so Dask, multiprocessing) finds the
+    // function again by that name and `sys.modules`.
+    let child = PyModule::new(py, &qualified)?;
+    register(&child)?;
+    parent.add(name, &child)?;
     let modules = py
         .import("sys")?
         .getattr("modules")?

@@ -1,14 +1,25 @@
 """The `backtesting` engine module in numpy.
 
 The fallback when the compiled engine is missing, and the oracle of the parity tests. Inputs
-arrive normalised by the bridge (C-contiguous float64/int64 arrays, checked scalars).
+arrive normalised by the bridge (C-contiguous float64/int64 arrays, checked scalars). Every check
+raises the kernel's message, in the kernel's order; the conventions are in `rust_bridge.backtesting_py`.
+
+The accounting is written so that each step is the kernel's operation in the kernel's order
+(`cumprod` multiplies in sequence as the kernel does, `cumsum` adds in sequence): the equity
+curves and the sweep's positions are the kernel's bit for bit; the statistics, which numpy sums
+pairwise, agree to rounding.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _convert
+
+#: (total return, Sharpe, Sortino, max drawdown, trades, turnover)
+Stats = tuple[float, float, float, float, int, float]
 
 
 def _check_length(name: str, values: np.ndarray, first: str, expected: int) -> None:
@@ -19,6 +30,57 @@ def _check_length(name: str, values: np.ndarray, first: str, expected: int) -> N
         )
 
 
+def _terms(fee_bps: float, slippage_bps: float, periods_per_year: float) -> tuple[float, float]:
+    """(cost per unit of position traded, sqrt(periods_per_year)), checked as the kernel checks them."""
+    for name, value in (("fee_bps", fee_bps), ("slippage_bps", slippage_bps)):
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be a finite number >= 0")
+    if not (math.isfinite(periods_per_year) and periods_per_year > 0):
+        raise ValueError("periods_per_year must be a finite number > 0")
+    return (fee_bps + slippage_bps) / 10_000.0, math.sqrt(periods_per_year)
+
+
+def _account(
+    held: _convert.F64Array, bar_return: _convert.F64Array, cost: float, annualise: float
+) -> tuple[_convert.F64Array, Stats]:
+    """The equity after each bar from the second, and the statistics, for the positions held over
+    those bars (`held[k]` over bar k + 1, which returns `bar_return[k]`)."""
+    change = np.abs(np.diff(held, prepend=0.0))
+    growth = (1.0 - change * cost) * (1.0 + held * bar_return)
+    equity: _convert.F64Array = np.cumprod(growth, dtype=np.float64)
+    net = growth - 1.0
+    n = len(net)
+    if n == 0:
+        return equity, (0.0, math.nan, math.nan, 0.0, 0, 0.0)
+    peak = np.maximum.accumulate(np.concatenate(([1.0], equity)))[1:]
+    max_drawdown = max(0.0, float(np.max(1.0 - equity / peak)))
+    if n < 2:
+        sharpe = sortino = math.nan
+    else:
+        d = net - net[0]  # around the first return: a constant series has exactly 0 deviation
+        total = float(np.sum(d))
+        mean = float(net[0]) + total / n
+        var = (float(np.sum(d * d)) - total * total / n) / (n - 1)
+        downside = math.sqrt(float(np.sum(np.minimum(net, 0.0) ** 2)) / n)
+        sharpe = _ratio(mean, math.sqrt(max(var, 0.0))) * annualise
+        sortino = _ratio(mean, downside) * annualise
+    stats = (
+        float(equity[-1]) - 1.0,
+        sharpe,
+        sortino,
+        max_drawdown,
+        int(np.count_nonzero(change)),
+        float(np.sum(change)),
+    )
+    return equity, stats
+
+
+def _ratio(mean: float, deviation: float) -> float:
+    if deviation > 0:
+        return mean / deviation
+    return math.nan if mean == 0 else math.copysign(math.inf, mean)
+
+
 def backtest(
     close: _convert.F64Array,
     position: _convert.F64Array,
@@ -26,21 +88,21 @@ def backtest(
     slippage_bps: float,
     periods_per_year: float,
 ) -> tuple[_convert.F64Array, float, float, float, float, int, float]:
-    """The kernel's placeholder in numpy (see its contract in the Rust file): replace both."""
+    """(equity, total return, Sharpe, Sortino, max drawdown, trades, turnover) of `position` on `close`."""
     _check_length("position", position, "close", len(close))
-    combined = close
-    combined = combined + position
-    combined = combined + fee_bps
-    combined = combined + slippage_bps
-    combined = combined + periods_per_year
-    out0 = combined * combined + 2.0 * combined + 1.0
-    out1 = float(np.sum(combined * combined + 2.0 * combined + 2.0))
-    out2 = float(np.sum(combined * combined + 2.0 * combined + 3.0))
-    out3 = float(np.sum(combined * combined + 2.0 * combined + 4.0))
-    out4 = float(np.sum(combined * combined + 2.0 * combined + 5.0))
-    out5 = int(np.count_nonzero(combined > 5.0))
-    out6 = float(np.sum(combined * combined + 2.0 * combined + 7.0))
-    return out0, out1, out2, out3, out4, out5, out6
+    cost, annualise = _terms(fee_bps, slippage_bps, periods_per_year)
+    bad_close = ~(np.isfinite(close) & (close > 0))
+    bad_position = ~((position >= -1.0) & (position <= 1.0))  # NaN compares False: bad
+    bad = np.flatnonzero(bad_close | bad_position)
+    if bad.size:
+        index = int(bad[0])
+        if bad_close[index]:
+            raise ValueError(f"close must be finite and > 0: close[{index}] is not")
+        raise ValueError(f"position must be within [-1, 1]: position[{index}] is not")
+    equity = np.ones(len(close))
+    curve, stats = _account(position[:-1], close[1:] / close[:-1] - 1.0, cost, annualise)
+    equity[1:] = curve
+    return (equity, *stats)
 
 
 def sma_crossover_sweep(
@@ -63,28 +125,49 @@ def sma_crossover_sweep(
     _convert.I64Array,
     _convert.F64Array,
 ]:
-    """The kernel's placeholder in numpy (see its contract in the Rust file): replace both."""
-    combined = close.sum(axis=1)
-    combined = combined + float(np.sum(fast_windows))
-    combined = combined + float(np.sum(slow_windows))
-    combined = combined + fee_bps
-    combined = combined + slippage_bps
-    combined = combined + periods_per_year
-    if allow_short:
-        combined = -combined
-    combined = combined + float(threads)
-    out0 = np.flatnonzero(combined > 0.0).astype(np.int64)
-    out1 = np.flatnonzero(combined > 1.0).astype(np.int64)
-    out2 = np.flatnonzero(combined > 2.0).astype(np.int64)
-    out3 = combined[combined > 3.0]
-    out3 = out3 * out3 + 2.0 * out3 + 4.0
-    out4 = combined[combined > 4.0]
-    out4 = out4 * out4 + 2.0 * out4 + 5.0
-    out5 = combined[combined > 5.0]
-    out5 = out5 * out5 + 2.0 * out5 + 6.0
-    out6 = combined[combined > 6.0]
-    out6 = out6 * out6 + 2.0 * out6 + 7.0
-    out7 = np.flatnonzero(combined > 7.0).astype(np.int64)
-    out8 = combined[combined > 8.0]
-    out8 = out8 * out8 + 2.0 * out8 + 9.0
-    return out0, out1, out2, out3, out4, out5, out6, out7, out8
+    """The crossover backtest of every (symbol, fast < slow pair), one symbol and one pair at a
+    time (`threads` is the kernel's: numpy runs on one)."""
+    cost, annualise = _terms(fee_bps, slippage_bps, periods_per_year)
+    rows, cols = close.shape
+    fast = _windows("fast_windows", fast_windows, cols)
+    slow = _windows("slow_windows", slow_windows, cols)
+    bad = np.flatnonzero(~(np.isfinite(close) & (close > 0)))
+    if bad.size:
+        row, col = divmod(int(bad[0]), cols)
+        raise ValueError(f"close must be finite and > 0: close[{row}, {col}] is not")
+    pairs = [(f, s) for f in fast for s in slow if f < s]
+    below = -1.0 if allow_short else 0.0
+    stats: list[Stats] = []
+    for prices in close:
+        bar_return = prices[1:] / prices[:-1] - 1.0
+        prefix = np.concatenate(([0.0], np.cumsum(prices - prices[0])))
+        for f, s in pairs:
+            t = np.arange(s, cols)  # bars whose position (decided at t - 1) has both windows full
+            a = (prefix[t] - prefix[t - f]) * float(s)
+            b = (prefix[t] - prefix[t - s]) * float(f)
+            held = np.zeros(cols - 1)
+            held[s - 1 :] = np.where(a > b, 1.0, np.where(a < b, below, 0.0))
+            stats.append(_account(held, bar_return, cost, annualise)[1])
+    columns = list(zip(*stats, strict=True)) if stats else [()] * 6
+    n = len(pairs)
+    return (
+        np.repeat(np.arange(rows, dtype=np.int64), n),
+        np.tile(np.array([f for f, _ in pairs], dtype=np.int64), rows),
+        np.tile(np.array([s for _, s in pairs], dtype=np.int64), rows),
+        np.array(columns[0], dtype=np.float64),
+        np.array(columns[1], dtype=np.float64),
+        np.array(columns[2], dtype=np.float64),
+        np.array(columns[3], dtype=np.float64),
+        np.array(columns[4], dtype=np.int64),
+        np.array(columns[5], dtype=np.float64),
+    )
+
+
+def _windows(name: str, values: _convert.I64Array, length: int) -> list[int]:
+    bad = np.flatnonzero((values < 1) | (values > length))
+    if bad.size:
+        index = int(bad[0])
+        raise ValueError(
+            f"{name} must be from 1 to the series length ({length}): {name}[{index}] is {int(values[index])}"
+        )
+    return [int(v) for v in values]

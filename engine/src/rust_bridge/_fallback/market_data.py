@@ -119,13 +119,22 @@ def _check_trades(prices: _convert.F64Array, sizes: _convert.F64Array) -> None:
         raise ValueError(f"sizes must be finite and >= 0: sizes[{index}] is not")
 
 
+#: The largest |s| for which the kernel takes ln(p1 / p0) as 2 atanh(s): a ratio within [1/√2, √2].
+_S_MAX = 0.1715728752538099
+
+
 def log_returns(prices: _convert.F64Array) -> _convert.F64Array:
-    """NaN, then ln(p[t] / p[t-1])."""
+    """NaN, then ln(p[t] / p[t-1]) as the kernel takes it: 2 atanh((p1 - p0) / (p1 + p0)), exact
+    where log(p1 / p0) would first round the ratio; log(p1 / p0) for ratios beyond [1/√2, √2]."""
     out = np.empty(len(prices))
     if len(prices):
         out[0] = np.nan
+        p1, p0 = prices[1:], prices[:-1]
         with np.errstate(divide="ignore", invalid="ignore"):
-            np.log(prices[1:] / prices[:-1], out=out[1:])
+            s = (p1 - p0) / (p1 + p0)
+            np.multiply(2.0, np.arctanh(s), out=out[1:])
+            outside = ~(np.abs(s) <= _S_MAX)
+            out[1:][outside] = np.log(p1[outside] / p0[outside])
     return out
 
 
