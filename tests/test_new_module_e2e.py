@@ -203,7 +203,7 @@ def test_ctrl_c_during_the_build_rolls_back(scratch: Scratch) -> None:
 
 
 def test_remove_module_restores_the_original_engine(scratch: Scratch, pristine: dict[str, str]) -> None:
-    for module in ["spread", "rolling", "stats_default"]:
+    for module in reversed(SIGNATURES):
         result = scratch.devtool("remove-module", module, "--yes", "--json")
         assert result.code == 0, result
         assert result.json()["verified"]

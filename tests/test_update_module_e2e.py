@@ -24,6 +24,7 @@ def test_written_by_hand() -> None:
 
     assert rust_bridge.RUST_AVAILABLE
 """
+NEW_VERSION = "99.0.0"  # any version the real template has not used
 TEMPLATE_TEST_V2 = """
 
 
@@ -36,7 +37,7 @@ def test_added_by_template_v2() -> None:
 
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tpl/template: version 1.0.0 of the real template, later turned into 1.1.0 by make_v2()."""
+    """tpl/template: a copy of the real template, later changed under a new version by make_v2()."""
     root = tmp_path_factory.mktemp("tpl")
     shutil.copytree(REPO / "template", root / "template")
     return root
@@ -56,19 +57,22 @@ def scratch(tmp_path_factory: pytest.TempPathFactory, templates: Path) -> Iterat
     yield scratch
 
 
-def make_v2(templates: Path) -> None:
-    """Archive 1.0.0 as the base of updates, then change the template: a bridge line and a new test."""
+def make_v2(templates: Path) -> str:
+    """Archive the current version as the base of updates, then change the template under a new version:
+    a bridge line and a new generated test. Returns the new version."""
     current = templates / "template"
-    shutil.copytree(current, templates / "template_history" / "1.0.0")
     config = current / "cookiecutter.json"
     data = json.loads(config.read_text())
-    data["_template_version"] = "1.1.0"
+    base = data["_template_version"]
+    shutil.copytree(current, templates / "template_history" / base)
+    data["_template_version"] = NEW_VERSION
     config.write_text(json.dumps(data, indent=2))
     bridge = current / "templates" / "function" / "bridge.py.j2"
     assert BRIDGE_LINE in bridge.read_text()
     bridge.write_text(bridge.read_text().replace(BRIDGE_LINE, BRIDGE_LINE_V2))
     (test,) = (current / "{{cookiecutter.module}}" / "function").rglob("test_{{cookiecutter.function}}.py")
     test.write_text(test.read_text().rstrip("\n") + TEMPLATE_TEST_V2)
+    return NEW_VERSION
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -90,7 +94,8 @@ def test_update_keeps_hand_edits_and_brings_the_template_change(scratch: Scratch
     env = {"DEVTOOL_TEMPLATE": str(templates / "template")}
 
     listed = scratch.devtool("list", "--json", env=env).json()
-    assert {m["name"]: m["behind"] for m in listed["modules"]} == {
+    behind = {m["name"]: m["behind"] for m in listed["modules"]}
+    assert {name: behind[name] for name in ("clash", "technical", "upd")} == {
         "clash": True,
         "technical": False,
         "upd": True,
@@ -116,7 +121,7 @@ def test_update_keeps_hand_edits_and_brings_the_template_change(scratch: Scratch
 
     listed = scratch.devtool("list", "--json", env=env).json()
     upd = next(m for m in listed["modules"] if m["name"] == "upd")
-    assert (upd["template_version"], upd["behind"]) == ("1.1.0", False)
+    assert (upd["template_version"], upd["behind"]) == (NEW_VERSION, False)
 
 
 def test_update_of_a_current_module_changes_nothing(scratch: Scratch, templates: Path) -> None:
@@ -141,7 +146,7 @@ def test_conflict_markers_are_written_and_the_module_flagged(scratch: Scratch, t
     assert marked.code == 0, marked
     bridge = (scratch.engine / "src/rust_bridge/clash_py.py").read_text()
     assert "<<<<<<< src/rust_bridge/clash_py.py (yours)" in bridge
-    assert ">>>>>>> template 1.1.0" in bridge
+    assert f">>>>>>> template {NEW_VERSION}" in bridge
     listed = scratch.devtool("list", "--json", env=env).json()
     clash = next(m for m in listed["modules"] if m["name"] == "clash")
     assert clash["needs_attention"] is True
