@@ -14,7 +14,7 @@ import click
 from . import __version__, render, report
 from .cli_bench import bench_command
 from .cli_profile import profile_command
-from .errors import DevtoolError
+from .errors import ConflictError, DevtoolError
 from .listing import list_workspace
 from .new_module import NewModuleRequest, new_module
 from .remove_module import remove_module
@@ -32,9 +32,10 @@ class DevtoolGroup(click.Group):
         try:
             return super().invoke(ctx)
         except DevtoolError as err:
+            message = "\n".join([str(err), *getattr(err, "__notes__", [])])
             if ctx.meta.get("devtool.json"):
-                click.echo(report.to_json({"ok": False, "error": str(err), "exit_code": err.exit_code}))
-            click.secho(f"error: {err}", fg="red", err=True)
+                click.echo(report.to_json({"ok": False, "error": message, "exit_code": err.exit_code}))
+            click.secho(f"error: {message}", fg="red", err=True)
             ctx.exit(err.exit_code)
         except KeyboardInterrupt:
             click.secho("interrupted: whatever this run had changed was rolled back", fg="yellow", err=True)
@@ -257,6 +258,10 @@ def update_module_command(
             progress=progress,
         )
     _emit(as_json, lambda: report.update_json(result), lambda: report.update_text(result))
+    if result.conflicted:
+        what = "conflict markers are left to resolve" if not result.dry_run else "the update has conflicts"
+        click.secho(f"error: {what} (see CONFLICT and NEEDS ATTENTION above)", fg="red", err=True)
+        click.get_current_context().exit(ConflictError.exit_code)
 
 
 @main.command("list")

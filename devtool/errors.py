@@ -44,6 +44,16 @@ class VerifyError(DevtoolError):
         super().__init__(message)
         self.step = step
         self.log_path = log_path
+        self.kept: bool | None = None  # set by the run that applied the changes: kept (--keep) or rolled back
+
+    def __str__(self) -> str:
+        if self.kept is None:
+            return super().__str__()
+        if self.kept:
+            outcome = "the changes were kept for inspection (--keep); nothing was rolled back"
+        else:
+            outcome = "every change of this run was rolled back (files and built extension as before)"
+        return f"{super().__str__()}\n{outcome}"
 
 
 class RollbackError(DevtoolError):

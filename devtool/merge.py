@@ -45,10 +45,11 @@ def merge3(current: str, base: str, new: str, *, labels: tuple[str, str, str]) -
         )
     if proc.returncode < 0 or proc.returncode > 127:  # git's own failure, not a count of conflicts
         raise ToolchainError(f"git merge-file failed: {proc.stderr.strip()}")
-    return Merged(text=proc.stdout, conflicts=_conflict_lines(proc.stdout))
+    return Merged(text=proc.stdout, conflicts=conflict_lines(proc.stdout))
 
 
-def _conflict_lines(text: str) -> tuple[tuple[int, int], ...]:
+def conflict_lines(text: str) -> tuple[tuple[int, int], ...]:
+    """The 1-based line ranges of the conflict markers left in `text` (empty once all are resolved)."""
     ranges: list[tuple[int, int]] = []
     start = 0
     for number, line in enumerate(text.splitlines(), start=1):

@@ -9,11 +9,11 @@ from pathlib import Path, PurePosixPath
 from . import render
 from .errors import ConflictError, UsageError
 from .names import check_identifier, check_module_name
-from .plan import FileChange, Plan
+from .plan import FileChange, Plan, read_text
 from .python_source import PythonFunction, check_bridge_supports_sources, read_python_function
 from .records import FunctionRecord, ModuleRecord, read_record, record_path
 from .registration import plan_register_functions, plan_register_module
-from .runs import apply_and_verify, log_path_for
+from .runs import changing_run, log_path_for
 from .signature import DEFAULT_FUNCTION, DEFAULT_SIGNATURE, Signature, parse_signature
 from .toolchain import check_toolchain
 from .transaction import render_diff
@@ -52,6 +52,7 @@ class NewModuleResult:
     diff: str | None = None
     verified: VerifyResult | None = None
     toolchain: dict[str, str] = field(default_factory=dict)
+    recovered: tuple[str, ...] = ()  # what an interrupted run had left, put back before planning
 
     @property
     def kernel_written(self) -> bool:
@@ -76,33 +77,33 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
     signature = _signature(request, source)
     toolchain = check_toolchain() if request.verify and not request.dry_run else {}
     reference = source.reference if source else None
-    plan, added = plan_new_module(
-        ws, module, function, signature, template_dir=render.active_template(), source=reference
-    )
-    plan_seconds = time.perf_counter() - started
-    result = NewModuleResult(
-        module=module,
-        function=function,
-        signature=str(signature),
-        added_to_existing=added,
-        created=[str(p) for p in plan.paths("create")],
-        edited=[str(p) for p in plan.paths("edit")],
-        plan_seconds=plan_seconds,
-        dry_run=request.dry_run,
-        source=reference,
-        toolchain=toolchain,
-    )
-    if request.dry_run:
-        return replace(result, diff=render_diff(plan, ws.root))
 
     def verify(log: Path) -> VerifyResult | None:
         if not request.verify:
             return None
         return verify_module(ws, module, release=request.release, log_path=log, progress=progress)
 
-    verified = apply_and_verify(
-        ws, plan, verify, log_path=log_path_for(ws, f"new-module-{module}"), keep=request.keep
-    )
+    with changing_run(ws) as run:
+        plan, added = plan_new_module(
+            ws, module, function, signature, template_dir=render.active_template(), source=reference
+        )
+        result = NewModuleResult(
+            module=module,
+            function=function,
+            signature=str(signature),
+            added_to_existing=added,
+            created=[str(p) for p in plan.paths("create")],
+            edited=[str(p) for p in plan.paths("edit")],
+            plan_seconds=time.perf_counter() - started,
+            dry_run=request.dry_run,
+            source=reference,
+            toolchain=toolchain,
+            recovered=run.recovered,
+        )
+        if request.dry_run:
+            return replace(result, diff=render_diff(plan, ws.root))
+        log_path = log_path_for(ws, f"new-module-{module}")
+        verified = run.apply_and_verify(plan, verify, log_path=log_path, keep=request.keep)
     return replace(result, verified=verified)
 
 
@@ -176,13 +177,15 @@ def plan_new_module(
     _refuse_existing_files(ws, rendered.created)
     changes = [FileChange(PurePosixPath(p), None, text) for p, text in sorted(rendered.created.items())]
     for path, fragment in sorted(rendered.appended.items()):
-        before = (ws.root / path).read_text(encoding="utf-8")
+        before = read_text(ws.root / path)
         changes.append(FileChange(PurePosixPath(path), before, before + fragment))
     changes += plan_register_functions(ws, module, [function])
     record = existing.with_function(
         _function_record(function, signature, template_dir, source), tuple(rendered.created)
     )
-    changes.append(FileChange(record_path(module), existing.to_json(), record.to_json()))
+    changes.append(
+        FileChange(record_path(module), read_text(ws.root / record_path(module)), record.to_json())
+    )
     return Plan(tuple(changes)), True
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 
 @dataclass(frozen=True)
@@ -31,3 +31,16 @@ class Plan:
 
     def paths(self, kind: str) -> list[PurePosixPath]:
         return [c.path for c in self.changes if c.kind == kind]
+
+
+def read_text(path: Path) -> str:
+    """A file's text exactly as it is on disk: UTF-8, newlines untranslated (CRLF stays CRLF).
+
+    What a plan records as a file's `before`, since the transaction compares it with the disk byte for
+    byte; `Path.read_text` would turn CRLF into LF and make an untouched file look changed.
+
+    Raises:
+        OSError: the file cannot be read.
+        UnicodeDecodeError: it is not UTF-8.
+    """
+    return path.read_bytes().decode("utf-8")

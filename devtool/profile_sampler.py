@@ -18,6 +18,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .processes import start_group, stopped_on_exit
 from .profile_child import ADDED_PATH_ENV
 from .profile_errors import TargetSetupError
 from .profile_graph import FuncKey, Stacks, parse_folded
@@ -85,7 +86,11 @@ def sample(
             str(cwd),
         ]
         start = time.perf_counter()
-        done = subprocess.run(command, cwd=cwd, env=_child_env(), capture_output=True, text=True, check=False)
+        # Its own process group, stopped as a whole on Ctrl-C: py-spy alone would leave the target running.
+        proc = start_group(command, cwd=cwd, env=_child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        with stopped_on_exit(proc):
+            stdout, stderr = proc.communicate()
+        done = subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
         wall = time.perf_counter() - start
         status = json.loads(status_file.read_text()) if status_file.exists() else None
         text = folded.read_text() if folded.exists() else None

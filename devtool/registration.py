@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol, TypeVar
 
 from .errors import ConflictError, UnrecognisedShape
-from .plan import FileChange
+from .plan import FileChange, read_text
 from .workspace import Workspace
 
 LIB_RS = "rust/src/lib.rs"
@@ -238,7 +238,7 @@ def _submodule_statements(doc: _Lines, body: _FnBody, label: str) -> list[tuple[
     found: list[tuple[int, int, str]] = []
     index = body.open + 1
     while index < body.close:
-        if doc.lines[index].startswith("    add_submodule("):
+        if doc.lines[index].lstrip().startswith("add_submodule("):  # tabs or spaces, as a person wrote it
             end = next((i for i in range(index, body.close) if doc.lines[i].endswith(")?;")), body.close - 1)
             call = _SUBMODULE_CALL.fullmatch(" ".join(line.strip() for line in doc.lines[index : end + 1]))
             if call is None:
@@ -515,7 +515,33 @@ def plan_unregister_module(ws: Workspace, module: str) -> list[FileChange]:
         (ws.python_mod_rs, Submodule(module, _label(ws, ws.python_mod_rs))),
         (ws.bridge_init, BridgeExports(module, functions, _label(ws, ws.bridge_init))),
     ]
-    return _changes(ws, edits, revert=True)
+    changes = _changes(ws, edits, revert=True)
+    after = {str(c.path): c.after or "" for c in changes}
+    for path in (ws.lib_rs, ws.python_mod_rs):
+        label = _label(ws, path)
+        before = _read(ws, path)
+        _refuse_dangling(label, before, after.get(label, before), module)
+    return changes
+
+
+def _refuse_dangling(label: str, before: str, after: str, module: str) -> None:
+    """Raises UnrecognisedShape at a line that still names `module` once its registrations are reverted.
+
+    Such a line is one the edits could not read (an odd form of `mod` or `add_submodule`); left in
+    place, it would name a module whose files are deleted, and the crate would not build.
+    """
+    mention = re.compile(rf"\b(crate::{module}::|mod\s+{module}\s*;)")
+    left = _Lines.parse(after).lines
+    for index, line in enumerate(left):
+        if mention.search(line):
+            # The line number on disk: reverting only deletes lines, so count the same line's occurrences.
+            nth = left[: index + 1].count(line)
+            on_disk = [i for i, text in enumerate(_Lines.parse(before).lines) if text == line]
+            raise UnrecognisedShape(
+                label,
+                on_disk[nth - 1] + 1 if len(on_disk) >= nth else None,
+                f"still names module {module!r} in a form devtool cannot remove: {line.strip()}",
+            )
 
 
 def plan_register_functions(ws: Workspace, module: str, functions: Iterable[str]) -> list[FileChange]:
@@ -577,7 +603,7 @@ def _read(ws: Workspace, path: Path) -> str:
         UnrecognisedShape: the file is missing or not UTF-8.
     """
     try:
-        return path.read_bytes().decode("utf-8")
+        return read_text(path)
     except FileNotFoundError as err:
         raise UnrecognisedShape(_label(ws, path), None, "the file is missing") from err
     except UnicodeDecodeError as err:

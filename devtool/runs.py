@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from .errors import DevtoolError, VerifyError
 from .plan import Plan
-from .transaction import Transaction, WorkspaceLock, recover
+from .transaction import Guard, Transaction, WorkspaceLock, recover
 from .workspace import Workspace
 
 T = TypeVar("T")
+
+EXTENSION_PATTERNS = ("*.so", "*.pyd")
 
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "devtool"
 
@@ -37,61 +38,80 @@ def log_path_for(ws: Workspace, name: str) -> Path:
     return CACHE_DIR / "logs" / f"{name}-{stamp}-{os.getpid()}.log"
 
 
-def apply_and_verify(
-    ws: Workspace,
-    plan: Plan,
-    verify: Callable[[Path], T],
-    *,
-    log_path: Path,
-    keep: bool = False,
-) -> T:
-    """Apply `plan` under the workspace lock, run `verify`, and keep the changes only if it succeeds.
+def extension_guard(ws: Workspace) -> Guard:
+    """The compiled extension `maturin develop` installs next to the stubs: part of every run's rollback.
 
-    On any failure, Ctrl-C included, every file of the plan and the built extension are restored,
-    unless `keep` asks to leave them for inspection.
-
-    Raises:
-        ConflictError: another run holds the lock, or the workspace changed under the plan.
-        RollbackError: the rollback could not restore everything.
-        Whatever `verify` raises, after the rollback.
+    A build that succeeded before the tests failed, or before the run was killed, would otherwise leave
+    an extension that no longer matches the restored sources.
     """
-    with WorkspaceLock(state_dir(ws)):
-        recover(journal_dir(ws), ws.root)  # a run killed outright (SIGKILL) left its journal behind
-        with _preserved_extension(ws, restore=not keep):
-            tx = Transaction(ws.root, journal_dir(ws))
-            tx.apply(plan)
-            try:
-                result = verify(log_path)
-            except BaseException:
-                if keep:
-                    tx.commit()
-                else:
-                    tx.rollback()
-                raise
-            tx.commit()
-            return result
+    return Guard(ws.stubs_dir.relative_to(ws.root).as_posix(), EXTENSION_PATTERNS)
+
+
+class Run:
+    """One changing run on a workspace, holding its lock: what it recovered first, then one plan applied."""
+
+    def __init__(self, ws: Workspace, recovered: tuple[str, ...]) -> None:
+        self.ws = ws
+        self.recovered = recovered  # what a killed run had left, put back before this run planned anything
+
+    def apply_and_verify(
+        self,
+        plan: Plan,
+        verify: Callable[[Path], T],
+        *,
+        log_path: Path,
+        keep: bool = False,
+    ) -> T:
+        """Apply `plan`, run `verify`, and keep the changes only if it succeeds.
+
+        On any failure, Ctrl-C included, every file of the plan and the built extension are restored,
+        unless `keep` asks to leave them for inspection.
+
+        Raises:
+            ConflictError: the workspace changed under the plan.
+            RollbackError: the rollback could not restore everything.
+            VerifyError: the build or the tests failed (saying whether the changes were rolled back or kept).
+            Whatever else `verify` raises, after the rollback.
+        """
+        tx = Transaction(self.ws.root, journal_dir(self.ws), extension_guard(self.ws))
+        tx.apply(plan)
+        try:
+            result = verify(log_path)
+        except VerifyError as err:
+            if keep:
+                tx.commit()
+            else:
+                tx.rollback()
+            err.kept = keep
+            raise
+        except BaseException:
+            tx.rollback()
+            raise
+        tx.commit()
+        return result
 
 
 @contextmanager
-def _preserved_extension(ws: Workspace, *, restore: bool) -> Iterator[None]:
-    """Restore the compiled extension (built in place by `maturin develop`) if the block fails.
+def changing_run(ws: Workspace) -> Iterator[Run]:
+    """Lock the workspace, recover what a killed run left (files and extension), then let the caller plan.
 
-    A build that succeeded before the tests failed would otherwise leave an extension that no
-    longer matches the restored sources.
+    Recovering before planning matters: a plan read from a half-changed tree would not match the
+    tree the recovery puts back. An error raised inside the block notes what was recovered.
+
+    Raises:
+        ConflictError: another run holds the lock, or the journal left belongs to another workspace.
+        RollbackError: the recovery could not restore everything.
     """
-    built = sorted(ws.stubs_dir.glob("*.so")) + sorted(ws.stubs_dir.glob("*.pyd"))
-    with tempfile.TemporaryDirectory(prefix="devtool-ext-") as backup:
-        for path in built:
-            shutil.copy2(path, Path(backup) / path.name)
+    with WorkspaceLock(state_dir(ws)):
+        run = Run(ws, tuple(recover(journal_dir(ws), ws.root) or ()))
         try:
-            yield
-        except BaseException:
-            if restore:
-                for path in list(ws.stubs_dir.glob("*.so")) + list(ws.stubs_dir.glob("*.pyd")):
-                    if path not in built:
-                        path.unlink()
-                for path in built:  # a fresh inode: a process that has the old file mapped keeps it intact
-                    staged = path.with_name(path.name + ".devtool-restore")
-                    shutil.copy2(Path(backup) / path.name, staged)
-                    os.replace(staged, path)
+            yield run
+        except DevtoolError as err:
+            if run.recovered:
+                err.add_note(recovery_note(run.recovered))
             raise
+
+
+def recovery_note(recovered: Sequence[str]) -> str:
+    """One sentence on what the start of a run put back after an interrupted one."""
+    return "recovered first from an interrupted devtool run: " + "; ".join(recovered)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import difflib
 import fcntl
+import filecmp
 import functools
 import json
 import os
 import shutil
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Literal
@@ -26,7 +27,26 @@ from .plan import FileChange, Plan
 
 JOURNAL_FILE = "journal.json"
 ORIGINALS_DIR = "originals"
+GUARDED_DIR = "guarded"
 TEMP_SUFFIX = ".devtool-tmp"
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Files a run changes outside its plan (the extension a build installs), put back with the plan's files.
+
+    `folder` is relative to the workspace; the files in it (not below) matching one of `patterns` are
+    copied into the journal on apply; a rollback or recovery restores them and removes new ones.
+    """
+
+    folder: str
+    patterns: tuple[str, ...]
+
+    def files(self, ws_root: Path) -> list[str]:
+        """The guarded files as they are now, relative to the workspace."""
+        folder = ws_root / _safe(self.folder)
+        found = {p for pattern in self.patterns for p in folder.glob(pattern) if p.is_file()}
+        return sorted(str(PurePosixPath(self.folder, p.name)) for p in found)
 
 
 @dataclass(frozen=True)
@@ -37,18 +57,27 @@ class _Journal:
     originals: dict[str, tuple[bytes, int]]
     created_files: tuple[str, ...]
     created_dirs: tuple[str, ...]  # parents before children
+    guard: Guard | None = None
+    guarded: dict[str, int] = field(default_factory=dict)  # path -> mode; the bytes are in GUARDED_DIR
 
     def save(self, journal_dir: Path) -> None:
         """Store the originals, then the journal file itself: it exists only once it is complete."""
-        shutil.rmtree(journal_dir / ORIGINALS_DIR, ignore_errors=True)
+        for folder in (ORIGINALS_DIR, GUARDED_DIR):
+            shutil.rmtree(journal_dir / folder, ignore_errors=True)
         for rel, (data, _) in self.originals.items():
             _write_atomic(journal_dir / ORIGINALS_DIR / rel, data, None, sync=True)
+        for rel in self.guarded:  # copied, not read: an extension can be tens of megabytes
+            _copy_atomic(Path(self.root) / rel, journal_dir / GUARDED_DIR / rel, None, sync=True)
         index = {
             "pid": os.getpid(),
             "root": self.root,
             "modes": {rel: mode for rel, (_, mode) in self.originals.items()},
             "created_files": list(self.created_files),
             "created_dirs": list(self.created_dirs),
+            "guard": None
+            if self.guard is None
+            else {"folder": self.guard.folder, "patterns": self.guard.patterns},
+            "guarded": self.guarded,
         }
         _write_atomic(journal_dir / JOURNAL_FILE, json.dumps(index, indent=1).encode(), None, sync=True)
 
@@ -61,13 +90,22 @@ class _Journal:
         }
         files = tuple(_safe(rel) for rel in index["created_files"])
         dirs = tuple(_safe(rel) for rel in index["created_dirs"])
-        return cls(index["root"], originals, files, dirs)
+        guard = index.get("guard")
+        return cls(
+            index["root"],
+            originals,
+            files,
+            dirs,
+            None if guard is None else Guard(_safe(guard["folder"]), tuple(guard["patterns"])),
+            {_safe(rel): int(mode) for rel, mode in index.get("guarded", {}).items()},
+        )
 
 
 def remove_journal(journal_dir: Path) -> None:
     """Forget a journal: its index first (from then on there is nothing to recover), then the originals."""
     (journal_dir / JOURNAL_FILE).unlink(missing_ok=True)
-    shutil.rmtree(journal_dir / ORIGINALS_DIR, ignore_errors=True)
+    for folder in (ORIGINALS_DIR, GUARDED_DIR):
+        shutil.rmtree(journal_dir / folder, ignore_errors=True)
     with contextlib.suppress(OSError):  # missing, or holds something that is not ours
         journal_dir.rmdir()
 
@@ -75,9 +113,10 @@ def remove_journal(journal_dir: Path) -> None:
 class Transaction:
     """Applies one Plan to the workspace all together, with a journal to roll it back or recover it."""
 
-    def __init__(self, ws_root: Path, journal_dir: Path) -> None:
+    def __init__(self, ws_root: Path, journal_dir: Path, guard: Guard | None = None) -> None:
         self.ws_root = ws_root
         self.journal_dir = journal_dir
+        self.guard = guard
         self._journal: _Journal | None = None
         self._state: Literal["new", "applied", "committed", "rolled back", "rollback failed"] = "new"
 
@@ -115,6 +154,8 @@ class Transaction:
             originals={str(c.path): self._original(c.path) for c in changes if c.before is not None},
             created_files=tuple(str(c.path) for c in changes if c.before is None),
             created_dirs=_dirs_to_create(self.ws_root, [c.path for c in changes if c.before is None]),
+            guard=self.guard,
+            guarded={rel: self._mode(rel) for rel in self.guard.files(self.ws_root)} if self.guard else {},
         )
         self._state = "applied"  # from here on a failure rolls back, whatever was written
         try:
@@ -139,7 +180,7 @@ class Transaction:
         """
         if self._state not in ("applied", "rollback failed") or self._journal is None:
             return []
-        done, failed = _restore(self.ws_root, self._journal)
+        done, failed = _restore(self.ws_root, self._journal, self.journal_dir)
         if failed:
             self._state = "rollback failed"  # not retried on the way out of the `with` block
             raise RollbackError(_rollback_message(failed, self.journal_dir))
@@ -148,8 +189,10 @@ class Transaction:
         return done
 
     def _original(self, rel: PurePosixPath) -> tuple[bytes, int]:
-        path = self.ws_root / rel
-        return path.read_bytes(), stat.S_IMODE(path.stat().st_mode)
+        return (self.ws_root / rel).read_bytes(), self._mode(rel)
+
+    def _mode(self, rel: PurePosixPath | str) -> int:
+        return stat.S_IMODE((self.ws_root / rel).stat().st_mode)
 
     def _write(self, change: FileChange) -> None:
         path = self.ws_root / change.path
@@ -176,7 +219,7 @@ def recover(journal_dir: Path, ws_root: Path) -> list[str] | None:
     journal = _Journal.load(journal_dir)
     if journal.root != str(ws_root.resolve()):
         raise ConflictError(f"the journal in {journal_dir} belongs to {journal.root}, not {ws_root}")
-    done, failed = _restore(ws_root, journal)
+    done, failed = _restore(ws_root, journal, journal_dir)
     if failed:
         raise RollbackError(_rollback_message(failed, journal_dir))
     remove_journal(journal_dir)
@@ -200,6 +243,8 @@ def check_plan(plan: Plan, ws_root: Path) -> list[FileChange]:
 def render_diff(plan: Plan, ws_root: Path | None = None) -> str:
     """The plan as text for --dry-run: the files created and deleted, then unified diffs of the edits."""
     changes = [c for c in _net(plan) if c.before != c.after]
+    if not changes:
+        return "" if ws_root is None else f"nothing to change in {ws_root}\n"
     lines = [] if ws_root is None else [f"in {ws_root}:"]
     lines += [f"create {c.path} ({_count_lines(c.after)} lines)" for c in changes if c.before is None]
     lines += [f"delete {c.path}" for c in changes if c.after is None]
@@ -306,7 +351,7 @@ def _dirs_to_create(ws_root: Path, created: list[PurePosixPath]) -> tuple[str, .
     return tuple(str(p) for p in sorted(missing, key=lambda p: (len(p.parts), str(p))))
 
 
-def _restore(ws_root: Path, journal: _Journal) -> tuple[list[str], list[str]]:
+def _restore(ws_root: Path, journal: _Journal, journal_dir: Path) -> tuple[list[str], list[str]]:
     """Undo a journaled apply, trying every item; return what was done and what failed."""
     steps: list[tuple[str, Callable[[], bool]]] = []
     for rel in reversed(journal.created_dirs):  # first: with them go the created files inside
@@ -315,6 +360,13 @@ def _restore(ws_root: Path, journal: _Journal) -> tuple[list[str], list[str]]:
         steps.append((f"removed {rel}", functools.partial(_remove_file, ws_root / rel)))
     for rel, (data, mode) in journal.originals.items():
         steps.append((f"restored {rel}", functools.partial(_put_back, ws_root / rel, data, mode)))
+    if journal.guard is not None:
+        for rel in journal.guard.files(ws_root):
+            if rel not in journal.guarded:  # built by the run: the restored sources do not declare it
+                steps.append((f"removed {rel}", functools.partial(_remove_file, ws_root / rel)))
+        for rel, mode in journal.guarded.items():
+            copy = journal_dir / GUARDED_DIR / rel
+            steps.append((f"restored {rel}", functools.partial(_copy_back, copy, ws_root / rel, mode)))
     done: list[str] = []
     failed: list[str] = []
     for description, step in steps:
@@ -343,6 +395,18 @@ def _put_back(path: Path, data: bytes, mode: int) -> bool:
     return True
 
 
+def _copy_back(copy: Path, path: Path, mode: int) -> bool:
+    _temp_path(path).unlink(missing_ok=True)
+    if (
+        path.is_file()
+        and stat.S_IMODE(path.stat().st_mode) == mode
+        and filecmp.cmp(copy, path, shallow=False)
+    ):
+        return False
+    _copy_atomic(copy, path, mode)  # a fresh inode: a process that has the old file mapped keeps it intact
+    return True
+
+
 def _remove_dir(path: Path) -> bool:
     if not path.is_dir():
         return False
@@ -364,6 +428,24 @@ def _write_atomic(path: Path, data: bytes, mode: int | None, *, sync: bool = Fal
             if sync:
                 handle.flush()
                 os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _copy_atomic(source: Path, path: Path, mode: int | None, *, sync: bool = False) -> None:
+    """`_write_atomic` of a file's content, streamed rather than read whole."""
+    temp = _temp_path(path)
+    temp.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with source.open("rb") as src, temp.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+            if sync:
+                dst.flush()
+                os.fsync(dst.fileno())
         if mode is not None:
             os.chmod(temp, mode)
         os.replace(temp, path)

@@ -7,17 +7,17 @@ the current version (the new), and merge base -> new into the files as they are 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from . import render
 from .errors import ConflictError, UsageError
-from .merge import merge3
-from .plan import FileChange, Plan
+from .merge import conflict_lines, merge3
+from .plan import FileChange, Plan, read_text
 from .records import FunctionRecord, ModuleRecord, read_record, record_path
 from .registration import ModuleFunction, plan_register_module
-from .runs import apply_and_verify, log_path_for
+from .runs import changing_run, log_path_for
 from .signature import parse_signature
 from .transaction import render_diff
 from .verify import Progress, VerifyResult, verify_modules
@@ -55,8 +55,16 @@ class UpdateResult:
     current: list[str]  # modules already at the current template version
     dry_run: bool
     markers_written: bool
+    resolved: list[str] = field(default_factory=list)  # conflict markers resolved: flag cleared, now verified
+    unresolved: dict[str, list[str]] = field(default_factory=dict)  # module -> files with markers left
+    recovered: tuple[str, ...] = ()  # what an interrupted run had left, put back before planning
     diff: str | None = None
     verified: VerifyResult | None = None
+
+    @property
+    def conflicted(self) -> bool:
+        """Conflicts found (written as markers, refused in a dry run) or markers left unresolved."""
+        return any(u.conflicts for u in self.updates) or bool(self.unresolved)
 
 
 def update_modules(
@@ -77,44 +85,62 @@ def update_modules(
         ConflictError: a merge conflicts and `conflicts="refuse"` (nothing written).
         VerifyError: the build or the tests failed after the update (everything rolled back).
     """
-    records = _records(ws, modules)
     version = render.template_version(template_dir)
-    behind = [r for r in records if _versions(r) != {version}]
-    updates: list[ModuleUpdate] = []
-    changes: list[FileChange] = []
-    for record in behind:
-        update, module_changes = plan_update(ws, record, template_dir, conflicts)
-        updates.append(update)
-        changes += module_changes
-    result = UpdateResult(
-        updates=updates,
-        current=[r.module for r in records if r not in behind],
-        dry_run=dry_run,
-        markers_written=conflicts == "markers" and any(u.conflicts for u in updates),
-    )
-    found = [c for u in updates for c in u.conflicts]
-    plan = Plan(tuple(changes))
-    if dry_run:
-        return replace(result, diff=render_diff(plan, ws.root))
-    if found and conflicts == "refuse":
-        raise ConflictError(
-            "the template's changes conflict with edits in these files (nothing was written):\n"
-            + "\n".join(f"  {c.path}: lines {', '.join(f'{a}-{b}' for a, b in c.lines)}" for c in found)
-            + "\nresolve by hand, or rerun with --conflicts=markers to write conflict markers"
+    with changing_run(ws) as run:
+        records = _records(ws, modules)
+        behind = [r for r in records if _versions(r) != {version}]
+        flagged = {r.module: marked_files(ws, r) for r in records if r not in behind and r.needs_attention}
+        updates: list[ModuleUpdate] = []
+        changes: list[FileChange] = []
+        for record in behind:
+            update, module_changes = plan_update(ws, record, template_dir, conflicts)
+            updates.append(update)
+            changes += module_changes
+        resolved = [r for r in records if r.module in flagged and not flagged[r.module]]
+        changes += [_clear_attention(ws, r) for r in resolved]
+        found = [c for u in updates for c in u.conflicts]
+        result = UpdateResult(
+            updates=updates,
+            current=[r.module for r in records if r not in behind and r.module not in flagged],
+            dry_run=dry_run,
+            markers_written=conflicts == "markers" and bool(found) and not dry_run,
+            resolved=[r.module for r in resolved],
+            unresolved={m: files for m, files in flagged.items() if files},
+            recovered=run.recovered,
         )
-    if not changes:
-        return result
-    # Conflict markers do not compile: the files are written for the developer to resolve, unverified.
-    check = verify and not result.markers_written
+        plan = Plan(tuple(changes))
+        if dry_run:
+            return replace(result, diff=render_diff(plan, ws.root))
+        if found and conflicts == "refuse":
+            raise ConflictError(
+                "the template's changes conflict with edits in these files (nothing was written):\n"
+                + "\n".join(f"  {c.path}: lines {', '.join(f'{a}-{b}' for a, b in c.lines)}" for c in found)
+                + "\nresolve by hand, or rerun with --conflicts=markers to write conflict markers"
+            )
+        if not changes:
+            return result
+        # Conflict markers do not compile: the files are written for the developer to resolve, unverified.
+        check = verify and not result.markers_written
+        names = [u.module for u in updates] + result.resolved  # a resolved module was never verified
 
-    def run_checks(log: Path) -> VerifyResult | None:
-        if not check:
-            return None
-        names = [u.module for u in updates]
-        return verify_modules(ws, names, release=release, log_path=log, progress=progress)
+        def run_checks(log: Path) -> VerifyResult | None:
+            if not check:
+                return None
+            return verify_modules(ws, names, release=release, log_path=log, progress=progress)
 
-    verified = apply_and_verify(ws, plan, run_checks, log_path=log_path_for(ws, "update-module"))
+        verified = run.apply_and_verify(plan, run_checks, log_path=log_path_for(ws, "update-module"))
     return replace(result, verified=verified)
+
+
+def marked_files(ws: Workspace, record: ModuleRecord) -> list[str]:
+    """The module's files that still hold conflict markers (left by `update-module --conflicts=markers`)."""
+    return [p for p in record.files if (ws.root / p).is_file() and conflict_lines(read_text(ws.root / p))]
+
+
+def _clear_attention(ws: Workspace, record: ModuleRecord) -> FileChange:
+    """The record of a module whose conflict markers are all resolved, without its `needs_attention` flag."""
+    path = record_path(record.module)
+    return FileChange(path, read_text(ws.root / path), replace(record, needs_attention=False).to_json())
 
 
 def plan_update(
@@ -142,9 +168,10 @@ def plan_update(
         template_version=version,
         functions=tuple(replace(f, template_version=version) for f in record.functions),
         files=files,
-        needs_attention=bool(update.conflicts) or record.needs_attention,
+        needs_attention=bool(update.conflicts) or bool(marked_files(ws, record)),
     )
-    changes.append(FileChange(record_path(record.module), record.to_json(), updated.to_json()))
+    before = read_text(ws.root / record_path(record.module))
+    changes.append(FileChange(record_path(record.module), before, updated.to_json()))
     return update, changes
 
 
@@ -249,4 +276,4 @@ def _versions(record: ModuleRecord) -> set[str]:
 
 def _read(ws: Workspace, path: str) -> str | None:
     file = ws.root / path
-    return file.read_text(encoding="utf-8") if file.is_file() else None
+    return read_text(file) if file.is_file() else None

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from .errors import VerifyError
+from .processes import start_group, stopped_on_exit
 from .workspace import Workspace
 
 #: Called with (step name, latest output line) while a long step runs.
@@ -193,30 +194,13 @@ def _run_step(
 
 @contextmanager
 def _process(argv: list[str], cwd: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    """A child process whose output is merged into one stream; stopped if we are interrupted."""
+    """A child process group with its output merged into one stream; stopped if we are interrupted."""
     try:
-        proc = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            errors="replace",
-        )
-    except FileNotFoundError as err:
+        proc = start_group(argv, cwd=cwd, env=env)
+    except OSError as err:
         raise VerifyError(f"cannot run {argv[0]!r}: {err}") from err
-    try:
+    with stopped_on_exit(proc):
         yield proc
-    finally:
-        if proc.poll() is None:  # interrupted (Ctrl-C) or an error while reading: don't leave it running
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 _RUST_ERROR = re.compile(r"^(error(\[E\d+\])?|warning: unused)[: ]")

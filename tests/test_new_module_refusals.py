@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -90,3 +91,39 @@ def test_no_verify_writes_the_module_and_says_it_was_not_built(engine: Path) -> 
     assert "skipped (--no-verify)" in output
     assert (engine / "rust" / "src" / "stats" / "fast_calculation.rs").exists()
     assert "pub mod stats;" in (engine / "rust" / "src" / "lib.rs").read_text()
+
+
+def to_crlf(path: Path) -> None:
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+
+
+def test_crlf_files_are_compared_as_read_not_as_a_false_conflict(engine: Path) -> None:
+    assert run(engine, "new-module", "stats", "--no-verify")[0] == 0
+    record = engine / ".devtool/modules/stats.json"
+    for rel in [*json.loads(record.read_text())["files"], ".devtool/modules/stats.json"]:
+        to_crlf(engine / rel)
+    exit_code, output = run(engine, "new-module", "stats", "--function", "second", "--no-verify")
+    assert exit_code == 0, output
+    exit_code, output = run(engine, "remove-module", "stats", "--yes", "--no-verify")
+    assert exit_code == 0, output
+    assert not (engine / "rust/src/stats").exists()
+
+
+def test_remove_module_removes_a_tab_indented_registration(engine: Path) -> None:
+    before = tree_hash(engine)
+    assert run(engine, "new-module", "stats", "--no-verify")[0] == 0
+    mod_rs = engine / "rust/src/python/mod.rs"
+    mod_rs.write_text(
+        mod_rs.read_text().replace('    add_submodule(m, "stats"', '\tadd_submodule(m, "stats"')
+    )
+    exit_code, output = run(engine, "remove-module", "stats", "--yes", "--no-verify")
+    assert exit_code == 0, output
+    assert "stats" not in mod_rs.read_text()
+    assert tree_hash(engine) == before
+
+
+def test_dry_run_with_nothing_to_change_says_so(engine: Path) -> None:
+    exit_code, output = run(engine, "update-module", "--dry-run")
+    assert exit_code == 0, output
+    assert not output.rstrip().endswith(":"), output
+    assert f"nothing to change in {engine}" in output

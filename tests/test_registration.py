@@ -383,3 +383,34 @@ def test_plan_register_functions_edits_the_module_and_the_bridge(sample_workspac
 def test_planner_names_a_missing_file(sample_workspace: Workspace) -> None:
     with pytest.raises(UnrecognisedShape, match=r"^rust/src/momentum/mod.rs: the file is missing"):
         plan_register_functions(sample_workspace, "momentum", ["ema"])
+
+
+def test_a_tab_indented_add_submodule_is_read_and_removed(sample_workspace: Workspace) -> None:
+    for change in plan_register_module(sample_workspace, "momentum", ["zscore"]):
+        (sample_workspace.root / change.path).write_text(change.after or "")
+    mod_rs = sample_workspace.python_mod_rs
+    mod_rs.write_text(
+        mod_rs.read_text().replace('    add_submodule(m, "momentum"', '\tadd_submodule(m, "momentum"')
+    )
+    undo = plan_unregister_module(sample_workspace, "momentum")
+    assert [c.after for c in undo] == [LIB_RS, PYTHON_MOD_RS, BRIDGE_INIT]
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("rust/src/python/mod.rs", "    let _unused = crate::momentum::register;"),
+        ("rust/src/lib.rs", "\tpub mod momentum;"),
+    ],
+)
+def test_unregistering_refuses_a_line_that_would_be_left_naming_the_module(
+    sample_workspace: Workspace, path: str, line: str
+) -> None:
+    for change in plan_register_module(sample_workspace, "momentum", ["zscore"]):
+        (sample_workspace.root / change.path).write_text(change.after or "")
+    file = sample_workspace.root / path
+    lines = file.read_text().splitlines()
+    at = next(i for i, text in enumerate(lines) if "technical" in text)
+    file.write_text("\n".join([*lines[: at + 1], line, *lines[at + 1 :]]) + "\n")
+    with pytest.raises(UnrecognisedShape, match=rf"^{path}:{at + 2}: still names module 'momentum'"):
+        plan_unregister_module(sample_workspace, "momentum")

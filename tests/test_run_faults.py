@@ -1,0 +1,194 @@
+"""Runs killed, stopped or failing midway, with real processes: a fake `maturin` stands in for the build.
+
+The fake writes an extension into the workspace (as `maturin develop` does), starts a child of its own
+(as maturin starts cargo, and cargo rustc), then waits; so a test can kill or stop devtool at the
+moment a real build would be running, without compiling anything.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from e2e_support import Result, tree_hash
+
+EXTENSION = "src/crypto_trading_engine/crypto_trading_engine.cpython-311-x86_64-linux-gnu.so"
+NEW_EXTENSION = "src/crypto_trading_engine/crypto_trading_engine.abi3.so"
+ORIGINAL_BYTES = b"the extension as built before the run"
+SIGNATURE = "values: f64[] -> f64[]"
+
+FAKE_MATURIN = f"""#!/bin/sh
+if [ "$1" = "--version" ]; then echo "maturin 9.9.9 (fake)"; exit 0; fi
+echo "fake maturin: building"
+if [ "$FAKE_MATURIN_FAILS" = "1" ]; then echo "error: the fake build failed"; exit 1; fi
+printf 'built by the interrupted run' > {EXTENSION}
+printf 'built by the interrupted run' > {NEW_EXTENSION}
+sleep 300 &
+echo $! > "$FAKE_STATE/grandchild.pid"
+echo $$ > "$FAKE_STATE/maturin.pid"
+echo "fake maturin: installed, now waiting like a long build"
+wait
+"""
+
+
+@dataclass
+class Setup:
+    engine: Path
+    state: Path  # where the fake maturin leaves its pids
+    env: dict[str, str]
+
+    def argv(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "devtool", *args, "--engine", str(self.engine)]
+
+    def devtool(self, *args: str, extra: dict[str, str] | None = None) -> Result:
+        proc = subprocess.run(
+            self.argv(*args), env={**self.env, **(extra or {})}, capture_output=True, text=True, timeout=120
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        """devtool in a process group of its own, as a shell starts a job."""
+        return subprocess.Popen(
+            self.argv(*args),
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+
+    def pid(self, name: str, timeout: float = 60) -> int:
+        """The pid the fake maturin wrote (waiting for it): once there, the extension is installed."""
+        path = self.state / f"{name}.pid"
+        deadline = time.monotonic() + timeout
+        while not (path.is_file() and path.read_text().strip()):
+            assert time.monotonic() < deadline, f"the fake maturin did not start ({path})"
+            time.sleep(0.05)
+        return int(path.read_text())
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting to be reaped does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[Setup]:
+    engine = tmp_path / "engine"
+    shutil.copytree(REPO / "engine", engine, ignore=shutil.ignore_patterns("target", "__pycache__", "*.so"))
+    (engine / EXTENSION).write_bytes(ORIGINAL_BYTES)
+    bin_dir, state = tmp_path / "bin", tmp_path / "fake-state"
+    bin_dir.mkdir()
+    state.mkdir()
+    (bin_dir / "maturin").write_text(FAKE_MATURIN)
+    (bin_dir / "maturin").chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),  # the lock and journal of this test only
+        "FAKE_STATE": str(state),
+    }
+    env.pop("VIRTUAL_ENV", None)
+    yield Setup(engine, state, env)
+    for name in ("maturin", "grandchild"):  # whatever a failing test left running
+        path = state / f"{name}.pid"
+        if path.is_file() and path.read_text().strip() and alive(int(path.read_text())):
+            os.kill(int(path.read_text()), signal.SIGKILL)
+
+
+@pytest.fixture
+def killed_run(setup: Setup) -> Setup:
+    """`new-module k` killed with its whole process group (`kill -KILL -- -PGID`) while it builds."""
+    proc = setup.start("new-module", "k", "--function", "k_f", "--signature", SIGNATURE)
+    maturin = setup.pid("maturin")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert (setup.engine / "rust/src/k/k_f.rs").is_file()  # killed midway: the journal is left
+    assert (setup.engine / EXTENSION).read_bytes() != ORIGINAL_BYTES
+    assert gone_within(maturin, 10), "the build outlived devtool: it could install an extension later"
+    return setup
+
+
+def test_the_next_run_recovers_first_then_plans_and_says_what_it_recovered(killed_run: Setup) -> None:
+    made = killed_run.devtool(
+        "new-module", "other", "--function", "other_f", "--signature", SIGNATURE, "--no-verify"
+    )
+    assert made.code == 0, made
+    assert "recovered first from an interrupted devtool run" in made.stdout
+    assert "removed folder rust/src/k" in made.stdout
+    assert not (killed_run.engine / "rust/src/k").exists()
+    assert "pub mod k;" not in (killed_run.engine / "rust/src/lib.rs").read_text()
+    assert (killed_run.engine / "rust/src/other/other_f.rs").is_file()
+
+
+def test_remove_module_after_a_kill_sees_the_recovered_tree(killed_run: Setup) -> None:
+    removed = killed_run.devtool("remove-module", "k", "--yes", "--no-verify")
+    assert removed.code == 2, removed  # k never existed once the tree is recovered
+    assert "no module 'k'" in removed.stderr
+    assert "recovered first from an interrupted devtool run" in removed.stderr
+    assert "missing" not in removed.stderr
+
+
+def test_the_extension_built_by_a_killed_run_is_rolled_back_with_the_sources(
+    killed_run: Setup, tmp_path: Path
+) -> None:
+    pristine = tmp_path / "pristine"
+    shutil.copytree(REPO / "engine", pristine, ignore=shutil.ignore_patterns("target", "__pycache__", "*.so"))
+    listed = killed_run.devtool("new-module", "other", "--dry-run")  # any run recovers first
+    assert listed.code == 0, listed
+    assert (killed_run.engine / EXTENSION).read_bytes() == ORIGINAL_BYTES
+    assert not (killed_run.engine / NEW_EXTENSION).exists()
+    assert tree_hash(killed_run.engine) == tree_hash(pristine)
+
+
+def test_sigterm_during_the_build_stops_every_process_it_started_and_rolls_back(setup: Setup) -> None:
+    before = tree_hash(setup.engine)
+    proc = setup.start("new-module", "k", "--function", "k_f", "--signature", SIGNATURE)
+    maturin, grandchild = setup.pid("maturin"), setup.pid("grandchild")
+    os.kill(proc.pid, signal.SIGTERM)  # devtool's pid only, not its group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "rolled back" in err
+    assert gone_within(maturin, 5) and gone_within(grandchild, 5), "the build outlived devtool"
+    assert tree_hash(setup.engine) == before
+    assert (setup.engine / EXTENSION).read_bytes() == ORIGINAL_BYTES
+
+
+@pytest.mark.parametrize(
+    ("keep", "says"),
+    [(False, "every change of this run was rolled back"), (True, "kept for inspection (--keep)")],
+)
+def test_a_failed_build_says_whether_the_changes_were_rolled_back_or_kept(
+    setup: Setup, keep: bool, says: str
+) -> None:
+    keep_flag = ["--keep"] if keep else []
+    failed = setup.devtool(
+        "new-module", "k", "--function", "k_f", *keep_flag, extra={"FAKE_MATURIN_FAILS": "1"}
+    )
+    assert failed.code == 4, failed
+    assert "the fake build failed" in failed.stderr
+    assert says in failed.stderr
+    assert (setup.engine / "rust/src/k").exists() == keep
