@@ -56,6 +56,10 @@ class VerifyError(DevtoolError):
         return f"{super().__str__()}\n{outcome}"
 
 
+class WriteFailed(DevtoolError):
+    """A file could not be written (read-only, no space left, not permitted); everything was rolled back."""
+
+
 class RollbackError(DevtoolError):
     """A rollback could not restore every file; the journal says what is left."""
 

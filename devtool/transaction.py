@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import fcntl
 import filecmp
 import functools
@@ -22,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Literal
 
-from .errors import ConflictError, RollbackError
+from .errors import ConflictError, RollbackError, WriteFailed
 from .plan import FileChange, Plan
 
 JOURNAL_FILE = "journal.json"
@@ -139,6 +140,7 @@ class Transaction:
         Raises:
             ConflictError: a change does not match the disk, or a journal of an interrupted run
                 is left over; nothing was written.
+            WriteFailed: a write failed (read-only, no space, not permitted); everything was rolled back.
             RollbackError: a write failed and the rollback could not restore everything.
         """
         if self._state != "new":
@@ -158,10 +160,17 @@ class Transaction:
             guarded={rel: self._mode(rel) for rel in self.guard.files(self.ws_root)} if self.guard else {},
         )
         self._state = "applied"  # from here on a failure rolls back, whatever was written
+        writing = f"the journal in {self.journal_dir}"
         try:
             self._journal.save(self.journal_dir)
             for change in changes:
+                writing = str(self.ws_root / change.path)
                 self._write(change)
+        except OSError as err:  # read-only, full, immutable (chattr +i), not permitted
+            self.rollback()
+            raise WriteFailed(
+                f"cannot write {writing}: {describe_os_error(err)}; nothing was changed"
+            ) from err
         except BaseException:
             self.rollback()
             raise
@@ -374,20 +383,24 @@ def _restore(ws_root: Path, journal: _Journal, journal_dir: Path) -> tuple[list[
             if step():
                 done.append(description)
         except OSError as err:
-            failed.append(f"{description.split(' ', 1)[1]} ({err})")
+            failed.append(f"{description.split(' ', 1)[1]} ({describe_os_error(err)})")
     return done, failed
 
 
+# Each step looks before it touches: on a read-only or full file system, even removing a file that
+# is not there fails (EROFS), and a rollback of a run that wrote nothing must not fail for that.
+
+
 def _remove_file(path: Path) -> bool:
-    _temp_path(path).unlink(missing_ok=True)
-    if not (path.exists() or path.is_symlink()):
+    _remove_temp(path)
+    if not _exists(path):
         return False
     path.unlink()
     return True
 
 
 def _put_back(path: Path, data: bytes, mode: int) -> bool:
-    _temp_path(path).unlink(missing_ok=True)
+    _remove_temp(path)
     if path.is_file() and path.read_bytes() == data and stat.S_IMODE(path.stat().st_mode) == mode:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -396,7 +409,7 @@ def _put_back(path: Path, data: bytes, mode: int) -> bool:
 
 
 def _copy_back(copy: Path, path: Path, mode: int) -> bool:
-    _temp_path(path).unlink(missing_ok=True)
+    _remove_temp(path)
     if (
         path.is_file()
         and stat.S_IMODE(path.stat().st_mode) == mode
@@ -454,6 +467,16 @@ def _copy_atomic(source: Path, path: Path, mode: int | None, *, sync: bool = Fal
         raise
 
 
+def _remove_temp(path: Path) -> None:
+    """Remove the temporary file a write to `path` was interrupted with, if there is one."""
+    if _exists(_temp_path(path)):
+        _temp_path(path).unlink()
+
+
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
 def _temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}{TEMP_SUFFIX}")
 
@@ -472,6 +495,14 @@ def _safe(rel: str) -> str:
 
 def _count_lines(text: str | None) -> int:
     return len((text or "").splitlines())
+
+
+def describe_os_error(err: OSError) -> str:
+    """ "Read-only file system (EROFS) at /path": the cause, its errno name, and the path it concerns."""
+    name = errno.errorcode.get(err.errno or 0)
+    cause = err.strerror or str(err)
+    where = f" at {err.filename}" if err.filename and not str(err.filename).endswith(TEMP_SUFFIX) else ""
+    return f"{cause} ({name}){where}" if name else f"{cause}{where}"
 
 
 def _rollback_message(failed: list[str], journal_dir: Path) -> str:

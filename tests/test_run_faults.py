@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,3 +193,90 @@ def test_a_failed_build_says_whether_the_changes_were_rolled_back_or_kept(
     assert "the fake build failed" in failed.stderr
     assert says in failed.stderr
     assert (setup.engine / "rust/src/k").exists() == keep
+
+
+# --- a workspace that cannot be written: read-only, full, immutable ---------------------------------------
+
+
+def sh(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, check=False)
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """`folder` as a read-only bind mount of itself (chmod does not stop root)."""
+    bound = sh("mount", "--bind", str(folder), str(folder))
+    if bound.returncode != 0:
+        pytest.skip(f"cannot make a bind mount here: {bound.stderr.strip()}")
+    try:
+        remounted = sh("mount", "-o", "remount,bind,ro", str(folder))
+        if remounted.returncode != 0:
+            pytest.skip(f"cannot remount read-only here: {remounted.stderr.strip()}")
+        yield
+    finally:
+        sh("umount", str(folder))
+
+
+@contextmanager
+def immutable(path: Path) -> Iterator[None]:
+    """`chattr +i path`: not even root may replace it (EPERM)."""
+    made = sh("chattr", "+i", str(path))
+    if made.returncode != 0:
+        pytest.skip(f"chattr +i is not supported here: {made.stderr.strip() or 'chattr missing'}")
+    try:
+        yield
+    finally:
+        sh("chattr", "-i", str(path))
+
+
+@pytest.fixture
+def full_disk(setup: Setup, tmp_path: Path) -> Iterator[Setup]:
+    """The engine on a small tmpfs with 8 KiB left: the new module's files do not fit (ENOSPC)."""
+    mount = tmp_path / "small-fs"
+    mount.mkdir()
+    made = sh("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount))
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
+    try:
+        shutil.copytree(setup.engine, mount / "engine")
+        free = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize
+        (mount / "filler").write_bytes(b"\0" * (free - 8192))
+        yield Setup(mount / "engine", setup.state, setup.env)
+    finally:
+        sh("umount", str(mount))
+
+
+def assert_refused_cleanly(setup: Setup, cause: str, path: str) -> None:
+    """Two runs in a row: each one error naming the path and the cause, exit 1, nothing changed or left."""
+    before = tree_hash(setup.engine)
+    for _ in range(2):  # the second run is not stuck on a journal the first one left
+        result = setup.devtool(
+            "new-module", "k", "--function", "k_f", "--signature", SIGNATURE, "--no-verify"
+        )
+        assert result.code == 1, result
+        assert result.stderr.count("error:") == 1 and "Traceback" not in result.stderr, result
+        assert cause in result.stderr and path in result.stderr, result
+        assert "rollback" not in result.stderr, result
+        assert tree_hash(setup.engine) == before
+        assert not list(Path(setup.env["XDG_CACHE_HOME"]).glob("devtool/workspaces/*/journal"))
+
+
+def test_a_read_only_engine_is_one_error_and_no_stuck_journal(setup: Setup) -> None:
+    with read_only(setup.engine):
+        assert_refused_cleanly(setup, "Read-only file system (EROFS)", str(setup.engine))
+
+
+def test_a_read_only_package_folder_is_one_error_and_no_stuck_journal(setup: Setup) -> None:
+    package = setup.engine / "src/crypto_trading_engine"
+    with read_only(package):
+        assert_refused_cleanly(setup, "Read-only file system (EROFS)", str(package / "k.pyi"))
+
+
+def test_no_space_left_is_one_error_and_no_stuck_journal(full_disk: Setup) -> None:
+    assert_refused_cleanly(full_disk, "No space left on device (ENOSPC)", str(full_disk.engine))
+
+
+def test_an_immutable_file_is_one_error_and_no_stuck_journal(setup: Setup) -> None:
+    lib_rs = setup.engine / "rust/src/lib.rs"
+    with immutable(lib_rs):
+        assert_refused_cleanly(setup, "Operation not permitted (EPERM)", str(lib_rs))
