@@ -151,6 +151,13 @@ def profile_command(
     except DevtoolError as err:
         click.secho(f"error: {err}", fg="red", err=True)
         ctx.exit(err.exit_code)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM while a sampler ran the target in a child
+        click.secho(
+            "interrupted: the profiled target and every process it started were stopped; no report",
+            fg="yellow",
+            err=True,
+        )
+        ctx.exit(130)
 
 
 def _show(report: ProfileReport, *, as_json: bool, cwd: Path) -> None:

@@ -16,6 +16,7 @@ from typing import Literal
 
 from .errors import DevtoolError, UsageError
 from .profile_classify import Candidate, rank_candidates
+from .profile_errors import TargetNotFound
 from .profile_flamegraph import stacks_from_graph, write_flamegraph
 from .profile_graph import (
     CallGraph,
@@ -139,7 +140,20 @@ def profile(request: ProfileRequest) -> ProfileReport:
         measured = _measure_cprofile(request, output)
     else:
         _write_text(output, format_folded(measured.stacks or {}, seconds_per_sample=1.0 / request.rate))
+    _refuse_unknown_test(request.target, measured.failure)
     return _report(request, measured, sampler, fallback, output)
+
+
+def _refuse_unknown_test(target: Target, failure: TargetFailure | None) -> None:
+    """Raises TargetNotFound when pytest ran nothing because the node id (or an option) is wrong.
+
+    pytest says so with its exit code 4 (usage error, "not found"); that is the user's input, not a
+    failure of the target.
+    """
+    if target.kind == "pytest" and failure is not None and (failure.kind, failure.exit_code) == ("pytest", 4):
+        raise TargetNotFound(
+            f"pytest found no test {target.spec} (or did not accept its options): nothing was profiled"
+        )
 
 
 def prepare_check(request: ProfileRequest) -> None:

@@ -7,10 +7,12 @@ builds one `Invocation`; `run` calls it through a runner (the profiler's `runcal
 
 from __future__ import annotations
 
+import contextlib
 import cProfile
 import difflib
 import importlib
 import importlib.util
+import os
 import re
 import runpy
 import sys
@@ -20,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType, ModuleType
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from .profile_errors import (
     TargetImportError,
@@ -281,13 +283,30 @@ def _build_arguments(target: Target, namespace: dict[str, Any]) -> tuple[tuple[A
 
 
 def run(invocation: Invocation, runner: Runner) -> TargetFailure | None:
-    """Run the target through `runner(func, *args, **kwargs)`; None when it succeeded."""
-    with _sys_state(invocation.argv, invocation.path0):
+    """Run the target through `runner(func, *args, **kwargs)`; None when it succeeded.
+
+    Only this process reports: a child the target forked that returns here instead of exiting
+    ends now, with its own exit code, rather than going on to print a second report.
+    """
+    parent = os.getpid()
+    failure = _run(invocation, runner, parent)
+    if os.getpid() != parent:
+        _end_forked_child(failure)
+    return failure
+
+
+def _run(invocation: Invocation, runner: Runner, parent: int) -> TargetFailure | None:
+    with _sys_state(invocation.argv, invocation.path0), _os_exit_raises(parent):
         try:
             for _ in range(invocation.repeat):
                 result = runner(invocation.func, *invocation.args, **invocation.kwargs)
         except SystemExit as err:
             return _exit_failure(err)
+        except _OsExit as err:
+            code = err.code
+            return (
+                None if code == 0 else TargetFailure("exit", f"the target called os._exit({code})", "", code)
+            )
         except KeyboardInterrupt as err:
             return TargetFailure("interrupted", "interrupted (Ctrl-C)", _format_exception(err), 130)
         except BaseException as err:
@@ -295,6 +314,47 @@ def run(invocation: Invocation, runner: Runner) -> TargetFailure | None:
     if invocation.kind == "pytest" and isinstance(result, int) and result != 0:
         return _pytest_failure(result)
     return None
+
+
+class _OsExit(BaseException):
+    """`os._exit(code)` called by the target in devtool's own process (not a `except Exception`)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+_REAL_OS_EXIT = os._exit
+
+
+@contextmanager
+def _os_exit_raises(parent: int) -> Iterator[None]:
+    """While the target runs, `os._exit` in this process raises `_OsExit` instead of ending devtool.
+
+    Otherwise a target's `os._exit(4)` would end devtool with 4, an exit code that means "build failed".
+    In a forked child it still exits at once, as the target expects.
+    """
+
+    def exit_or_raise(status: int) -> NoReturn:
+        if os.getpid() != parent:
+            _REAL_OS_EXIT(status)
+        raise _OsExit(status)
+
+    os._exit = exit_or_raise
+    try:
+        yield
+    finally:
+        os._exit = _REAL_OS_EXIT
+
+
+def _end_forked_child(failure: TargetFailure | None) -> NoReturn:
+    code = 0 if failure is None else (failure.exit_code or 1)
+    if failure is not None and failure.traceback:
+        sys.stderr.write(failure.traceback)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    _REAL_OS_EXIT(code)
 
 
 def enter_target(func: Callable[..., object], *args: Any, **kwargs: Any) -> object:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
+import os
 import pstats
 import re
+import signal
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -336,3 +341,94 @@ def test_py_spy_target_failure_is_reported(workdir: Path) -> None:
     assert report["failure"]["message"] == "RuntimeError: late"
     assert "late_fail.py" in report["failure"]["traceback"]
     assert "profile_child" not in report["failure"]["traceback"]
+
+
+# -- targets that fork, exit hard or are interrupted: real processes -----------------------------------
+
+
+def devtool_profile(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "devtool", "profile", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_target_that_forks_is_reported_once_by_the_original_process(workdir: Path) -> None:
+    (workdir / "forker.py").write_text(
+        "import os\nfrom workload import hot_loop\n\nhot_loop(20_000)\npid = os.fork()\n"
+        "if pid:\n    os.waitpid(pid, 0)\n"  # the child returns normally, into whoever runs the script
+    )
+    done = devtool_profile(workdir, "forker.py", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)  # one JSON document, not two
+    assert report["ok"] is True
+
+
+def test_os_exit_in_the_target_is_the_targets_failure_exit_6(workdir: Path) -> None:
+    (workdir / "hard_exit.py").write_text("import os\nos._exit(4)\n")
+    done = devtool_profile(workdir, "hard_exit.py")
+    assert done.returncode == 6, done.stderr
+    assert "error: the target failed: the target called os._exit(4)" in done.stderr
+
+
+def test_a_pytest_node_id_that_does_not_exist_is_exit_2(workdir: Path) -> None:
+    (workdir / "test_some.py").write_text("def test_there() -> None:\n    assert True\n")
+    done = devtool_profile(workdir, "test_some.py::test_not_there")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "error: pytest found no test test_some.py::test_not_there" in done.stderr
+
+
+FAKE_PY_SPY = """#!/bin/sh
+while [ "$1" != "--" ]; do shift; done
+shift
+"$@" &
+wait
+"""
+
+
+def test_ctrl_c_during_py_spy_stops_the_target_and_says_so_in_profiles_words(workdir: Path) -> None:
+    (workdir / "fake-py-spy").write_text(FAKE_PY_SPY)
+    (workdir / "fake-py-spy").chmod(0o755)
+    (workdir / "waits.py").write_text(
+        "import os, time\nfrom pathlib import Path\n"
+        "Path('target.pid').write_text(str(os.getpid()))\ntime.sleep(300)\n"
+    )
+    spy = ["--sampler", "py-spy", "--py-spy", str(workdir / "fake-py-spy")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "devtool", "profile", "waits.py", *spy],
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    pid_file = workdir / "target.pid"
+    deadline = time.monotonic() + 60
+    while not (pid_file.is_file() and pid_file.read_text()):
+        assert time.monotonic() < deadline and proc.poll() is None, "the target did not start"
+        time.sleep(0.05)
+    target = int(pid_file.read_text())
+    try:
+        proc.send_signal(signal.SIGINT)  # devtool's pid only
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, err
+        assert "interrupted: the profiled target and every process it started were stopped" in err
+        assert "rolled back" not in err
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{target}").exists() and "Z" not in _state(target):
+            assert time.monotonic() < deadline, "the profiled target is still running"
+            time.sleep(0.05)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(target, signal.SIGKILL)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return "X"
