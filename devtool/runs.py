@@ -64,8 +64,8 @@ class Run:
     ) -> T:
         """Apply `plan`, run `verify`, and keep the changes only if it succeeds.
 
-        On any failure, Ctrl-C included, every file of the plan and the built extension are restored,
-        unless `keep` asks to leave them for inspection.
+        On any failure, Ctrl-C included, every file of the plan and the built extension are restored;
+        only a failed build or test (VerifyError) leaves them in place when `keep` asks for inspection.
 
         Raises:
             ConflictError: the workspace changed under the plan.

@@ -20,7 +20,15 @@ from hypothesis import strategies as st
 
 from devtool.errors import ConflictError, RollbackError, WriteFailed
 from devtool.plan import FileChange, Plan
-from devtool.transaction import JOURNAL_FILE, Transaction, WorkspaceLock, check_plan, recover, render_diff
+from devtool.transaction import (
+    JOURNAL_FILE,
+    Guard,
+    Transaction,
+    WorkspaceLock,
+    check_plan,
+    recover,
+    render_diff,
+)
 
 SnapshotFn = Callable[[Path], Snapshot]
 
@@ -382,3 +390,24 @@ def test_the_lock_is_released_on_exit_even_after_an_error(tmp_path: Path) -> Non
         raise RuntimeError
     with WorkspaceLock(tmp_path):
         pass
+
+
+# --- the guarded extension: not in the plan, changed by the build, restored with the plan's files -----------
+
+
+@pytest.mark.parametrize("how", ["rollback", "recover"])
+def test_a_guarded_extension_is_restored_and_a_new_one_removed(
+    tree: Path, journal: Path, snapshot: SnapshotFn, how: str
+) -> None:
+    (tree / "pkg").mkdir()
+    (tree / "pkg/ext.so").write_bytes(b"built before")
+    (tree / "pkg/ext.so").chmod(0o755)
+    before = snapshot(tree)
+    tx = Transaction(tree, journal, Guard("pkg", ("*.so",)))
+    tx.apply(a_plan(tree))
+    (tree / "pkg/ext.so").write_bytes(b"built by the run")  # in place, as a build may do
+    (tree / "pkg/ext.abi3.so").write_bytes(b"new")
+    done = tx.rollback() if how == "rollback" else recover(journal, tree)  # recover: as after a kill
+    assert done is not None and "restored pkg/ext.so" in done and "removed pkg/ext.abi3.so" in done
+    assert snapshot(tree) == before
+    assert not journal.exists()
