@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from .errors import DevtoolError, VerifyError
+from .journal import Guard
 from .plan import Plan
-from .transaction import Guard, Transaction, WorkspaceLock, recover
+from .transaction import Transaction, WorkspaceLock, recover
 from .workspace import Workspace
 
 T = TypeVar("T")

@@ -19,16 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devtool.errors import ConflictError, RollbackError, WriteFailed
+from devtool.journal import JOURNAL_FILE, Guard
 from devtool.plan import FileChange, Plan
-from devtool.transaction import (
-    JOURNAL_FILE,
-    Guard,
-    Transaction,
-    WorkspaceLock,
-    check_plan,
-    recover,
-    render_diff,
-)
+from devtool.transaction import Transaction, WorkspaceLock, check_plan, recover, render_diff
 
 SnapshotFn = Callable[[Path], Snapshot]
 
