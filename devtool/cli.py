@@ -53,10 +53,11 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 def main() -> None:
     """Move a Python trading system's hot paths into Rust: scaffold, build, verify, profile, benchmark.
 
-    Exit codes: 0 success, 1 error, 2 invalid input or missing toolchain/workspace,
-    3 conflict (exists already, or the workspace is locked), 4 build or tests failed
-    (changes rolled back), 5 rollback incomplete, 6 the profiled target failed, 7 Rust and the
-    fallback disagree, 8 a speedup below its gate, 9 a speedup regression, 130 interrupted.
+    Exit codes: 0 success, 1 error (a file cannot be written: rolled back), 2 invalid input or
+    missing toolchain/workspace, 3 conflict (exists already, the workspace is locked, update-module
+    conflicts), 4 build or tests failed (rolled back unless --keep), 5 rollback incomplete,
+    6 the profiled target failed, 7 Rust and the fallback disagree, 8 a speedup below its gate,
+    9 a speedup regression, 130 interrupted.
     """
 
 
