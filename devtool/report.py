@@ -134,6 +134,7 @@ def status_json(status: WorkspaceStatus) -> dict[str, Any]:
             "file": status.extension_file,
             "error": status.extension_error,
         },
+        "warnings": list(status.warnings),
         "modules": [
             {
                 "name": m.name,
@@ -156,6 +157,8 @@ def status_text(status: WorkspaceStatus) -> str:
     else:
         ext = f"extension: NOT importable ({status.extension_error}); run `maturin develop` in the engine"
     lines = [f"workspace: {status.root}", ext, ""]
+    if status.warnings:
+        lines += [f"WARNING: {w}" for w in status.warnings] + [""]
     mark = {True: "yes", False: "-"}
     header = (
         f"  {'function':<28} {'rust':<5} {'fallback':<9} {'tests':<6} {'bench':<6} {'kernel':<10} signature"
