@@ -90,9 +90,9 @@ def run_bench(ws: Workspace, request: BenchRequest, *, progress: BenchProgress |
     engine = load_engine(ws)
     environment = _environment(ws, engine)  # before measuring: the load average of the machine as we start
     warnings += profile_warnings(engine, ws, allow_debug=request.allow_debug)
-    cases, functions = discover_cases(ws), workspace_functions(ws)
-    missing = uncovered(cases, functions, request.names)
-    runnable, skipped = _resolve_all(select_cases(cases, request.names, functions), engine, missing)
+    cases, known = discover_cases(ws), workspace_functions(ws)
+    missing = uncovered(cases, known, request.names)
+    runnable, skipped = _resolve_all(select_cases(cases, request.names, known), engine, missing)
     baseline = load_baseline(ws, request.compare) if request.compare is not None else None
     settings = _settings(request, config)
     plan = _plan(request)

@@ -143,6 +143,14 @@ def installed_build_profile() -> str | None:
     return _probe_extension([], None).build_profile
 
 
+def build_release(requested: bool) -> bool:
+    """Whether to build optimised: when asked, or when the extension the build replaces is a release build.
+
+    A debug rebuild over a release build would make the next `devtool bench` refuse it.
+    """
+    return requested or installed_build_profile() == "release"
+
+
 def workspace_functions(ws: Workspace) -> list[str]:
     """Every "module.function" of the workspace, in lib.rs order."""
     return [f"{m}.{f}" for m in ws.module_names() for f in module_functions(ws, m)]
