@@ -74,7 +74,8 @@ def run_bench(ws: Workspace, request: BenchRequest, *, progress: BenchProgress |
     """Benchmark the workspace's functions as `request` asks.
 
     Raises:
-        UsageError: an unknown function, a bad setting, a missing baseline, no matplotlib for --plot.
+        UsageError: an unknown function, a bad setting, a missing baseline, no matplotlib for --plot,
+            sizes whose inputs would not fit in memory.
         EngineNotBuilt: rust_bridge or the compiled engine does not import; nothing can be timed.
         DebugBuildError: a debug build without --allow-debug.
         VerifyError: --build failed.
