@@ -18,10 +18,19 @@ from pathlib import Path
 import numpy as np
 
 from .bench_baseline import Baseline, baseline_path, compare_with, load_baseline, save_baseline
-from .bench_cases import BenchCase, Runnable, Skipped, discover_cases, resolve, select_cases
+from .bench_cases import (
+    BenchCase,
+    Runnable,
+    Skipped,
+    discover_cases,
+    resolve,
+    select_cases,
+    uncovered,
+)
 from .bench_config import DEFAULT_TOLERANCE, BenchConfig, gate_for, parse_config
 from .bench_engine import Engine, load_engine, profile_warnings
 from .bench_measure import BenchProgress, BenchStep, Tracker, measure_function
+from .bench_memory import available_memory, check_fits
 from .bench_plot import ensure_plotting, write_plot
 from .bench_results import (
     BenchReport,
@@ -30,6 +39,7 @@ from .bench_results import (
 )
 from .bench_timing import RoundPlan
 from .errors import DevtoolError, EngineNotBuilt, ParityMismatch, SpeedupBelowGate, SpeedupRegression
+from .listing import workspace_functions
 from .runs import log_path_for, state_dir
 from .transaction import WorkspaceLock
 from .verify import build_only
@@ -64,7 +74,8 @@ def run_bench(ws: Workspace, request: BenchRequest, *, progress: BenchProgress |
     """Benchmark the workspace's functions as `request` asks.
 
     Raises:
-        UsageError: an unknown function, a bad setting, a missing baseline, no matplotlib for --plot.
+        UsageError: an unknown function, a bad setting, a missing baseline, no matplotlib for --plot,
+            sizes whose inputs would not fit in memory.
         EngineNotBuilt: rust_bridge or the compiled engine does not import; nothing can be timed.
         DebugBuildError: a debug build without --allow-debug.
         VerifyError: --build failed.
@@ -80,11 +91,16 @@ def run_bench(ws: Workspace, request: BenchRequest, *, progress: BenchProgress |
     engine = load_engine(ws)
     environment = _environment(ws, engine)  # before measuring: the load average of the machine as we start
     warnings += profile_warnings(engine, ws, allow_debug=request.allow_debug)
-    runnable, skipped = _resolve_all(select_cases(discover_cases(ws), request.names), engine)
+    cases, known = discover_cases(ws), workspace_functions(ws)
+    missing = uncovered(cases, known, request.names)
+    runnable, skipped = _resolve_all(select_cases(cases, request.names, known), engine, missing)
     baseline = load_baseline(ws, request.compare) if request.compare is not None else None
     settings = _settings(request, config)
     plan = _plan(request)
     sizes = {r.case.name: _sizes_for(r.case, settings.sizes, config, request) for r in runnable}
+    memory = available_memory()
+    for r in runnable:
+        check_fits(r.case, sizes[r.case.name], memory)
     tracker = Tracker(progress, sum(2 * len(s) + (request.threads is not None) for s in sizes.values()))
     functions = tuple(
         measure_function(
@@ -143,10 +159,12 @@ def _build(ws: Workspace, progress: BenchProgress | None) -> list[str]:
     return warnings
 
 
-def _resolve_all(cases: Sequence[BenchCase], engine: Engine) -> tuple[list[Runnable], list[Skipped]]:
+def _resolve_all(
+    cases: Sequence[BenchCase], engine: Engine, uncovered: Sequence[Skipped]
+) -> tuple[list[Runnable], list[Skipped]]:
     resolved = [resolve(case, engine.bridge, engine.native) for case in cases]
     runnable = [r for r in resolved if isinstance(r, Runnable)]
-    skipped = [r for r in resolved if isinstance(r, Skipped)]
+    skipped = sorted([*(r for r in resolved if isinstance(r, Skipped)), *uncovered], key=lambda s: s.name)
     if not runnable:
         reasons = (
             "; ".join(f"{s.name}: {s.reason}" for s in skipped) or "no benchmark file defines BENCH_CASES"

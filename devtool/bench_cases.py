@@ -134,15 +134,24 @@ def _cases_of(path: Path, module: ModuleType) -> list[BenchCase]:
     return cases
 
 
-def select_cases(cases: Sequence[BenchCase], names: Sequence[str]) -> list[BenchCase]:
+def select_cases(
+    cases: Sequence[BenchCase], names: Sequence[str], functions: Sequence[str] = ()
+) -> list[BenchCase]:
     """The cases `names` ask for ("module" or "module.function"; none: all), in the order found.
 
+    `functions` are the workspace's "module.function"s: a name among them is known even without a case
+    (it is reported as skipped, see `uncovered`).
+
     Raises:
-        UsageError: a name matches no case; the message lists the known ones.
+        UsageError: a name matches no case and no function; the message lists the known ones.
     """
     if not names:
         return list(cases)
-    unknown = [n for n in names if not any(_matches(c, n) for c in cases)]
+    unknown = [
+        n
+        for n in names
+        if not any(_matches(c, n) for c in cases) and not any(_selects(n, f) for f in functions)
+    ]
     if unknown:
         known = ", ".join(c.name for c in cases) or "none (no benchmark file defines BENCH_CASES)"
         raise UsageError(f"unknown benchmark {', '.join(map(repr, unknown))}; known: {known}")
@@ -150,7 +159,12 @@ def select_cases(cases: Sequence[BenchCase], names: Sequence[str]) -> list[Bench
 
 
 def _matches(case: BenchCase, name: str) -> bool:
-    return case.name == name or case.module == name
+    return _selects(name, case.name)
+
+
+def _selects(name: str, function: str) -> bool:
+    """Whether `name` ("module" or "module.function") selects `function` ("module.function")."""
+    return name in (function, function.split(".", 1)[0])
 
 
 def resolve(case: BenchCase, bridge: ModuleType, native: ModuleType | None) -> Runnable | Skipped:
@@ -168,4 +182,26 @@ def resolve(case: BenchCase, bridge: ModuleType, native: ModuleType | None) -> R
         return Skipped(case.name, f"no fallback module rust_bridge._fallback.{case.module}")
     if not hasattr(fallback, case.function):
         return Skipped(case.name, f"rust_bridge._fallback.{case.module} has no {case.function!r}")
+    if getattr(compiled, written_flag(case.function), True) is False:
+        return Skipped(
+            case.name,
+            "kernel not written (made with new-module --from): write it, set "
+            f"`pub const WRITTEN: bool = true;` in rust/src/{case.module}/{case.function}.rs and rebuild",
+        )
     return Runnable(case=case, entry=entry)
+
+
+def written_flag(function: str) -> str:
+    """The compiled submodule's flag: is `function`'s kernel written? (new-module --from leaves it False)"""
+    return f"_{function}_written"
+
+
+def uncovered(cases: Sequence[BenchCase], functions: Sequence[str], names: Sequence[str]) -> list[Skipped]:
+    """The workspace's "module.function"s that `names` select (none: all) but no BENCH_CASES entry has."""
+    covered = {c.name for c in cases}
+    selected = [f for f in functions if not names or any(_selects(n, f) for n in names)]
+    return [
+        Skipped(f, "no BENCH_CASES entry in benchmarks/test_*.py (add one to time it)")
+        for f in selected
+        if f not in covered
+    ]

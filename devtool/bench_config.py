@@ -12,6 +12,7 @@ sizes = [1_000_000]
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,9 +125,21 @@ def _speedup(table: dict[str, Any], where: str) -> float | None:
     value = table.get("min-speedup")
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise UsageError(f"{where} min-speedup must be a number above 0, got {value!r}")
-    return float(value)
+    return check_min_speedup(float(value), f"{where} min-speedup")
+
+
+def check_min_speedup(value: float, where: str) -> float:
+    """`value` if it is a usable bar: finite and above 0 (every comparison with NaN is false, so a NaN
+    bar would silently pass every function).
+
+    Raises:
+        UsageError: NaN, an infinity, 0 or below.
+    """
+    if not (math.isfinite(value) and value > 0):
+        raise UsageError(f"{where} must be a finite number above 0 (a speedup such as 2.0), got {value!r}")
+    return value
 
 
 def _sizes(table: dict[str, Any], where: str) -> tuple[int, ...] | None:

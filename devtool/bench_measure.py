@@ -71,7 +71,7 @@ def measure_function(
     checked = []
     for n in sizes:
         tracker.start("parity", name, n)
-        inputs[n] = _inputs(runnable.case, n)
+        inputs[n] = build_inputs(runnable.case, n)
         checked.append(n)
         mismatch = _parity(runnable, inputs[n], n)
         tracker.finish()
@@ -99,7 +99,12 @@ def measure_function(
     )
 
 
-def _inputs(case: BenchCase, n: int) -> dict[str, Any]:
+def build_inputs(case: BenchCase, n: int) -> dict[str, Any]:
+    """The keyword arguments of size n, as the case's BENCH_CASES entry builds them.
+
+    Raises:
+        DevtoolError: the entry raised, or did not return a dict.
+    """
     try:
         kwargs = case.inputs(n)
     except Exception as err:

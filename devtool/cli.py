@@ -144,7 +144,12 @@ def _emit(as_json: bool, data: Callable[[], dict[str, Any]], text: Callable[[], 
     "for you to write (the bridge does not serve it until you mark it written).",
 )
 @engine_option
-@click.option("--release", is_flag=True, help="Build optimised (slower to compile, for benchmarking).")
+@click.option(
+    "--release",
+    is_flag=True,
+    help="Build optimised (slower to compile, for benchmarking) [default: as the installed extension was "
+    "built, so a release build stays one].",
+)
 @click.option("--no-verify", is_flag=True, help="Write the files but skip the build and the tests.")
 @click.option("--dry-run", is_flag=True, help="Show the files and diffs it would write; write nothing.")
 @click.option("--keep", is_flag=True, help="On a failed build or test, keep the files for inspection.")
@@ -189,15 +194,17 @@ def new_module_command(
 
 
 @main.command("remove-module")
-@click.argument("module")
+@click.argument("target", metavar="MODULE[.FUNCTION]")
 @engine_option
-@click.option("--release", is_flag=True, help="Rebuild optimised.")
+@click.option(
+    "--release", is_flag=True, help="Rebuild optimised [default: as the installed extension was built]."
+)
 @click.option("--no-verify", is_flag=True, help="Skip the build that proves the engine still compiles.")
 @click.option("--dry-run", is_flag=True, help="Show what it would delete and edit; change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @json_option
 def remove_module_command(
-    module: str,
+    target: str,
     engine: Path | None,
     release: bool,
     no_verify: bool,
@@ -205,14 +212,23 @@ def remove_module_command(
     yes: bool,
     as_json: bool,
 ) -> None:
-    """Remove a generated MODULE: its files, its registrations, its record; then rebuild. All or nothing."""
+    """Remove a generated MODULE (its files, registrations and record), or one FUNCTION of it; then rebuild.
+
+    All or nothing. MODULE.FUNCTION removes one function of a module that has others: its files, its
+    part of the module's files and its registrations; then the build and the module's tests. (The
+    last function of a module is refused: remove the module.) Files you edited are copied first to
+    .devtool/removed/<MODULE[.FUNCTION]>-<time>/ in the engine; Python code that still uses the
+    removed functions through rust_bridge is listed. The rebuild is optimised if --release is
+    given or the installed extension was optimised.
+    """
     _use_json(as_json)
     ws = _workspace(engine)
     if not (dry_run or yes or as_json):
-        click.confirm(f"remove module {module!r} and every file devtool generated for it?", abort=True)
+        what = f"function {target!r}" if "." in target else f"module {target!r}"
+        click.confirm(f"remove {what} and every file devtool generated for it?", abort=True)
     with _progress(enabled=not dry_run) as progress:
         result = remove_module(
-            ws, module, release=release, verify=not no_verify, dry_run=dry_run, progress=progress
+            ws, target, release=release, verify=not no_verify, dry_run=dry_run, progress=progress
         )
     _emit(as_json, lambda: report.remove_module_json(result), lambda: report.remove_module_text(result))
 

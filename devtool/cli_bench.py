@@ -10,9 +10,10 @@ from pathlib import Path
 import click
 
 from .bench import DEFAULT_SIZES, QUICK_SIZES, BenchRequest, run_bench, verdict
+from .bench_config import check_min_speedup
 from .bench_measure import BenchProgress, BenchStep
 from .bench_results import BenchReport
-from .errors import DevtoolError
+from .errors import DevtoolError, UsageError
 from .report_bench import render_json, render_text, render_warnings
 from .workspace import find_workspace
 
@@ -61,6 +62,15 @@ def _parse_fraction(ctx: click.Context, param: click.Parameter, value: str | Non
     return number
 
 
+def _parse_min_speedup(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return check_min_speedup(value, "--min-speedup")
+    except UsageError as err:
+        raise click.BadParameter(str(err).removeprefix("--min-speedup ")) from None
+
+
 def _sizes_text(sizes: tuple[int, ...]) -> str:
     return ",".join(f"1e{len(str(n)) - 1}" for n in sizes)
 
@@ -82,7 +92,8 @@ def _sizes_text(sizes: tuple[int, ...]) -> str:
 )
 @click.option(
     "--min-speedup",
-    type=click.FloatRange(min=0, min_open=True),
+    type=float,
+    callback=_parse_min_speedup,
     help="The gate's bar for every function  [default: [tool.devtool.bench] min-speedup, else 2.0]",
 )
 @click.option(

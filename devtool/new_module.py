@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from . import render
 from .errors import ConflictError, UsageError
+from .listing import build_release
 from .names import check_identifier, check_module_name
 from .plan import FileChange, Plan, read_text
 from .python_source import PythonFunction, check_bridge_supports_sources, read_python_function
@@ -53,6 +54,9 @@ class NewModuleResult:
     verified: VerifyResult | None = None
     toolchain: dict[str, str] = field(default_factory=dict)
     recovered: tuple[str, ...] = ()  # what an interrupted run had left, put back before planning
+    release: bool | None = None  # how it was built (None: not built); see `build_release`
+    release_requested: bool = False  # --release; else the profile of the extension it replaced
+    same_source: tuple[str, ...] = ()  # other "module.function"s made --from the same Python function
 
     @property
     def kernel_written(self) -> bool:
@@ -75,13 +79,14 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
     source = read_python_function(request.source, request.source_base) if request.source else None
     function = _function_name(request, source)
     signature = _signature(request, source)
-    toolchain = check_toolchain() if request.verify and not request.dry_run else {}
+    building = request.verify and not request.dry_run
+    toolchain = check_toolchain() if building else {}
     reference = source.reference if source else None
 
     def verify(log: Path) -> VerifyResult | None:
-        if not request.verify:
+        if result.release is None:
             return None
-        return verify_module(ws, module, release=request.release, log_path=log, progress=progress)
+        return verify_module(ws, module, release=result.release, log_path=log, progress=progress)
 
     with changing_run(ws) as run:
         plan, added = plan_new_module(
@@ -99,12 +104,30 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
             source=reference,
             toolchain=toolchain,
             recovered=run.recovered,
+            release=build_release(request.release) if building else None,
+            release_requested=request.release,
+            same_source=made_from(ws, reference) if reference else (),
         )
         if request.dry_run:
             return replace(result, diff=render_diff(plan, ws.root))
         log_path = log_path_for(ws, f"new-module-{module}")
         verified = run.apply_and_verify(plan, verify, log_path=log_path, keep=request.keep)
     return replace(result, verified=verified)
+
+
+def made_from(ws: Workspace, source: str) -> tuple[str, ...]:
+    """The "module.function"s of the workspace already made `--from` the Python function `source`.
+
+    Made again under another name, it is a second kernel to write and to keep in step: worth a warning,
+    not a refusal (a variant, or a rename before removing the old one, are fine reasons).
+    """
+    return tuple(
+        f"{module}.{f.name}"
+        for module in ws.module_names()
+        if (record := read_record(ws, module)) is not None
+        for f in record.functions
+        if f.source == source
+    )
 
 
 def _function_name(request: NewModuleRequest, source: PythonFunction | None) -> str:

@@ -37,6 +37,9 @@ def new_module_json(result: NewModuleResult) -> dict[str, Any]:
         "created": result.created,
         "edited": result.edited,
         "verified": result.verified is not None,
+        "build_profile": None if result.release is None else ("release" if result.release else "debug"),
+        "same_source": list(result.same_source),
+        "warnings": new_module_warnings(result),
         "timings": _timings(result.plan_seconds, result.verified),
         "log": str(result.verified.log_path) if result.verified else None,
         "diff": result.diff,
@@ -51,16 +54,37 @@ def _recovered_lines(recovered: tuple[str, ...]) -> list[str]:
     return ["recovered first from an interrupted devtool run:", *(f"  {item}" for item in recovered), ""]
 
 
+def new_module_warnings(result: NewModuleResult) -> list[str]:
+    """What the user should know beyond what was written: a second kernel of one Python function."""
+    if not result.same_source:
+        return []
+    return [
+        f"{result.source} is already the source of {', '.join(result.same_source)}: this is a second "
+        "Rust kernel of the same Python function, to write and keep in step. If it was not meant, "
+        f"remove it: devtool remove-module {result.module}.{result.function}"
+    ]
+
+
+def _build_profile_line(result: NewModuleResult) -> list[str]:
+    if result.release is None or result.release_requested:
+        return []
+    if result.release:
+        return ["built optimised (release), as the extension it replaced was; --release is implied"]
+    return [
+        "built in DEBUG mode (unoptimised): `devtool bench` refuses it until a release build "
+        "(devtool bench --build, or new-module --release)"
+    ]
+
+
 def new_module_text(result: NewModuleResult) -> str:
     recovered = "".join(f"{line}\n" for line in _recovered_lines(result.recovered))
     if result.dry_run:
         head = f"dry run: `new-module {result.module}` would write nothing else than this\n"
-        return recovered + head + (result.diff or "")
+        warnings = "".join(f"warning: {w}\n" for w in new_module_warnings(result))
+        return recovered + warnings + head + (result.diff or "")
     what = "added function" if result.added_to_existing else "created module"
-    lines = [
-        *_recovered_lines(result.recovered),
-        f"{what} {result.module}.{result.function}({result.signature})",
-    ]
+    lines = [*_recovered_lines(result.recovered), *(f"warning: {w}" for w in new_module_warnings(result))]
+    lines.append(f"{what} {result.module}.{result.function}({result.signature})")
     if result.source is not None:
         lines.append(
             f"  from the Python function {result.source} (the fallback and the parity tests' reference)"
@@ -71,6 +95,7 @@ def new_module_text(result: NewModuleResult) -> str:
     lines.append("")
     lines.append(f"planned and written in {result.plan_seconds:.2f} s")
     lines += _verify_lines(result.verified, "build and tests skipped (--no-verify): nothing was compiled")
+    lines += _build_profile_line(result)
     kernel = f"rust/src/{result.module}/{result.function}.rs"
     if not result.kernel_written:
         return "\n".join(lines + _unwritten_kernel_lines(result, kernel))
@@ -116,10 +141,16 @@ def remove_module_json(result: RemoveModuleResult) -> dict[str, Any]:
     return {
         "ok": True,
         "module": result.module,
+        "function": result.function,
         "dry_run": result.dry_run,
         "deleted": result.deleted,
         "edited": result.edited,
         "left_behind": result.left_behind,
+        "backup": result.backup,
+        "backed_up": result.backed_up or [],
+        "sources": result.sources or [],
+        "callers": [vars(c) for c in result.callers or []],
+        "build_profile": None if result.release is None else ("release" if result.release else "debug"),
         "verified": result.verified is not None,
         "timings": _timings(None, result.verified),
         "diff": result.diff,
@@ -129,15 +160,35 @@ def remove_module_json(result: RemoveModuleResult) -> dict[str, Any]:
 
 def remove_module_text(result: RemoveModuleResult) -> str:
     recovered = _recovered_lines(result.recovered)
+    warnings = _removal_warnings(result)
     if result.dry_run:
-        head = "".join(f"{line}\n" for line in recovered)
-        return head + f"dry run: `remove-module {result.module}` would do this\n" + (result.diff or "")
-    lines = [*recovered, f"removed module {result.module}", ""]
+        head = f"dry run: `remove-module {result.target}` would do this\n"
+        return "".join(f"{line}\n" for line in [*recovered, *warnings]) + head + (result.diff or "")
+    what = "function" if result.function else "module"
+    lines = [*recovered, f"removed {what} {result.target}", ""]
     lines += [f"  deleted  {p}" for p in result.deleted]
     lines += [f"  edited   {p}" for p in result.edited]
     lines += [f"  kept     {p} (not generated by devtool)" for p in result.left_behind]
     lines += _verify_lines(result.verified, "build skipped (--no-verify)")
-    return "\n".join(lines)
+    if result.release is not None:
+        lines.append(f"rebuilt {'optimised (release)' if result.release else 'in DEBUG mode'}")
+    return "\n".join([*lines, *(["", *warnings] if warnings else [])])
+
+
+def _removal_warnings(result: RemoveModuleResult) -> list[str]:
+    """Where the hand-edited files were copied, and what still uses the removed functions."""
+    lines = []
+    if result.backup:
+        done = "would be copied" if result.dry_run else "copied"
+        lines.append(f"your edits: files that differ from what was generated, {done} to {result.backup}/:")
+        lines += [f"  {p}" for p in result.backed_up or []]
+    if result.sources:
+        lines.append("made --from these Python functions (code moved to rust_bridge must go back to them):")
+        lines += [f"  {s}" for s in result.sources]
+    if result.callers:
+        lines.append(f"warning: Python code in {result.project} still uses the removed functions:")
+        lines += [f"  {c.describe()}" for c in result.callers]
+    return lines
 
 
 def status_json(status: WorkspaceStatus) -> dict[str, Any]:
@@ -149,6 +200,7 @@ def status_json(status: WorkspaceStatus) -> dict[str, Any]:
             "file": status.extension_file,
             "error": status.extension_error,
         },
+        "warnings": list(status.warnings),
         "modules": [
             {
                 "name": m.name,
@@ -171,6 +223,8 @@ def status_text(status: WorkspaceStatus) -> str:
     else:
         ext = f"extension: NOT importable ({status.extension_error}); run `maturin develop` in the engine"
     lines = [f"workspace: {status.root}", ext, ""]
+    if status.warnings:
+        lines += [f"WARNING: {w}" for w in status.warnings] + [""]
     mark = {True: "yes", False: "-"}
     header = (
         f"  {'function':<28} {'rust':<5} {'fallback':<9} {'tests':<6} {'bench':<6} {'kernel':<10} signature"

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -80,10 +81,12 @@ def cargo_test_command(ws: Workspace, modules: Sequence[str], release: bool) -> 
     return ["cargo", "test", "--manifest-path", str(ws.cargo_toml), "--lib", *profile, *filters]
 
 
-def pytest_command(ws: Workspace, paths: Sequence[Path]) -> list[str]:
-    return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--benchmark-disable"] + [
-        str(p) for p in paths
-    ]
+def pytest_command(ws: Workspace, paths: Sequence[Path], benchmark_storage: Path) -> list[str]:
+    """pytest on `paths`, benchmarks run once untimed. pytest-benchmark creates its storage folder even
+    then (`.benchmarks/` in the working folder, the engine): `benchmark_storage` puts it elsewhere."""
+    quiet = ["-q", "-p", "no:cacheprovider", "--benchmark-disable"]
+    storage = [f"--benchmark-storage=file://{benchmark_storage}"]
+    return [sys.executable, "-m", "pytest", *quiet, *storage] + [str(p) for p in paths]
 
 
 def verify_module(
@@ -118,12 +121,13 @@ def verify_modules(
     tests = [ws.tests_dir / f"{m}_tests" for m in modules if (ws.tests_dir / f"{m}_tests").exists()]
     for module in modules:
         tests += sorted(ws.benchmarks_dir.glob(f"test_bench_{module}_*.py"))
-    steps = [
-        ("build", build_command(release)),
-        ("cargo test", cargo_test_command(ws, modules, release)),
-        ("pytest", pytest_command(ws, tests)),
-    ]
-    return run_steps(ws, steps, log_path=log_path, progress=progress)
+    with tempfile.TemporaryDirectory(prefix="devtool-benchmarks-") as storage:
+        steps = [
+            ("build", build_command(release)),
+            ("cargo test", cargo_test_command(ws, modules, release)),
+            ("pytest", pytest_command(ws, tests, Path(storage))),
+        ]
+        return run_steps(ws, steps, log_path=log_path, progress=progress)
 
 
 def build_only(

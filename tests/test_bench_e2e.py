@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from e2e_support import Result, Scratch, make_scratch
+from e2e_support import REPO, Result, Scratch, make_scratch
 
 pytestmark = pytest.mark.slow
 
@@ -152,3 +152,41 @@ def test_parity_failure_is_reported_and_not_timed(scratch: Scratch) -> None:
     assert "(not timed)" in result.stdout
     assert "baseline 'broken' not saved" in result.stdout
     assert not (scratch.engine / ".devtool" / "bench" / "broken.json").exists()
+
+
+def test_sizes_that_do_not_fit_in_memory_are_refused_before_anything_is_built(scratch: Scratch) -> None:
+    result = bench(scratch, "--sizes", "1e3,1e12")
+    assert result.code == 2, result
+    assert f"{NAME} at n=1,000,000,000,000 needs about" in result.stderr
+    assert "choose smaller --sizes" in result.stderr and result.stdout == ""
+
+
+def test_adding_a_function_keeps_the_release_build_and_an_unwritten_kernel_is_skipped(
+    scratch: Scratch,
+) -> None:
+    """After `bench --build`, new-module (without --release) must not leave a debug build behind."""
+    made = scratch.devtool("new-module", "strategy", "--from", "examples/strategy.py:kama", cwd=REPO)
+    assert made.code == 0, made
+    assert "built optimised (release), as the extension it replaced was" in made.stdout
+    result = scratch.devtool("bench", MODULE, "strategy", *SMALL, "--json", "-")
+    assert result.code == 0, result  # not refused as a debug build, not a parity mismatch
+    data = json.loads(result.stdout)
+    assert data["environment"]["build_profile"] == "release"
+    assert [f["name"] for f in data["functions"]] == [NAME]
+    (skipped,) = data["skipped"]
+    assert skipped["name"] == "strategy.kama" and skipped["reason"].startswith("kernel not written")
+
+
+def test_a_function_without_bench_cases_is_reported_as_skipped(scratch: Scratch) -> None:
+    bench_file = scratch.engine / "benchmarks" / "test_bench_strategy_kama.py"
+    original = bench_file.read_text(encoding="utf-8")
+    bench_file.write_text(original.replace("\nBENCH_CASES = ", "\n_UNUSED = "), encoding="utf-8")
+    try:
+        result = scratch.devtool("bench", MODULE, "strategy", *SMALL)
+        listed = scratch.devtool("list", "--json")
+    finally:
+        bench_file.write_text(original, encoding="utf-8")
+    assert result.code == 0, result
+    assert "skipped strategy.kama: no BENCH_CASES entry" in result.stdout
+    strategy = next(m for m in listed.json()["modules"] if m["name"] == "strategy")
+    assert strategy["functions"][0]["benchmark"] is False

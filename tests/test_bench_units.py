@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from devtool.bench_cases import BenchCase, Runnable, Skipped, resolve, select_cases, uncovered
 from devtool.bench_config import DEFAULT_MIN_SPEEDUP, gate_for, parse_config
+from devtool.bench_memory import available_memory, check_fits
 from devtool.bench_parity import compare_results
 from devtool.bench_stats import bootstrap_ci, crossover, median, paired_ratios
 from devtool.bench_timing import RoundPlan, calibrate, paired_rounds
@@ -70,10 +77,17 @@ def test_parity_compares_tuples_element_by_element() -> None:
     assert compare_results(same, (np.zeros(3),)) is not None
 
 
-def test_parity_near_zero_is_relative_to_the_array() -> None:
-    # A difference of 1e-12 around zero in data of magnitude 100 is rounding, not a mismatch.
+def test_parity_near_zero_has_an_absolute_floor() -> None:
+    # A difference of 1e-12 around zero is rounding (MACD's histogram crossing zero), not a mismatch.
     assert compare_results(np.array([1e-12, 100.0]), np.array([0.0, 100.0])) is None
     assert compare_results(np.array([1e-3, 100.0]), np.array([0.0, 100.0])) is not None
+
+
+def test_parity_judges_each_element_on_its_own_scale() -> None:
+    # A large element elsewhere must not widen a small element's tolerance: 100 is not 1000.
+    found = compare_results(np.array([1e12, 100.0]), np.array([1e12, 1000.0]))
+    assert found is not None and found.index == (1,) and found.count == 1
+    assert compare_results(np.array([1e12, 100.0]), np.array([1e12 * (1 + 1e-12), 100.0])) is None
 
 
 def test_parity_of_scalars_and_shapes() -> None:
@@ -151,3 +165,85 @@ def test_bad_sizes_are_a_usage_error(sizes: str) -> None:
 def test_bad_tolerance_is_a_usage_error() -> None:
     result = CliRunner().invoke(bench_command, ["--tolerance", "150%"])
     assert result.exit_code == 2, result.output
+
+
+# --- what is refused before anything is timed ------------------------------------------------------
+
+
+@pytest.mark.parametrize("bar", ["nan", "inf", "0", "-1"])
+def test_min_speedup_must_be_a_finite_number_above_zero(bar: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(bench_command, ["--min-speedup", bar, "--engine", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "--min-speedup" in result.output and "finite number above 0" in result.output
+
+
+def test_configured_min_speedup_nan_is_refused() -> None:
+    with pytest.raises(UsageError, match="finite number above 0"):
+        parse_config({"bench": {"min-speedup": math.nan}})
+
+
+def _case(inputs: Callable[[int], dict[str, Any]]) -> BenchCase:
+    return BenchCase(name="rolling.zscore", inputs=inputs, source=Path("test_bench_rolling_zscore.py"))
+
+
+def test_sizes_that_do_not_fit_in_memory_are_refused_with_the_figures() -> None:
+    case = _case(lambda n: {"values": np.zeros(n), "window": 20})
+    with pytest.raises(UsageError) as refused:
+        check_fits(case, [1_000, 10**12], available=8 * 2**30)
+    message = str(refused.value)
+    assert "rolling.zscore at n=1,000,000,000,000" in message and "8.0 GiB is available" in message
+    assert "8 bytes of input per element" in message and "smaller --sizes" in message
+    check_fits(case, [1_000, 1_000_000], available=8 * 2**30)  # 48 MB: fits
+
+
+def test_available_memory_reads_meminfo(tmp_path: Path) -> None:
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       16000000 kB\nMemAvailable:    2000000 kB\n")
+    assert available_memory(meminfo) == 2_000_000 * 1024
+
+
+# --- what is skipped, and why ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_bridge() -> Iterator[tuple[ModuleType, ModuleType]]:
+    """A `rust_bridge`-like package with a fallback module, and a compiled engine with one submodule."""
+    names = ("fakebridge", "fakebridge._fallback", "fakebridge._fallback.strat")
+    bridge, fallback_pkg, fallback = (ModuleType(n) for n in names)
+    fallback.kama = lambda values: values  # type: ignore[attr-defined]
+    bridge.kama = lambda values, backend="auto": values  # type: ignore[attr-defined]
+    native, compiled = ModuleType("fakeengine"), ModuleType("fakeengine.strat")
+    compiled.kama = lambda values: values  # type: ignore[attr-defined]
+    native.strat = compiled  # type: ignore[attr-defined]
+    modules = {m.__name__: m for m in (bridge, fallback_pkg, fallback)}
+    sys.modules.update(modules)
+    yield bridge, native
+    for name in modules:
+        sys.modules.pop(name, None)
+
+
+def test_an_unwritten_kernel_is_skipped_not_a_parity_mismatch(
+    fake_bridge: tuple[ModuleType, ModuleType],
+) -> None:
+    bridge, native = fake_bridge
+    case = BenchCase(name="strat.kama", inputs=lambda n: {}, source=Path("test_bench_strat_kama.py"))
+    assert isinstance(resolve(case, bridge, native), Runnable)
+    native.strat._kama_written = False  # type: ignore[attr-defined]
+    skipped = resolve(case, bridge, native)
+    assert isinstance(skipped, Skipped) and skipped.reason.startswith("kernel not written")
+    native.strat._kama_written = True  # type: ignore[attr-defined]
+    assert isinstance(resolve(case, bridge, native), Runnable)
+
+
+def test_functions_without_bench_cases_are_reported_as_skipped() -> None:
+    cases = [_case(lambda n: {})]
+    functions = ["rolling.zscore", "rolling.count_above", "strat.kama"]
+    assert [s.name for s in uncovered(cases, functions, [])] == ["rolling.count_above", "strat.kama"]
+    assert [s.name for s in uncovered(cases, functions, ["rolling"])] == ["rolling.count_above"]
+    assert uncovered(cases, functions, ["rolling.zscore"]) == []
+    (skipped,) = uncovered(cases, functions, ["strat.kama"])
+    assert "no BENCH_CASES entry" in skipped.reason
+    # A function of the workspace is a known name even without a case; a typo is not.
+    assert select_cases(cases, ["strat.kama"], functions) == []
+    with pytest.raises(UsageError, match=r"unknown benchmark 'strat\.kamma'"):
+        select_cases(cases, ["strat.kamma"], functions)

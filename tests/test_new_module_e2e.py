@@ -103,6 +103,8 @@ def test_adds_a_function_to_an_existing_module(scratch: Scratch) -> None:
     assert all(
         f["compiled"] and f["fallback"] and f["tests"] and f["benchmark"] for f in rolling["functions"]
     )
+    # pytest-benchmark makes its storage folder even with --benchmark-disable: not in the engine.
+    assert not (scratch.engine / ".benchmarks").exists()
 
 
 def test_generated_code_is_clean_as_generated(scratch: Scratch) -> None:
@@ -200,6 +202,26 @@ def test_ctrl_c_during_the_build_rolls_back(scratch: Scratch) -> None:
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert tree_hash(scratch.engine) == before
+
+
+def test_remove_one_function_rebuilds_the_module_without_it(scratch: Scratch) -> None:
+    result = scratch.devtool("remove-module", "rolling.count_above", "--yes", "--json")
+    assert result.code == 0, result
+    report = result.json()
+    assert report["verified"] and report["function"] == "count_above"
+    assert "rust/src/rolling/count_above.rs" in report["deleted"]
+    assert report["backup"] is None  # nothing was edited by hand
+    check = scratch.python_run(
+        "import numpy as np, rust_bridge\n"
+        "from crypto_trading_engine import rolling\n"
+        "assert not hasattr(rolling, 'count_above') and not hasattr(rust_bridge, 'count_above')\n"
+        "rust_bridge.zscore(np.arange(50.0), 5, backend='rust')\n"
+    )
+    assert check.returncode == 0, check.stderr
+    listed = scratch.devtool("list", "--json").json()
+    rolling = next(m for m in listed["modules"] if m["name"] == "rolling")
+    assert [f["name"] for f in rolling["functions"]] == ["zscore"]
+    assert listed["warnings"] == []
 
 
 def test_remove_module_restores_the_original_engine(scratch: Scratch, pristine: dict[str, str]) -> None:

@@ -195,3 +195,23 @@ def test_update_module_renders_the_module_as_new_module_wrote_it(engine: Path) -
     assert record is not None
     rendered = generated_files(record, lambda _: REPO / "template")
     assert rendered == {path: (engine / path).read_text() for path in rendered}
+
+
+def test_a_second_kernel_of_the_same_python_function_is_warned_about(engine: Path) -> None:
+    code, output = run(engine, *COMMAND, "--no-verify")
+    assert code == 0, output
+    assert "warning" not in output
+    again = ["new-module", "signals", "--function", "kama_fast", "--from", "examples/strategy.py:kama"]
+    code, output = run(engine, *again, "--dry-run")
+    assert code == 0, output
+    warning = "warning: examples.strategy:kama is already the source of strategy.kama"
+    assert output.startswith(warning)
+    code, output = run(engine, *again, "--no-verify")
+    assert code == 0, output  # a warning, not a refusal: a variant of the same function is legitimate
+    assert output.startswith(warning) and "devtool remove-module signals.kama_fast" in output
+    third = ["new-module", "signals", "--function", "kama_3", "--from", "examples/strategy.py:kama"]
+    code, output = run(engine, *third, "--no-verify", "--json")
+    assert code == 0, output
+    summary = json.loads(output)
+    assert sorted(summary["same_source"]) == ["signals.kama_fast", "strategy.kama"]
+    assert summary["warnings"] == [summary["warnings"][0]] and "second Rust kernel" in summary["warnings"][0]
