@@ -89,6 +89,7 @@ def test_short_series(backend: Any, n: int) -> None:
     assert math.isnan(result.sharpe)  # fewer than 2 returns
 
 
+@pytest.mark.float_parity
 @pytest.mark.parametrize("n", [3, 1_000, 2_049, 100_003])
 def test_rust_matches_fallback(n: int) -> None:
     close = random_closes(1, n, seed=n)[0]
@@ -103,6 +104,7 @@ def test_rust_matches_fallback(n: int) -> None:
     assert type(rust.trades) is int and type(python.trades) is int
 
 
+@pytest.mark.float_parity
 @pytest.mark.filterwarnings("ignore::Warning:vectorbt")  # its own deprecations, under pandas 3
 def test_agrees_with_vectorbt() -> None:
     """vectorbt as an outside reference: the same long/short positions as target percents,

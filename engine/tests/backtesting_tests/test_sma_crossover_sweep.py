@@ -81,6 +81,7 @@ def test_a_grid_without_pairs_gives_an_empty_table(backend: Any, fast: list[int]
     assert table.trades.dtype == np.int64 and table.sharpe.dtype == np.float64
 
 
+@pytest.mark.float_parity
 @pytest.mark.parametrize(("rows", "bars"), [(1, 2), (4, 500), (3, 5_000)])
 def test_rust_matches_fallback(rows: int, bars: int) -> None:
     close = random_closes(rows, bars, seed=bars)

@@ -90,6 +90,7 @@ def _pandas_bars(t: np.ndarray, p: np.ndarray, s: np.ndarray, interval: int) -> 
 @pytest.mark.parametrize(
     ("n", "interval"), [(1, MINUTE), (50, MINUTE), (20_000, MINUTE), (20_000, 7 * 10**9)]
 )
+@pytest.mark.float_parity
 def test_agrees_with_pandas_resample(backend: Any, n: int, interval: int) -> None:
     t, p, s = random_trades(n, seed=n)
     bars = rust_bridge.resample_ohlcv(t, p, s, interval, backend=backend)
@@ -99,6 +100,7 @@ def test_agrees_with_pandas_resample(backend: Any, n: int, interval: int) -> Non
         assert_same(column, reference, rtol=1e-12)
 
 
+@pytest.mark.float_parity
 @pytest.mark.parametrize("n", [0, 1, 2, 1_000, 200_000])
 def test_rust_matches_fallback(n: int) -> None:
     t, p, s = random_trades(n, seed=n)

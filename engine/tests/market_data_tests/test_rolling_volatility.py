@@ -40,6 +40,7 @@ def test_a_nan_or_an_infinity_spoils_only_the_windows_holding_it(backend: Any) -
     assert out[6] == pytest.approx(np.std([4.0, 6.0], ddof=1), rel=1e-15)
 
 
+@pytest.mark.float_parity
 @pytest.mark.parametrize(("n", "window"), [(100, 2), (5_000, 30), (200_000, 250)])
 def test_agrees_with_pandas_rolling_std(backend: Any, n: int, window: int) -> None:
     returns = np.random.default_rng(n).normal(0.0005, 0.02, n)
@@ -49,6 +50,7 @@ def test_agrees_with_pandas_rolling_std(backend: Any, n: int, window: int) -> No
     np.testing.assert_allclose(out, expected, rtol=1e-9, equal_nan=True)
 
 
+@pytest.mark.float_parity
 @pytest.mark.parametrize(("n", "window"), [(2, 2), (1_000, 10), (300_000, 60)])
 def test_rust_matches_fallback(n: int, window: int) -> None:
     prices = random_walk(n, seed=n)  # prices, not returns: far from zero, the harder case
