@@ -19,7 +19,9 @@ same normalised input and refuse the same calls with the same messages. Conventi
 * `rolling_volatility`: the sample standard deviation (ddof = 1) of the trailing `window` returns
   times `sqrt(periods_per_year)`: 252 annualises daily stock returns, 365 daily crypto returns,
   525_600 one-minute crypto bars; 1 (the default) leaves it per period. NaN for the first
-  `window - 1` points and for any window holding a NaN or an infinity.
+  `window - 1` points and for any window holding a NaN or an infinity. Returns whose squares
+  overflow a double (beyond about 1e154) still have their volatility; inf only where it is beyond
+  the largest double.
 * `vwap`: `sum(price * size) / sum(size)` over the whole series, NaN when the sizes sum to 0.
 """
 
@@ -127,7 +129,7 @@ def rolling_volatility(
 
     Returns:
         As long as `returns`: NaN for the first `window - 1` points and for windows holding a NaN
-        or an infinity.
+        or an infinity; inf where the volatility is beyond the largest double.
 
     Raises:
         TypeError: an argument of the wrong type.
