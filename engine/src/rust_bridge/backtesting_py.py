@@ -14,13 +14,15 @@ same normalised input and refuse the same calls with the same messages. Conventi
 * Bar t earns `r[t] = close[t] / close[t - 1] - 1` on the held fraction, after paying
   `(fee_bps + slippage_bps) / 10_000` of equity per unit of position traded into it:
   `equity[t] = equity[t - 1] * (1 - |held[t] - held[t - 1]| * cost) * (1 + held[t] * r[t])`,
-  `equity[0] = 1`. Slippage is charged like the fee, per unit traded (not as a worse fill price).
+  `equity[0] = 1`. Slippage is charged like the fee, per unit traded (not as a worse fill price);
+  `fee_bps + slippage_bps` is below 10_000 (100% of equity per unit traded).
 * Statistics over the net returns `equity[t] / equity[t - 1] - 1`, t >= 1 (warm-up bars included):
   Sharpe `mean / std(ddof=1) * sqrt(periods_per_year)`; Sortino
   `mean / sqrt(mean(min(r, 0)**2)) * sqrt(periods_per_year)` (risk-free rate and target 0, as
   vectorbt); both NaN with fewer than 2 returns, and for a zero deviation NaN if the mean is 0,
   +-inf otherwise (vectorbt gives inf for both). Max drawdown: the largest
-  `1 - equity / running peak`, a positive fraction (vectorbt reports it negative). Total return
+  `1 - equity / running peak`, a positive fraction (vectorbt reports it negative), NaN once the
+  equity overflowed (a close ratio beyond the largest double). Total return
   `equity[-1] - 1`. Trades: bars whose held position changes (a reversal is one trade); turnover:
   the sum of `|held[t] - held[t - 1]|` (a reversal counts 2).
 * Crossover: from the first close at which the slow window is full, +1 when the fast simple moving
@@ -107,8 +109,8 @@ def backtest(
     Raises:
         TypeError: an argument of the wrong type.
         ValueError: an array not 1-D, arrays of different lengths, a negative or non-finite fee or
-            slippage, `periods_per_year` not finite and > 0, a close not finite and > 0, or a
-            position outside [-1, 1].
+            slippage, `fee_bps + slippage_bps >= 10_000`, `periods_per_year` not finite and > 0, a
+            close not finite and > 0, or a position outside [-1, 1].
     """
     close = _convert.as_f64_1d(close, "close")
     position = _convert.as_f64_1d(position, "position")

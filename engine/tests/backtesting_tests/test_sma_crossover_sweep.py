@@ -112,6 +112,12 @@ BAD_INPUTS = [
     pytest.param({"slow_windows": [5]}, ValueError, "slow_windows[0] is 5", id="slow-too-long"),
     pytest.param({"slow_windows": [2.5]}, TypeError, "slow_windows", id="slow-floats"),
     pytest.param({"fee_bps": -1.0}, ValueError, "fee_bps must be a finite number >= 0", id="fee"),
+    pytest.param(
+        {"fee_bps": 5_000.0, "slippage_bps": 5_000.0},
+        ValueError,
+        "fee_bps + slippage_bps must be < 10000",
+        id="fee-plus-slippage",
+    ),
     pytest.param({"periods_per_year": math.inf}, ValueError, "periods_per_year", id="ppy"),
     pytest.param({"allow_short": 1}, TypeError, "allow_short must be a bool", id="allow-short-int"),
     pytest.param({"threads": -1}, ValueError, "threads must be >= 0", id="threads-negative"),
