@@ -75,8 +75,10 @@ def resample_ohlcv(
 
     Raises:
         TypeError: an argument of the wrong type.
-        ValueError: arrays of different lengths, `interval <= 0`, unsorted timestamps, a non-finite
-            price, a negative or non-finite size, or more than 100 million bars.
+        ValueError: a timestamp int64 nanoseconds cannot hold (uint64 from 2**63, a datetime64
+            before 1677 or after 2262, NaT), arrays of different lengths, `interval <= 0`, unsorted
+            timestamps, a non-finite price, a negative or non-finite size, or more than 100
+            million bars.
     """
     timestamps = _convert.as_i64_1d(_nanoseconds(timestamps), "timestamps")
     prices = _convert.as_f64_1d(prices, "prices")
@@ -87,11 +89,27 @@ def resample_ohlcv(
 
 
 def _nanoseconds(timestamps: Any) -> Any:
-    """`datetime64` values (a pandas DatetimeIndex, say) as int64 ns since the epoch; others as given."""
+    """`datetime64` values (a pandas DatetimeIndex, say) as int64 ns since the epoch; others as given.
+
+    Raises:
+        ValueError: NaT, or a time int64 nanoseconds cannot hold (before 1677 or after 2262),
+            named as given: the cast would wrap it (3000-01-01 would become 1830-11-23).
+    """
     array = timestamps if isinstance(timestamps, np.ndarray) else np.asarray(timestamps)
-    if array.dtype.kind == "M":
-        return array.astype("datetime64[ns]").view(np.int64)
-    return timestamps
+    if array.dtype.kind != "M":
+        return timestamps
+    ns = array.astype("datetime64[ns]")
+    bad = np.isnat(array)
+    if np.datetime_data(array.dtype)[0] not in ("ps", "fs", "as"):  # finer units are truncated
+        bad |= ns.astype(array.dtype) != array
+    wrong = np.flatnonzero(bad)
+    if wrong.size:
+        index = int(wrong[0])
+        raise ValueError(
+            "timestamps must be times from 1677-09-21 to 2262-04-11 (int64 nanoseconds): "
+            f"timestamps[{index}] is {array[index]}"
+        )
+    return ns.view(np.int64)
 
 
 def log_returns(prices: Any, *, backend: _native.Backend = "auto") -> _convert.F64Array:

@@ -111,6 +111,13 @@ BAD_INPUTS = [
     ),
     pytest.param({"slow_windows": [5]}, ValueError, "slow_windows[0] is 5", id="slow-too-long"),
     pytest.param({"slow_windows": [2.5]}, TypeError, "slow_windows", id="slow-floats"),
+    pytest.param(
+        {"fast_windows": np.array([1, 2**63], np.uint64)},
+        ValueError,
+        "fast_windows must be integers from -2**63 to 2**63 - 1 (int64): "
+        "fast_windows[1] is 9223372036854775808",
+        id="fast-uint64-beyond-int64",
+    ),
     pytest.param({"fee_bps": -1.0}, ValueError, "fee_bps must be a finite number >= 0", id="fee"),
     pytest.param(
         {"fee_bps": 5_000.0, "slippage_bps": 5_000.0},

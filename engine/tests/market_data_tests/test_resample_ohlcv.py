@@ -162,7 +162,54 @@ BAD_INPUTS = [
         "would start before the smallest i64",
         id="before-i64-min",
     ),
+    # Integers and times int64 cannot hold were cast with wrap-around (2**63 + 5 as uint64 gave
+    # bars from -9223372036854775803): refused, quoting the value given.
+    pytest.param(
+        {"timestamps": np.array([2**63 + 5, 2**63 + 100, 2**63 + 200], np.uint64)},
+        ValueError,
+        "timestamps must be integers from -2**63 to 2**63 - 1 (int64): timestamps[0] is 9223372036854775813",
+        id="uint64-beyond-int64",
+    ),
+    pytest.param(
+        {"timestamps": [1, 2, 2**64]}, ValueError, "timestamps[2] is 18446744073709551616", id="int-2**64"
+    ),
+    pytest.param(
+        {"timestamps": [1, 2, 2**63]}, ValueError, "timestamps[2] is 9223372036854775808", id="int-2**63"
+    ),
+    pytest.param(
+        {"timestamps": [-(2**63) - 1, 0, 1]},
+        ValueError,
+        "timestamps[0] is -9223372036854775809",
+        id="int-below",
+    ),
+    pytest.param(
+        {"timestamps": np.array(["2026-01-01", "2026-01-02", "3000-01-01"], "datetime64[s]")},
+        ValueError,
+        "timestamps must be times from 1677-09-21 to 2262-04-11 (int64 nanoseconds): "
+        "timestamps[2] is 3000-01-01T00:00:00",
+        id="datetime-beyond-int64-ns",
+    ),
+    pytest.param(
+        {"timestamps": np.array(["2026-01-01", "NaT", "2026-01-02"], "datetime64[s]")},
+        ValueError,
+        "timestamps[1] is NaT",
+        id="datetime-nat",
+    ),
 ]
+
+
+def test_the_uint64_timestamps_of_the_issue_are_refused_not_wrapped(backend: Any) -> None:
+    with pytest.raises(ValueError, match=r"timestamps\[0\] is 9223372036854775813"):
+        rust_bridge.resample_ohlcv(
+            np.array([2**63 + 5, 2**63 + 100], np.uint64), [1.0, 2.0], [1.0, 1.0], 1, backend=backend
+        )
+
+
+def test_uint64_timestamps_that_fit_are_taken(backend: Any) -> None:
+    bars = rust_bridge.resample_ohlcv(
+        np.array([2**63 - 20, 2**63 - 1], np.uint64), [1.0, 2.0], [1.0, 1.0], 10, backend=backend
+    )
+    np.testing.assert_array_equal(bars.start, [2**63 - 28, 2**63 - 18, 2**63 - 8])
 
 
 @pytest.mark.parametrize(("changes", "error", "message"), BAD_INPUTS)
