@@ -108,12 +108,14 @@ def _check_int64_range(arr: np.ndarray, name: str) -> None:
         )
 
 
-def as_int(value: Any, name: str, *, minimum: int | None = None) -> int:
-    """`value` as a Python int (bools refused), at least `minimum` when given.
+def as_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """`value` as a Python int (bools refused), from `minimum` to `maximum` when given, and within
+    int64 always: the Rust kernels take i64 or usize, which PyO3 would refuse with OverflowError
+    where the fallback took any Python int, so both are refused here with one ValueError.
 
     Raises:
         TypeError: not an integer.
-        ValueError: below `minimum`.
+        ValueError: below `minimum`, above `maximum`, or beyond int64.
     """
     if type(value) is int:  # the hot path
         number = value
@@ -126,6 +128,10 @@ def as_int(value: Any, name: str, *, minimum: int | None = None) -> int:
             raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
     if minimum is not None and number < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {number}")
+    if maximum is not None and number > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {number}")
+    if not _I64_MIN <= number <= _I64_MAX:
+        raise ValueError(f"{name} must be an integer from -2**63 to 2**63 - 1 (int64), got {number}")
     return number
 
 

@@ -155,7 +155,7 @@ def rolling_volatility(
             `periods_per_year` not a finite number > 0.
     """
     returns = _convert.as_f64_1d(returns, "returns")
-    window = _convert.as_int(window, "window", minimum=0)
+    window = _convert.as_int(window, "window", minimum=2)
     periods_per_year = _convert.as_float(periods_per_year, "periods_per_year")
     _impl = _native.pick(_rust, _fallback, backend)
     out: _convert.F64Array = _impl.rolling_volatility(returns, window, periods_per_year)

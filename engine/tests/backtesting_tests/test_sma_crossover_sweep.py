@@ -128,6 +128,15 @@ BAD_INPUTS = [
     pytest.param({"periods_per_year": math.inf}, ValueError, "periods_per_year", id="ppy"),
     pytest.param({"allow_short": 1}, TypeError, "allow_short must be a bool", id="allow-short-int"),
     pytest.param({"threads": -1}, ValueError, "threads must be >= 0", id="threads-negative"),
+    # Rust raised OverflowError beyond usize where numpy ran; and any number of threads was started.
+    pytest.param(
+        {"threads": 2**64},
+        ValueError,
+        "threads must be <= 1024, got 18446744073709551616",
+        id="threads-2**64",
+    ),
+    pytest.param({"threads": 1025}, ValueError, "threads must be <= 1024, got 1025", id="threads-1025"),
+    pytest.param({"threads": 4096}, ValueError, "threads must be <= 1024, got 4096", id="threads-4096"),
     pytest.param(
         {"close": [[100.0, 101.0, 102.0, 103.0], [100.0, 101.0, math.nan, 103.0]]},
         ValueError,
@@ -152,6 +161,7 @@ def test_bad_input_raises_the_same_error_from_both_backends(
         rust_bridge.sma_crossover_sweep(**kwargs, backend="rust")
     with pytest.raises(error) as from_python:
         rust_bridge.sma_crossover_sweep(**kwargs, backend="python")
+    assert type(from_rust.value) is type(from_python.value) is error
     assert str(from_rust.value) == str(from_python.value)
     assert message in str(from_rust.value)
 

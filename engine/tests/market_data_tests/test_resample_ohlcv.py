@@ -128,6 +128,18 @@ BAD_INPUTS = [
     pytest.param({"interval": -5}, ValueError, "interval must be > 0", id="interval-negative"),
     pytest.param({"interval": 1.5}, TypeError, "interval", id="interval-float"),
     pytest.param(
+        {"interval": 2**63},
+        ValueError,
+        "interval must be an integer from -2**63 to 2**63 - 1 (int64), got 9223372036854775808",
+        id="interval-beyond-i64",
+    ),
+    pytest.param(
+        {"interval": -(2**64)},
+        ValueError,
+        "interval must be an integer from -2**63 to 2**63 - 1 (int64), got -18446744073709551616",
+        id="interval-below-i64",
+    ),
+    pytest.param(
         {"timestamps": [1, 3, 2]},
         ValueError,
         "timestamps must be sorted: timestamps[2] is earlier than timestamps[1]",
@@ -221,6 +233,7 @@ def test_bad_input_raises_the_same_error_from_both_backends(
         rust_bridge.resample_ohlcv(**kwargs, backend="rust")
     with pytest.raises(error) as from_python:
         rust_bridge.resample_ohlcv(**kwargs, backend="python")
+    assert type(from_rust.value) is type(from_python.value) is error
     assert str(from_rust.value) == str(from_python.value)
     assert message in str(from_rust.value)
 

@@ -106,7 +106,27 @@ BAD_INPUTS = [
     pytest.param(
         {"window": 6}, ValueError, "window must be <= the series length (5), got 6", id="window-long"
     ),
-    pytest.param({"window": -1}, ValueError, "window", id="window-negative"),
+    pytest.param({"window": -1}, ValueError, "window must be >= 2, got -1", id="window-negative"),
+    pytest.param({"window": 0}, ValueError, "window must be >= 2, got 0", id="window-0"),
+    # Beyond usize PyO3 raised OverflowError, the fallback ValueError: one ValueError now.
+    pytest.param(
+        {"window": 2**64},
+        ValueError,
+        "window must be an integer from -2**63 to 2**63 - 1 (int64), got 18446744073709551616",
+        id="window-2**64",
+    ),
+    pytest.param(
+        {"window": np.uint64(2**64 - 1)},
+        ValueError,
+        "window must be an integer from -2**63 to 2**63 - 1 (int64), got 18446744073709551615",
+        id="window-uint64-max",
+    ),
+    pytest.param(
+        {"window": 2**63 - 1},
+        ValueError,
+        "window must be <= the series length (5), got 9223372036854775807",
+        id="window-int64-max",
+    ),
     pytest.param({"window": 2.5}, TypeError, "window", id="window-float"),
     pytest.param(
         {"periods_per_year": 0.0}, ValueError, "periods_per_year must be a finite number > 0", id="ppy-0"
@@ -126,6 +146,7 @@ def test_bad_input_raises_the_same_error_from_both_backends(
         rust_bridge.rolling_volatility(**kwargs, backend="rust")
     with pytest.raises(error) as from_python:
         rust_bridge.rolling_volatility(**kwargs, backend="python")
+    assert type(from_rust.value) is type(from_python.value) is error
     assert str(from_rust.value) == str(from_python.value)
     assert message in str(from_rust.value)
 
