@@ -15,7 +15,8 @@ same normalised input and refuse the same calls with the same messages. Conventi
   (ties are fine), prices finite, sizes finite and >= 0; at most 100 million bars per call.
 * `log_returns`: as long as the prices, NaN first, then `ln(p[t] / p[t-1])`, taken as
   `2 atanh((p1 - p0) / (p1 + p0))`: the logarithm of the exact ratio, where `log(p1 / p0)` first
-  rounds the ratio (an error of 1e-14 relative on a 1% return, 1e-10 on a 0.0001% one).
+  rounds the ratio (an error of 1e-14 relative on a 1% return, 1e-10 on a 0.0001% one); as
+  `log(p1 / p0)` beyond [1/√2, √2] and where `p1 + p0` overflows.
 * `rolling_volatility`: the sample standard deviation (ddof = 1) of the trailing `window` returns
   times `sqrt(periods_per_year)`: 252 annualises daily stock returns, 365 daily crypto returns,
   525_600 one-minute crypto bars; 1 (the default) leaves it per period. NaN for the first

@@ -38,6 +38,12 @@ def test_nan_and_non_positive_prices_give_what_the_logarithm_gives(backend: Any)
     np.testing.assert_array_equal(out, [np.nan, np.nan, np.nan, -np.inf, np.inf, np.nan])
 
 
+def test_prices_whose_sum_overflows_still_have_their_return(backend: Any) -> None:
+    # (p1 - p0) / (p1 + p0) with p1 + p0 beyond the largest double was 0: a return of 0 for a 50% rise.
+    out = rust_bridge.log_returns([1e308, 1.5e308, 1.5e308], backend=backend)
+    np.testing.assert_allclose(out, [np.nan, np.log(1.5), 0.0], rtol=1e-15)
+
+
 def test_sum_of_log_returns_is_the_log_of_the_total_return(backend: Any) -> None:
     prices = random_walk(1_000)
     total = np.sum(rust_bridge.log_returns(prices, backend=backend)[1:])

@@ -130,10 +130,11 @@ def log_returns(prices: _convert.F64Array) -> _convert.F64Array:
     if len(prices):
         out[0] = np.nan
         p1, p0 = prices[1:], prices[:-1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s = (p1 - p0) / (p1 + p0)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            total = p1 + p0
+            s = (p1 - p0) / total
             np.multiply(2.0, np.arctanh(s), out=out[1:])
-            outside = ~(np.abs(s) <= _S_MAX)
+            outside = ~(np.abs(s) <= _S_MAX) | np.isinf(total)  # a sum that overflowed made s 0
             out[1:][outside] = np.log(p1[outside] / p0[outside])
     return out
 
