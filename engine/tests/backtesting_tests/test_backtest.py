@@ -138,6 +138,7 @@ def _assert_same_result(rust: rust_bridge.BacktestResult, python: rust_bridge.Ba
     assert rust.trades == python.trades
 
 
+@pytest.mark.float_parity
 @pytest.mark.parametrize(
     ("close", "position", "max_drawdown"),
     [
@@ -163,6 +164,7 @@ def test_both_backends_agree_on_extreme_values(
         assert rust.max_drawdown > max_drawdown
 
 
+@pytest.mark.float_parity
 def test_a_fee_just_below_10000_bps_is_accepted_and_agrees(backend: Any) -> None:
     close = random_closes(1, 200, seed=2)[0]
     position = np.sign(np.sin(np.arange(200) / 5.0))  # reversals: 2 units traded, negative equity

@@ -177,8 +177,9 @@ struct Sums {
 }
 
 /// The running sums are trusted while the sum of squared deviations is at least this fraction of
-/// `mass`: at most 20 of the 53 bits lost, 1e-10 relative in the variance (far better in
-/// practice). Below, the window is recomputed two-pass.
+/// `mass`, against which their rounding is measured: the cancellation costs at most 20 of the 53
+/// bits. Below, the window is recomputed two-pass (and the sums restart from it, so a regime of
+/// smaller values costs one recomputation, not one per window).
 const TRUSTED: f64 = 1.0 / (1u64 << 20) as f64;
 
 impl Sums {
