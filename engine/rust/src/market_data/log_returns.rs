@@ -78,7 +78,8 @@ const S_MAX: f64 = 0.171_572_875_253_809_9;
 /// overflowed (prices beyond half the largest double: `s` would be 0, the return 0 for any ratio).
 #[inline(always)]
 fn is_outside(s: f64, sum: f64) -> bool {
-    s.abs() > S_MAX || s.is_nan() || sum.is_infinite()
+    // Two ordered compares, false for NaN: `s` NaN or `sum` NaN or infinite is outside.
+    !(s.abs() <= S_MAX && sum.abs() < f64::INFINITY)
 }
 
 /// `out[j] = ln(prices[j + 1] / prices[j])`.
