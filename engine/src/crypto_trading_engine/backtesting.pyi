@@ -25,8 +25,8 @@ def backtest(
     (decided at each close, held over the next bar) on `close`.
 
     Raises:
-        ValueError: arrays of different lengths, a bad fee, slippage or periods_per_year, a close
-            not finite and > 0, or a position outside [-1, 1].
+        ValueError: arrays of different lengths, a bad fee, slippage or periods_per_year (fee_bps +
+            slippage_bps 10000 or more), a close not finite and > 0, or a position outside [-1, 1].
     """
 
 __all__ += ["backtest"]
@@ -56,8 +56,9 @@ def sma_crossover_sweep(
     slow, total return, Sharpe, Sortino, max drawdown, trades, turnover.
 
     Raises:
-        ValueError: a window outside 1..series length, a bad fee, slippage or periods_per_year, a
-            close not finite and > 0, or a thread pool that cannot start.
+        ValueError: a window outside 1..series length, a bad fee, slippage or periods_per_year
+            (fee_bps + slippage_bps 10000 or more), a close not finite and > 0, or a thread pool
+            that cannot start.
     """
 
 __all__ += ["sma_crossover_sweep"]

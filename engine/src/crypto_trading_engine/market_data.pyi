@@ -49,7 +49,8 @@ def rolling_volatility(
     periods_per_year: float,
 ) -> npt.NDArray[np.float64]:
     """std(trailing `window` returns, ddof=1) * sqrt(periods_per_year); NaN for the first
-    `window - 1` points and for windows holding a NaN or an infinity.
+    `window - 1` points and for windows holding a NaN or an infinity; inf only where the
+    volatility is beyond the largest double.
 
     Raises:
         ValueError: window below 2 or longer than `returns`, or periods_per_year not finite and > 0.

@@ -14,11 +14,21 @@ I64Array = npt.NDArray[np.int64]
 _F64 = np.dtype(np.float64)
 
 
-def _numeric(values: Any, name: str) -> np.ndarray:
+_I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
+
+
+def _numeric(values: Any, name: str, *, big_ints: bool = False) -> np.ndarray:
+    """`values` as a numeric array; with `big_ints`, Python ints that no numpy integer type holds
+    together (numpy makes them objects beyond 64 bits, floats when some need uint64 and some are
+    negative) as an object array of those ints, for the caller to refuse naming the value."""
     try:
         arr = np.asarray(values)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be an array of numbers: {err}") from None
+    if big_ints and arr.dtype.kind in "fO" and arr.size:
+        objects = arr if arr.dtype == object else np.asarray(values, dtype=object)
+        if all(type(v) is int for v in objects.flat):
+            return objects
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
     return arr
@@ -70,22 +80,42 @@ def as_i64_1d(values: Any, name: str) -> I64Array:
 
     Raises:
         TypeError: not integers.
-        ValueError: not one-dimensional.
+        ValueError: not one-dimensional, or a value beyond int64 (a uint64 from 2**63 on, a Python
+            int beyond 64 bits), named as given.
     """
-    arr = _numeric(values, name)
-    if arr.dtype.kind not in "biu" and arr.size:  # `[]` is float64 to numpy, and empty of integers too
+    arr = _numeric(values, name, big_ints=True)
+    if arr.dtype.kind not in "biuO" and arr.size:  # `[]` is float64 to numpy, and empty of integers too
         raise TypeError(f"{name} must be an array of integers, got dtype {arr.dtype}")
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got {arr.ndim} dimensions")
+    _check_int64_range(arr, name)
     return np.require(arr, dtype=np.int64, requirements=["C", "A"])
 
 
-def as_int(value: Any, name: str, *, minimum: int | None = None) -> int:
-    """`value` as a Python int (bools refused), at least `minimum` when given.
+def _check_int64_range(arr: np.ndarray, name: str) -> None:
+    """Refuses integers int64 cannot hold, quoting the first as given: the cast would wrap them
+    (2**63 + 5 as uint64 becomes -9223372036854775803)."""
+    if arr.dtype == np.uint64:
+        beyond = np.flatnonzero(arr > _I64_MAX)
+    elif arr.dtype == object:
+        beyond = np.flatnonzero([not _I64_MIN <= v <= _I64_MAX for v in arr])
+    else:
+        return
+    if beyond.size:
+        index = int(beyond[0])
+        raise ValueError(
+            f"{name} must be integers from -2**63 to 2**63 - 1 (int64): {name}[{index}] is {int(arr[index])}"
+        )
+
+
+def as_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """`value` as a Python int (bools refused), from `minimum` to `maximum` when given, and within
+    int64 always: the Rust kernels take i64 or usize, which PyO3 would refuse with OverflowError
+    where the fallback took any Python int, so both are refused here with one ValueError.
 
     Raises:
         TypeError: not an integer.
-        ValueError: below `minimum`.
+        ValueError: below `minimum`, above `maximum`, or beyond int64.
     """
     if type(value) is int:  # the hot path
         number = value
@@ -98,6 +128,10 @@ def as_int(value: Any, name: str, *, minimum: int | None = None) -> int:
             raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
     if minimum is not None and number < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {number}")
+    if maximum is not None and number > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {number}")
+    if not _I64_MIN <= number <= _I64_MAX:
+        raise ValueError(f"{name} must be an integer from -2**63 to 2**63 - 1 (int64), got {number}")
     return number
 
 

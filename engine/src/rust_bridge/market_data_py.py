@@ -15,11 +15,14 @@ same normalised input and refuse the same calls with the same messages. Conventi
   (ties are fine), prices finite, sizes finite and >= 0; at most 100 million bars per call.
 * `log_returns`: as long as the prices, NaN first, then `ln(p[t] / p[t-1])`, taken as
   `2 atanh((p1 - p0) / (p1 + p0))`: the logarithm of the exact ratio, where `log(p1 / p0)` first
-  rounds the ratio (an error of 1e-14 relative on a 1% return, 1e-10 on a 0.0001% one).
+  rounds the ratio (an error of 1e-14 relative on a 1% return, 1e-10 on a 0.0001% one); as
+  `log(p1 / p0)` beyond [1/√2, √2] and where `p1 + p0` overflows.
 * `rolling_volatility`: the sample standard deviation (ddof = 1) of the trailing `window` returns
   times `sqrt(periods_per_year)`: 252 annualises daily stock returns, 365 daily crypto returns,
   525_600 one-minute crypto bars; 1 (the default) leaves it per period. NaN for the first
-  `window - 1` points and for any window holding a NaN or an infinity.
+  `window - 1` points and for any window holding a NaN or an infinity. Returns whose squares
+  overflow a double (beyond about 1e154) still have their volatility; inf only where it is beyond
+  the largest double.
 * `vwap`: `sum(price * size) / sum(size)` over the whole series, NaN when the sizes sum to 0.
 """
 
@@ -73,8 +76,10 @@ def resample_ohlcv(
 
     Raises:
         TypeError: an argument of the wrong type.
-        ValueError: arrays of different lengths, `interval <= 0`, unsorted timestamps, a non-finite
-            price, a negative or non-finite size, or more than 100 million bars.
+        ValueError: a timestamp int64 nanoseconds cannot hold (uint64 from 2**63, a datetime64
+            before 1677 or after 2262, NaT), arrays of different lengths, `interval <= 0`, unsorted
+            timestamps, a non-finite price, a negative or non-finite size, or more than 100
+            million bars.
     """
     timestamps = _convert.as_i64_1d(_nanoseconds(timestamps), "timestamps")
     prices = _convert.as_f64_1d(prices, "prices")
@@ -85,11 +90,27 @@ def resample_ohlcv(
 
 
 def _nanoseconds(timestamps: Any) -> Any:
-    """`datetime64` values (a pandas DatetimeIndex, say) as int64 ns since the epoch; others as given."""
+    """`datetime64` values (a pandas DatetimeIndex, say) as int64 ns since the epoch; others as given.
+
+    Raises:
+        ValueError: NaT, or a time int64 nanoseconds cannot hold (before 1677 or after 2262),
+            named as given: the cast would wrap it (3000-01-01 would become 1830-11-23).
+    """
     array = timestamps if isinstance(timestamps, np.ndarray) else np.asarray(timestamps)
-    if array.dtype.kind == "M":
-        return array.astype("datetime64[ns]").view(np.int64)
-    return timestamps
+    if array.dtype.kind != "M":
+        return timestamps
+    ns = array.astype("datetime64[ns]")
+    bad = np.isnat(array)
+    if np.datetime_data(array.dtype)[0] not in ("ps", "fs", "as"):  # finer units are truncated
+        bad |= ns.astype(array.dtype) != array
+    wrong = np.flatnonzero(bad)
+    if wrong.size:
+        index = int(wrong[0])
+        raise ValueError(
+            "timestamps must be times from 1677-09-21 to 2262-04-11 (int64 nanoseconds): "
+            f"timestamps[{index}] is {array[index]}"
+        )
+    return ns.view(np.int64)
 
 
 def log_returns(prices: Any, *, backend: _native.Backend = "auto") -> _convert.F64Array:
@@ -127,7 +148,7 @@ def rolling_volatility(
 
     Returns:
         As long as `returns`: NaN for the first `window - 1` points and for windows holding a NaN
-        or an infinity.
+        or an infinity; inf where the volatility is beyond the largest double.
 
     Raises:
         TypeError: an argument of the wrong type.
@@ -135,7 +156,7 @@ def rolling_volatility(
             `periods_per_year` not a finite number > 0.
     """
     returns = _convert.as_f64_1d(returns, "returns")
-    window = _convert.as_int(window, "window", minimum=0)
+    window = _convert.as_int(window, "window", minimum=2)
     periods_per_year = _convert.as_float(periods_per_year, "periods_per_year")
     _impl = _native.pick(_rust, _fallback, backend)
     out: _convert.F64Array = _impl.rolling_volatility(returns, window, periods_per_year)

@@ -89,6 +89,7 @@ def test_short_series(backend: Any, n: int) -> None:
     assert math.isnan(result.sharpe)  # fewer than 2 returns
 
 
+@pytest.mark.float_parity
 @pytest.mark.parametrize("n", [3, 1_000, 2_049, 100_003])
 def test_rust_matches_fallback(n: int) -> None:
     close = random_closes(1, n, seed=n)[0]
@@ -103,6 +104,7 @@ def test_rust_matches_fallback(n: int) -> None:
     assert type(rust.trades) is int and type(python.trades) is int
 
 
+@pytest.mark.float_parity
 @pytest.mark.filterwarnings("ignore::Warning:vectorbt")  # its own deprecations, under pandas 3
 def test_agrees_with_vectorbt() -> None:
     """vectorbt as an outside reference: the same long/short positions as target percents,
@@ -128,6 +130,52 @@ def test_agrees_with_vectorbt() -> None:
     assert ours.sortino == pytest.approx(returns.sortino_ratio(), rel=1e-9)
 
 
+def _assert_same_result(rust: rust_bridge.BacktestResult, python: rust_bridge.BacktestResult) -> None:
+    """The same values from both backends, NaN and infinities at the same places."""
+    np.testing.assert_allclose(rust.equity, python.equity, rtol=1e-12, equal_nan=True)
+    for name in ("total_return", "sharpe", "sortino", "max_drawdown", "turnover"):
+        np.testing.assert_allclose(getattr(rust, name), getattr(python, name), rtol=1e-9, err_msg=name)
+    assert rust.trades == python.trades
+
+
+@pytest.mark.float_parity
+@pytest.mark.parametrize(
+    ("close", "position", "max_drawdown"),
+    [
+        # A close ratio beyond the largest double: the equity overflows to inf, then NaN (a flat
+        # bar earns 0 * inf). Rust gave a NaN drawdown, numpy 0.0 (max(0.0, nan)).
+        ([1e-300, 1e300, 1.0, 2.0, 3.0], [1.0, 0.0, 1.0, 1.0, 0.0], math.nan),
+        ([1e-300, 1e300, 1.0, 2.0, 3.0], [1.0, 1.0, 1.0, 1.0, 0.0], math.nan),
+        ([1e-300, 1e300, 1e300], [1.0, -1.0, 0.0], math.nan),
+        # A short position through a price that triples: negative equity (a drawdown beyond 1), finite.
+        ([100.0, 300.0, 300.0, 150.0], [-1.0, -1.0, 1.0, 0.0], 1.0),
+    ],
+    ids=["overflow-then-flat", "overflow-held", "overflow-reversed", "negative-equity"],
+)
+def test_both_backends_agree_on_extreme_values(
+    close: list[float], position: list[float], max_drawdown: float
+) -> None:
+    rust = rust_bridge.backtest(close, position, 20.0, backend="rust")
+    python = rust_bridge.backtest(close, position, 20.0, backend="python")
+    _assert_same_result(rust, python)
+    if math.isnan(max_drawdown):
+        assert math.isnan(rust.max_drawdown) and not math.isfinite(rust.equity[-1])
+    else:
+        assert rust.max_drawdown > max_drawdown
+
+
+@pytest.mark.float_parity
+def test_a_fee_just_below_10000_bps_is_accepted_and_agrees(backend: Any) -> None:
+    close = random_closes(1, 200, seed=2)[0]
+    position = np.sign(np.sin(np.arange(200) / 5.0))  # reversals: 2 units traded, negative equity
+    result = rust_bridge.backtest(close, position, 5_000.0, 4_999.0, backend=backend)
+    assert np.isfinite(result.equity).all() and (result.equity < 0).any()
+    _assert_same_result(
+        rust_bridge.backtest(close, position, 5_000.0, 4_999.0, backend="rust"),
+        rust_bridge.backtest(close, position, 5_000.0, 4_999.0, backend="python"),
+    )
+
+
 BAD_INPUTS = [
     pytest.param(
         {"position": [0.0, 0.0]},
@@ -145,6 +193,25 @@ BAD_INPUTS = [
         {"periods_per_year": 0.0}, ValueError, "periods_per_year must be a finite number > 0", id="ppy-0"
     ),
     pytest.param({"fee_bps": "5"}, TypeError, "fee_bps", id="fee-str"),
+    pytest.param(
+        {"fee_bps": 10_000.0},
+        ValueError,
+        "fee_bps + slippage_bps must be < 10000 (100% of equity per unit of position traded)",
+        id="fee-10000",
+    ),
+    pytest.param({"fee_bps": 1e300}, ValueError, "fee_bps + slippage_bps must be < 10000", id="fee-1e300"),
+    pytest.param(
+        {"fee_bps": 6_000.0, "slippage_bps": 4_000.0},
+        ValueError,
+        "fee_bps + slippage_bps must be < 10000",
+        id="fee-plus-slippage",
+    ),
+    pytest.param(
+        {"fee_bps": 1e300, "periods_per_year": 0.0},
+        ValueError,
+        "fee_bps + slippage_bps",
+        id="cost-before-ppy",
+    ),
     pytest.param(
         {"close": [100.0, 0.0, 100.0]},
         ValueError,

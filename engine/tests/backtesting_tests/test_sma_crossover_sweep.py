@@ -81,6 +81,7 @@ def test_a_grid_without_pairs_gives_an_empty_table(backend: Any, fast: list[int]
     assert table.trades.dtype == np.int64 and table.sharpe.dtype == np.float64
 
 
+@pytest.mark.float_parity
 @pytest.mark.parametrize(("rows", "bars"), [(1, 2), (4, 500), (3, 5_000)])
 def test_rust_matches_fallback(rows: int, bars: int) -> None:
     close = random_closes(rows, bars, seed=bars)
@@ -110,10 +111,32 @@ BAD_INPUTS = [
     ),
     pytest.param({"slow_windows": [5]}, ValueError, "slow_windows[0] is 5", id="slow-too-long"),
     pytest.param({"slow_windows": [2.5]}, TypeError, "slow_windows", id="slow-floats"),
+    pytest.param(
+        {"fast_windows": np.array([1, 2**63], np.uint64)},
+        ValueError,
+        "fast_windows must be integers from -2**63 to 2**63 - 1 (int64): "
+        "fast_windows[1] is 9223372036854775808",
+        id="fast-uint64-beyond-int64",
+    ),
     pytest.param({"fee_bps": -1.0}, ValueError, "fee_bps must be a finite number >= 0", id="fee"),
+    pytest.param(
+        {"fee_bps": 5_000.0, "slippage_bps": 5_000.0},
+        ValueError,
+        "fee_bps + slippage_bps must be < 10000",
+        id="fee-plus-slippage",
+    ),
     pytest.param({"periods_per_year": math.inf}, ValueError, "periods_per_year", id="ppy"),
     pytest.param({"allow_short": 1}, TypeError, "allow_short must be a bool", id="allow-short-int"),
     pytest.param({"threads": -1}, ValueError, "threads must be >= 0", id="threads-negative"),
+    # Rust raised OverflowError beyond usize where numpy ran; and any number of threads was started.
+    pytest.param(
+        {"threads": 2**64},
+        ValueError,
+        "threads must be <= 1024, got 18446744073709551616",
+        id="threads-2**64",
+    ),
+    pytest.param({"threads": 1025}, ValueError, "threads must be <= 1024, got 1025", id="threads-1025"),
+    pytest.param({"threads": 4096}, ValueError, "threads must be <= 1024, got 4096", id="threads-4096"),
     pytest.param(
         {"close": [[100.0, 101.0, 102.0, 103.0], [100.0, 101.0, math.nan, 103.0]]},
         ValueError,
@@ -138,6 +161,7 @@ def test_bad_input_raises_the_same_error_from_both_backends(
         rust_bridge.sma_crossover_sweep(**kwargs, backend="rust")
     with pytest.raises(error) as from_python:
         rust_bridge.sma_crossover_sweep(**kwargs, backend="python")
+    assert type(from_rust.value) is type(from_python.value) is error
     assert str(from_rust.value) == str(from_python.value)
     assert message in str(from_rust.value)
 

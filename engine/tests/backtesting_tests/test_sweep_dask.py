@@ -90,6 +90,8 @@ def test_bad_input_is_refused_here_with_the_local_message(client: Any) -> None:
         rust_bridge.sma_crossover_sweep(close, FAST, [500], client=client)
     with pytest.raises(ValueError, match="symbols_per_task must be >= 1"):
         rust_bridge.sma_crossover_sweep(close[:5], FAST, SLOW, client=client, symbols_per_task=0)
+    with pytest.raises(ValueError, match="threads must be <= 1024, got 4096"):
+        rust_bridge.sma_crossover_sweep(close, FAST, SLOW, client=client, threads=4096)
 
 
 def test_no_symbols_give_an_empty_table(client: Any) -> None:

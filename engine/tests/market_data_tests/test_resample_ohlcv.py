@@ -90,6 +90,7 @@ def _pandas_bars(t: np.ndarray, p: np.ndarray, s: np.ndarray, interval: int) -> 
 @pytest.mark.parametrize(
     ("n", "interval"), [(1, MINUTE), (50, MINUTE), (20_000, MINUTE), (20_000, 7 * 10**9)]
 )
+@pytest.mark.float_parity
 def test_agrees_with_pandas_resample(backend: Any, n: int, interval: int) -> None:
     t, p, s = random_trades(n, seed=n)
     bars = rust_bridge.resample_ohlcv(t, p, s, interval, backend=backend)
@@ -99,6 +100,7 @@ def test_agrees_with_pandas_resample(backend: Any, n: int, interval: int) -> Non
         assert_same(column, reference, rtol=1e-12)
 
 
+@pytest.mark.float_parity
 @pytest.mark.parametrize("n", [0, 1, 2, 1_000, 200_000])
 def test_rust_matches_fallback(n: int) -> None:
     t, p, s = random_trades(n, seed=n)
@@ -125,6 +127,18 @@ BAD_INPUTS = [
     pytest.param({"interval": 0}, ValueError, "interval must be > 0 nanoseconds, got 0", id="interval-zero"),
     pytest.param({"interval": -5}, ValueError, "interval must be > 0", id="interval-negative"),
     pytest.param({"interval": 1.5}, TypeError, "interval", id="interval-float"),
+    pytest.param(
+        {"interval": 2**63},
+        ValueError,
+        "interval must be an integer from -2**63 to 2**63 - 1 (int64), got 9223372036854775808",
+        id="interval-beyond-i64",
+    ),
+    pytest.param(
+        {"interval": -(2**64)},
+        ValueError,
+        "interval must be an integer from -2**63 to 2**63 - 1 (int64), got -18446744073709551616",
+        id="interval-below-i64",
+    ),
     pytest.param(
         {"timestamps": [1, 3, 2]},
         ValueError,
@@ -160,7 +174,54 @@ BAD_INPUTS = [
         "would start before the smallest i64",
         id="before-i64-min",
     ),
+    # Integers and times int64 cannot hold were cast with wrap-around (2**63 + 5 as uint64 gave
+    # bars from -9223372036854775803): refused, quoting the value given.
+    pytest.param(
+        {"timestamps": np.array([2**63 + 5, 2**63 + 100, 2**63 + 200], np.uint64)},
+        ValueError,
+        "timestamps must be integers from -2**63 to 2**63 - 1 (int64): timestamps[0] is 9223372036854775813",
+        id="uint64-beyond-int64",
+    ),
+    pytest.param(
+        {"timestamps": [1, 2, 2**64]}, ValueError, "timestamps[2] is 18446744073709551616", id="int-2**64"
+    ),
+    pytest.param(
+        {"timestamps": [1, 2, 2**63]}, ValueError, "timestamps[2] is 9223372036854775808", id="int-2**63"
+    ),
+    pytest.param(
+        {"timestamps": [-(2**63) - 1, 0, 1]},
+        ValueError,
+        "timestamps[0] is -9223372036854775809",
+        id="int-below",
+    ),
+    pytest.param(
+        {"timestamps": np.array(["2026-01-01", "2026-01-02", "3000-01-01"], "datetime64[s]")},
+        ValueError,
+        "timestamps must be times from 1677-09-21 to 2262-04-11 (int64 nanoseconds): "
+        "timestamps[2] is 3000-01-01T00:00:00",
+        id="datetime-beyond-int64-ns",
+    ),
+    pytest.param(
+        {"timestamps": np.array(["2026-01-01", "NaT", "2026-01-02"], "datetime64[s]")},
+        ValueError,
+        "timestamps[1] is NaT",
+        id="datetime-nat",
+    ),
 ]
+
+
+def test_the_uint64_timestamps_of_the_issue_are_refused_not_wrapped(backend: Any) -> None:
+    with pytest.raises(ValueError, match=r"timestamps\[0\] is 9223372036854775813"):
+        rust_bridge.resample_ohlcv(
+            np.array([2**63 + 5, 2**63 + 100], np.uint64), [1.0, 2.0], [1.0, 1.0], 1, backend=backend
+        )
+
+
+def test_uint64_timestamps_that_fit_are_taken(backend: Any) -> None:
+    bars = rust_bridge.resample_ohlcv(
+        np.array([2**63 - 20, 2**63 - 1], np.uint64), [1.0, 2.0], [1.0, 1.0], 10, backend=backend
+    )
+    np.testing.assert_array_equal(bars.start, [2**63 - 28, 2**63 - 18, 2**63 - 8])
 
 
 @pytest.mark.parametrize(("changes", "error", "message"), BAD_INPUTS)
@@ -172,6 +233,7 @@ def test_bad_input_raises_the_same_error_from_both_backends(
         rust_bridge.resample_ohlcv(**kwargs, backend="rust")
     with pytest.raises(error) as from_python:
         rust_bridge.resample_ohlcv(**kwargs, backend="python")
+    assert type(from_rust.value) is type(from_python.value) is error
     assert str(from_rust.value) == str(from_python.value)
     assert message in str(from_rust.value)
 

@@ -38,6 +38,7 @@ def test_is_the_volume_weighted_mean_of_the_bars_vwaps(backend: Any) -> None:
     assert by_bars == pytest.approx(rust_bridge.vwap(p, s, backend=backend), rel=1e-12)
 
 
+@pytest.mark.float_parity
 @pytest.mark.parametrize("n", [1, 1_000, 1_000_000])
 def test_rust_matches_fallback(n: int) -> None:
     _, p, s = random_trades(n, seed=n)

@@ -49,6 +49,7 @@ def test_atr_batch_equals_a_loop_of_single_calls(backend: str, ohlc, shape) -> N
     np.testing.assert_array_equal(batch, expected)
 
 
+@pytest.mark.float_parity
 def test_batch_backends_agree(needs_rust: None, agree, walk) -> None:
     values = matrix(8, 5_000, walk)
     for name, args in CASES:

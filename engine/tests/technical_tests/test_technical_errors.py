@@ -110,6 +110,13 @@ BAD_CALLS: list[tuple[str, Callable[..., Any], type[Exception], str]] = [
         r"signal_period must be <= the series length \(10\), got 12",
     ),
     ("signal 0", lambda b: rb.macd(X, 2, 3, 0, backend=b), ValueError, "signal_period must be >= 1, got 0"),
+    # Beyond usize PyO3 raised OverflowError where the fallback raised ValueError.
+    (
+        "period 2**64",
+        lambda b: rb.sma(X, 2**64, backend=b),
+        ValueError,
+        r"period must be an integer from -2\*\*63 to 2\*\*63 - 1 \(int64\), got 18446744073709551616",
+    ),
     (
         "atr lengths",
         lambda b: rb.atr(X, X[:9], X, 3, backend=b),

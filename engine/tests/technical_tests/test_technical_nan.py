@@ -77,6 +77,7 @@ def test_a_span_shorter_than_the_warm_up_is_all_nan(backend: str) -> None:
     assert np.isnan(out).all()
 
 
+@pytest.mark.float_parity
 def test_backends_agree_on_scattered_bad_values(needs_rust: None, agree, walk) -> None:
     rng = np.random.default_rng(4)
     for trial in range(30):
@@ -88,6 +89,7 @@ def test_backends_agree_on_scattered_bad_values(needs_rust: None, agree, walk) -
             agree(function(x, *args, backend="rust"), function(x, *args, backend="python"), scale=1e3)
 
 
+@pytest.mark.float_parity
 def test_leading_nans_are_skipped_as_in_talib(agree, walk) -> None:
     talib = pytest.importorskip("talib")
     x = np.concatenate([[nan] * 7, walk(100, seed=5)])

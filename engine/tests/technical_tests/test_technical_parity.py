@@ -13,6 +13,8 @@ import rust_bridge as rb
 
 talib = pytest.importorskip("talib")
 
+pytestmark = pytest.mark.float_parity
+
 PROPERTY = settings(
     derandomize=True,
     database=None,

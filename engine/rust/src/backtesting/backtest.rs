@@ -111,7 +111,7 @@ impl KernelError {
 /// and the statistics returned as (total return, Sharpe, Sortino, max drawdown, trades,
 /// turnover), with the conventions of `ledger`.
 ///
-/// Errors are checked in this order: lengths, fee, slippage, periods per year, then `close` and
+/// Errors are checked in this order: lengths, fee, slippage, their sum, periods per year, then `close` and
 /// `position` bar by bar (the first bad bar is named, its close before its position).
 pub fn backtest_into(
     close: &[f64],

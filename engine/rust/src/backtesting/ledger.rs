@@ -15,7 +15,10 @@
 //!   otherwise. The standard deviation is taken around the first return, so a constant series
 //!   has exactly 0;
 //! - max drawdown: the largest `1 - equity[t] / max(equity[..=t])`, a fraction >= 0 (0.25: the
-//!   equity fell 25% below its peak); total return `equity[-1] - 1`;
+//!   equity fell 25% below its peak); NaN once the equity is not finite (it overflowed: a close
+//!   ratio beyond the largest double), never a plausible number; total return `equity[-1] - 1`;
+//! - `fee_bps + slippage_bps` is below 10_000: at 100% of equity per unit traded or more, one
+//!   trade would leave nothing (or less);
 //! - trades: the bars whose held position differs from the previous bar's (a reversal from +1 to
 //!   -1 is one trade); turnover: the sum of `|held[t] - held[t - 1]|` (that reversal counts 2).
 //!
@@ -46,6 +49,8 @@ pub struct Stats {
 pub enum BadArgument {
     /// `fee_bps` or `slippage_bps` negative or not finite.
     Cost { name: &'static str },
+    /// `fee_bps + slippage_bps` of 10_000 or more: a unit traded would cost all the equity.
+    CostTooHigh,
     /// `periods_per_year` not a finite number > 0.
     PeriodsPerYear,
 }
@@ -54,10 +59,17 @@ impl std::fmt::Display for BadArgument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Cost { name } => write!(f, "{name} must be a finite number >= 0"),
+            Self::CostTooHigh => write!(
+                f,
+                "fee_bps + slippage_bps must be < 10000 (100% of equity per unit of position traded)"
+            ),
             Self::PeriodsPerYear => write!(f, "periods_per_year must be a finite number > 0"),
         }
     }
 }
+
+/// `fee_bps + slippage_bps` must stay below this: 100% of equity per unit of position traded.
+pub const MAX_COST_BPS: f64 = 10_000.0;
 
 /// The cost of trading and the annualisation, checked.
 #[derive(Debug, Clone, Copy)]
@@ -78,6 +90,9 @@ impl Terms {
             if !(value.is_finite() && value >= 0.0) {
                 return Err(BadArgument::Cost { name });
             }
+        }
+        if fee_bps + slippage_bps >= MAX_COST_BPS {
+            return Err(BadArgument::CostTooHigh);
         }
         if !(periods_per_year.is_finite() && periods_per_year > 0.0) {
             return Err(BadArgument::PeriodsPerYear);
@@ -170,9 +185,10 @@ pub fn stats(moments: &Moments, account: &Account, terms: Terms) -> Stats {
         let (sum, sum_sq) = (total(&m.sum), total(&m.sum_sq));
         let mean = m.shift + sum / n;
         let var = (sum_sq - sum * sum / n) / (n - 1.0);
+        let var = if var < 0.0 { 0.0 } else { var }; // rounding below 0 only: NaN stays NaN
         let downside = (total(&m.down_sq) / n).sqrt();
         (
-            ratio(mean, var.max(0.0).sqrt()) * terms.annualise,
+            ratio(mean, var.sqrt()) * terms.annualise,
             ratio(mean, downside) * terms.annualise,
         )
     };
@@ -180,7 +196,12 @@ pub fn stats(moments: &Moments, account: &Account, terms: Terms) -> Stats {
         total_return: account.equity - 1.0,
         sharpe,
         sortino,
-        max_drawdown: account.max_drawdown,
+        // An equity that overflowed stays inf or NaN to the end, and its drawdowns mean nothing.
+        max_drawdown: if account.equity.is_finite() {
+            account.max_drawdown
+        } else {
+            f64::NAN
+        },
         trades: total(&m.trades) as i64,
         turnover: total(&m.turnover),
     }
@@ -231,14 +252,15 @@ pub(super) fn smaller(a: f64, b: f64) -> f64 {
     }
 }
 
-/// `mean / deviation`; for a zero deviation NaN if the mean is 0 too, else ±inf.
+/// `mean / deviation`; for a zero deviation NaN if the mean is 0 too, else ±inf; NaN for a NaN
+/// deviation.
 fn ratio(mean: f64, deviation: f64) -> f64 {
     if deviation > 0.0 {
         mean / deviation
-    } else if mean == 0.0 {
-        f64::NAN
-    } else {
+    } else if deviation == 0.0 && mean != 0.0 {
         f64::INFINITY.copysign(mean)
+    } else {
+        f64::NAN
     }
 }
 
@@ -374,5 +396,28 @@ mod tests {
             err(0.0, 0.0, 0.0),
             "periods_per_year must be a finite number > 0"
         );
+        let too_high =
+            "fee_bps + slippage_bps must be < 10000 (100% of equity per unit of position traded)";
+        assert_eq!(err(10_000.0, 0.0, 1.0), too_high);
+        assert_eq!(err(6_000.0, 4_000.0, 1.0), too_high);
+        assert_eq!(err(1e300, 0.0, 1.0), too_high);
+        assert!(Terms::new(9_999.0, 0.0, 1.0).is_ok());
+    }
+
+    #[test]
+    fn an_equity_that_overflowed_has_no_drawdown() {
+        // A close ratio beyond the largest double: the equity is inf, then NaN (0 * inf) when flat.
+        let t = terms(0.0, 1.0);
+        let stats = backtest_of(
+            &[1.0, 0.0, 1.0],
+            &[f64::INFINITY, f64::INFINITY, 0.5],
+            t,
+            &mut [0.0; 3],
+        );
+        assert!(stats.max_drawdown.is_nan());
+        assert!(stats.total_return.is_nan());
+        let stats = backtest_of(&[1.0, 1.0], &[f64::INFINITY, -0.5], t, &mut [0.0; 2]);
+        assert!(stats.max_drawdown.is_nan());
+        assert_eq!(stats.total_return, f64::INFINITY);
     }
 }

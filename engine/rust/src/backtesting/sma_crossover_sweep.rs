@@ -133,7 +133,7 @@ pub type Returned = (
 /// The crossover backtest of every (symbol, window pair), with the conventions at the top of
 /// this file.
 ///
-/// Errors are checked in this order: shape, fee, slippage, periods per year, fast windows, slow
+/// Errors are checked in this order: shape, fee, slippage, their sum, periods per year, fast windows, slow
 /// windows, close prices (the first bad one in row-major order), the thread pool.
 #[allow(clippy::too_many_arguments)] // one parameter per argument of the signature
 pub fn sma_crossover_sweep(

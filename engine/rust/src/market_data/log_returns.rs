@@ -74,10 +74,12 @@ pub fn log_returns_into(prices: &[f64], out0: &mut [f64]) -> Result<(), KernelEr
 /// The largest |s| of the fast path: a ratio between 1/√2 and √2.
 const S_MAX: f64 = 0.171_572_875_253_809_9;
 
-/// Whether `s` is beyond the fast path's range, or NaN.
+/// Whether `s = (p1 - p0) / sum` is beyond the fast path's range, or NaN, or `sum = p1 + p0`
+/// overflowed (prices beyond half the largest double: `s` would be 0, the return 0 for any ratio).
 #[inline(always)]
-fn is_outside(s: f64) -> bool {
-    s.abs() > S_MAX || s.is_nan()
+fn is_outside(s: f64, sum: f64) -> bool {
+    // Two ordered compares, false for NaN: `s` NaN or `sum` NaN or infinite is outside.
+    !(s.abs() <= S_MAX && sum.abs() < f64::INFINITY)
 }
 
 /// `out[j] = ln(prices[j + 1] / prices[j])`.
@@ -100,17 +102,18 @@ fn log_ratios(prices: &[f64], out: &mut [f64]) {
     ];
     let mut outside = 0u32;
     for ((slot, &p1), &p0) in out.iter_mut().zip(&prices[1..]).zip(prices) {
-        let s = (p1 - p0) / (p1 + p0);
+        let sum = p1 + p0;
+        let s = (p1 - p0) / sum;
         let z = s * s;
         let w = z * z;
         let odd = w * (LG[1] + w * (LG[3] + w * LG[5]));
         let even = z * (LG[0] + w * (LG[2] + w * (LG[4] + w * LG[6])));
         *slot = 2.0 * s + s * (even + odd);
-        outside += u32::from(is_outside(s));
+        outside += u32::from(is_outside(s, sum));
     }
     if outside > 0 {
         for ((slot, &p1), &p0) in out.iter_mut().zip(&prices[1..]).zip(prices) {
-            if is_outside((p1 - p0) / (p1 + p0)) {
+            if is_outside((p1 - p0) / (p1 + p0), p1 + p0) {
                 *slot = (p1 / p0).ln();
             }
         }
@@ -235,6 +238,16 @@ mod tests {
             worst = worst.max((out[t] - exact).abs() / (f64::EPSILON * exact.abs()));
         }
         assert!(worst <= 3.0, "{worst}");
+        Ok(())
+    }
+
+    #[test]
+    fn prices_whose_sum_overflows_still_have_their_return() -> Result<(), KernelError> {
+        // p1 + p0 overflows: s = (p1 - p0) / inf was 0, a return of 0 for a 50% rise.
+        let out = run(&[1e308, 1.5e308, 1.5e308, f64::MAX])?;
+        assert_eq!(out[1], (1.5_f64).ln());
+        assert_eq!(out[2], 0.0);
+        assert_eq!(out[3], (f64::MAX / 1.5e308).ln());
         Ok(())
     }
 

@@ -11,7 +11,10 @@
 //!   525_600 for minute bars of a market open around the clock; 1 leaves the volatility per period;
 //! - the first `window - 1` outputs are NaN; so is every window holding a NaN or an infinity (only
 //!   those windows: with `log_returns`, whose first return is NaN, the first value is at `window`);
-//! - `window` is at least 2 and at most the series length; `periods_per_year` finite and > 0.
+//! - `window` is at least 2 and at most the series length; `periods_per_year` finite and > 0;
+//! - an overflow is never hidden: a window whose squares overflow a double (returns beyond about
+//!   1e154) still has its volatility, taken on scaled values; it is inf only where the volatility
+//!   itself is beyond the largest double (as numpy gives), never 0 or NaN.
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
@@ -108,8 +111,8 @@ pub fn rolling_volatility_into(
     Ok(())
 }
 
-/// Sums over a sliding window of `returns`, taken around a shift `k` (the first finite value of
-/// the block's first window) so that they do not cancel when the returns are far from zero.
+/// What every window of a block needs: its length, and the factors of the variance and of the
+/// annualisation.
 struct WindowStats {
     window: usize,
     inv_window: f64,
@@ -127,7 +130,9 @@ impl WindowStats {
         }
     }
 
-    /// Rows `first..first + block.len()`: the first window summed afresh, the others slid.
+    /// Rows `first..first + block.len()`: the first window summed afresh, the others slid, except
+    /// where the running sums cannot be trusted (see `Sums::deviations`): that window is taken
+    /// two-pass, and the sums start afresh from it, around its mean.
     fn fill(&self, returns: &[f64], first: usize, block: &mut [f64]) {
         let w = self.window;
         let opening = &returns[first..first + w];
@@ -136,46 +141,121 @@ impl WindowStats {
             .copied()
             .find(|x| x.is_finite())
             .unwrap_or(0.0);
-        let (mut s1, mut s2, mut bad) = (0.0, 0.0, 0usize);
-        for &x in opening {
-            add(x - k, &mut s1, &mut s2, &mut bad);
-        }
+        let mut sums = Sums::around(k, opening);
         for (j, out) in block.iter_mut().enumerate() {
+            let row = first + j;
             if j > 0 {
-                let row = first + j;
-                remove(returns[row - 1] - k, &mut s1, &mut s2, &mut bad);
-                add(returns[row + w - 1] - k, &mut s1, &mut s2, &mut bad);
+                sums.remove(returns[row - 1]);
+                sums.add(returns[row + w - 1]);
             }
-            *out = if bad > 0 {
+            let std = if sums.bad > 0 {
                 f64::NAN
+            } else if let Some(ss) = sums.deviations(self.inv_window) {
+                (ss * self.inv_dof).sqrt()
             } else {
-                let var = (s2 - s1 * s1 * self.inv_window) * self.inv_dof;
-                var.max(0.0).sqrt() * self.scale
+                let window = &returns[row..row + w];
+                let (std, mean) = two_pass_std(window);
+                sums = Sums::around(mean, window);
+                std
             };
+            *out = std * self.scale;
         }
     }
 }
 
-/// Adds a shifted value to the sums; a non-finite one is counted instead (the windows holding it
-/// are NaN) so that it cannot poison the sums of the windows after it.
-#[inline(always)]
-fn add(d: f64, s1: &mut f64, s2: &mut f64, bad: &mut usize) {
-    if d.is_finite() {
-        *s1 += d;
-        *s2 += d * d;
-    } else {
-        *bad += 1;
+/// Running sums of `d = x - k` over a sliding window, `k` a shift close to the values so that the
+/// sums do not cancel; a non-finite value is counted in `bad` instead (the windows holding it are
+/// NaN) so that it cannot poison the sums of the windows after it.
+struct Sums {
+    k: f64,
+    s1: f64,
+    s2: f64,
+    /// Every `d²` added since the sums started, none taken away: `s2`'s rounding error is a few
+    /// epsilons of it (a large square that left the window leaves its rounding behind).
+    mass: f64,
+    bad: usize,
+}
+
+/// The running sums are trusted while the sum of squared deviations is at least this fraction of
+/// `mass`, against which their rounding is measured: the cancellation costs at most 20 of the 53
+/// bits. Below, the window is recomputed two-pass (and the sums restart from it, so a regime of
+/// smaller values costs one recomputation, not one per window).
+const TRUSTED: f64 = 1.0 / (1u64 << 20) as f64;
+
+impl Sums {
+    fn around(k: f64, window: &[f64]) -> Self {
+        let mut sums = Self {
+            k,
+            s1: 0.0,
+            s2: 0.0,
+            mass: 0.0,
+            bad: 0,
+        };
+        for &x in window {
+            sums.add(x);
+        }
+        sums
+    }
+
+    #[inline(always)]
+    fn add(&mut self, x: f64) {
+        let d = x - self.k;
+        if x.is_finite() {
+            self.s1 += d;
+            self.s2 += d * d;
+            self.mass += d * d;
+        } else {
+            self.bad += 1;
+        }
+    }
+
+    #[inline(always)]
+    fn remove(&mut self, x: f64) {
+        let d = x - self.k;
+        if x.is_finite() {
+            self.s1 -= d;
+            self.s2 -= d * d;
+        } else {
+            self.bad -= 1;
+        }
+    }
+
+    /// The sum of squared deviations from the window's mean, `s2 - s1² / window`, or None when
+    /// it cannot be trusted: the sums overflowed (returns beyond about 1e154, whose squares do
+    /// not fit a double), or it is small against the rounding left in the sums (a far outlier
+    /// that entered and left the window, or values far from the shift). NaN is never clamped.
+    #[inline(always)]
+    fn deviations(&self, inv_window: f64) -> Option<f64> {
+        let ss = self.s2 - self.s1 * self.s1 * inv_window;
+        (ss.is_finite() && ss >= self.mass * TRUSTED).then_some(ss)
     }
 }
 
-#[inline(always)]
-fn remove(d: f64, s1: &mut f64, s2: &mut f64, bad: &mut usize) {
-    if d.is_finite() {
-        *s1 -= d;
-        *s2 -= d * d;
+/// The sample standard deviation of finite `x` (two values at least) and its mean, two-pass, on
+/// the values scaled by a power of two (exact) so that no square overflows: finite whenever the
+/// standard deviation is, infinite only when it is beyond the largest double. Deviations are taken
+/// from the first value, so that a constant window has exactly 0.
+fn two_pass_std(x: &[f64]) -> (f64, f64) {
+    let largest = x.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    // 2^floor(log2(largest)) from the exponent bits; 1 for zero and subnormals (nothing to scale).
+    let exponent = largest.to_bits() & 0x7ff0_0000_0000_0000;
+    let unit = if exponent == 0 {
+        1.0
     } else {
-        *bad -= 1;
-    }
+        f64::from_bits(exponent)
+    };
+    let n = x.len() as f64;
+    let base = x[0] / unit;
+    let mean_d = x.iter().map(|v| v / unit - base).sum::<f64>() / n;
+    let ss = x
+        .iter()
+        .map(|v| {
+            let d = v / unit - base - mean_d;
+            d * d
+        })
+        .sum::<f64>();
+    let std = (ss / (n - 1.0)).sqrt() * unit;
+    (std, (base + mean_d) * unit)
 }
 
 /// Rayon over fixed chunks once the input passes `THRESHOLD`; the same result on any number of threads.
@@ -274,6 +354,42 @@ mod tests {
         assert_eq!(out.iter().map(|x| x.is_nan()).collect::<Vec<_>>(), nan);
         assert_eq!(out[2], std(&[1.0, 2.0]));
         assert_eq!(out[6], std(&[4.0, 6.0]));
+        Ok(())
+    }
+
+    #[test]
+    fn an_outlier_that_leaves_the_window_does_not_spoil_the_windows_after_it(
+    ) -> Result<(), KernelError> {
+        // The running sums lose the small windows' variance to the outlier's square (they gave
+        // 0.0 after 1e20 and 181 instead of 0.71 after 1e10): those windows are taken two-pass.
+        for outlier in [1e10, 1e20, 1e150] {
+            let x = [outlier, 1.0, 2.0, 3.0, 4.0, 5.0];
+            let out = run(&x, 2, 1.0)?;
+            assert_eq!(out[1], std(&x[..2]), "{outlier}");
+            assert!(out[2..].iter().all(|&v| v == std(&[1.0, 2.0])), "{outlier}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn squares_beyond_the_largest_double_give_the_volatility_not_zero() -> Result<(), KernelError> {
+        // Returns of about 1e155: their squares overflow, the volatility (about 1e155) does not.
+        let x: Vec<f64> = (0..40)
+            .map(|i| (((i * 7919) % 1013) as f64 - 506.0) * 1e153)
+            .collect();
+        let out = run(&x, 5, 1.0)?;
+        for t in 4..x.len() {
+            let scaled: Vec<f64> = x[t - 4..=t].iter().map(|v| v * 1e-150).collect();
+            let expected = std(&scaled) * 1e150;
+            assert!((out[t] - expected).abs() <= 1e-14 * expected, "{t}");
+        }
+        // A standard deviation beyond the largest double is infinite, never NaN or 0; the
+        // windows after it are finite again.
+        let out = run(&[f64::MAX, -f64::MAX, 1.0, 2.0], 2, 1.0)?;
+        assert_eq!(out[1], f64::INFINITY);
+        let expected = f64::MAX / 2.0_f64.sqrt(); // window [-MAX, 1]
+        assert!((out[2] - expected).abs() <= 1e-15 * expected);
+        assert_eq!(out[3], std(&[1.0, 2.0]));
         Ok(())
     }
 

@@ -21,6 +21,10 @@ from .. import _convert
 #: (total return, Sharpe, Sortino, max drawdown, trades, turnover)
 Stats = tuple[float, float, float, float, int, float]
 
+#: `fee_bps + slippage_bps` must stay below this: 100% of equity per unit of position traded (as
+#: MAX_COST_BPS in the kernel).
+MAX_COST_BPS = 10_000.0
+
 
 def _check_length(name: str, values: np.ndarray, first: str, expected: int) -> None:
     """The kernels' length check, with the same message."""
@@ -35,16 +39,24 @@ def _terms(fee_bps: float, slippage_bps: float, periods_per_year: float) -> tupl
     for name, value in (("fee_bps", fee_bps), ("slippage_bps", slippage_bps)):
         if not (math.isfinite(value) and value >= 0):
             raise ValueError(f"{name} must be a finite number >= 0")
+    if fee_bps + slippage_bps >= MAX_COST_BPS:
+        raise ValueError(
+            "fee_bps + slippage_bps must be < 10000 (100% of equity per unit of position traded)"
+        )
     if not (math.isfinite(periods_per_year) and periods_per_year > 0):
         raise ValueError("periods_per_year must be a finite number > 0")
     return (fee_bps + slippage_bps) / 10_000.0, math.sqrt(periods_per_year)
 
 
+@np.errstate(over="ignore", invalid="ignore")
 def _account(
     held: _convert.F64Array, bar_return: _convert.F64Array, cost: float, annualise: float
 ) -> tuple[_convert.F64Array, Stats]:
     """The equity after each bar from the second, and the statistics, for the positions held over
-    those bars (`held[k]` over bar k + 1, which returns `bar_return[k]`)."""
+    those bars (`held[k]` over bar k + 1, which returns `bar_return[k]`).
+
+    An equity that overflows (a close ratio beyond the largest double) becomes inf or NaN, as in
+    the kernel, without a warning; its max drawdown is NaN."""
     change = np.abs(np.diff(held, prepend=0.0))
     growth = (1.0 - change * cost) * (1.0 + held * bar_return)
     equity: _convert.F64Array = np.cumprod(growth, dtype=np.float64)
@@ -52,8 +64,11 @@ def _account(
     n = len(net)
     if n == 0:
         return equity, (0.0, math.nan, math.nan, 0.0, 0, 0.0)
-    peak = np.maximum.accumulate(np.concatenate(([1.0], equity)))[1:]
-    max_drawdown = max(0.0, float(np.max(1.0 - equity / peak)))
+    if math.isfinite(equity[-1]):  # then every equity is: inf and NaN stay to the end
+        peak = np.maximum.accumulate(np.concatenate(([1.0], equity)))[1:]
+        max_drawdown = max(0.0, float(np.max(1.0 - equity / peak)))
+    else:
+        max_drawdown = math.nan
     if n < 2:
         sharpe = sortino = math.nan
     else:
@@ -62,7 +77,8 @@ def _account(
         mean = float(net[0]) + total / n
         var = (float(np.sum(d * d)) - total * total / n) / (n - 1)
         downside = math.sqrt(float(np.sum(np.minimum(net, 0.0) ** 2)) / n)
-        sharpe = _ratio(mean, math.sqrt(max(var, 0.0))) * annualise
+        var = 0.0 if var < 0 else var  # rounding below 0 only: NaN stays NaN
+        sharpe = _ratio(mean, math.sqrt(var)) * annualise
         sortino = _ratio(mean, downside) * annualise
     stats = (
         float(equity[-1]) - 1.0,
@@ -78,7 +94,9 @@ def _account(
 def _ratio(mean: float, deviation: float) -> float:
     if deviation > 0:
         return mean / deviation
-    return math.nan if mean == 0 else math.copysign(math.inf, mean)
+    if deviation == 0 and mean != 0:
+        return math.copysign(math.inf, mean)
+    return math.nan  # a zero mean over no deviation, or a NaN deviation
 
 
 def backtest(
@@ -100,7 +118,9 @@ def backtest(
             raise ValueError(f"close must be finite and > 0: close[{index}] is not")
         raise ValueError(f"position must be within [-1, 1]: position[{index}] is not")
     equity = np.ones(len(close))
-    curve, stats = _account(position[:-1], close[1:] / close[:-1] - 1.0, cost, annualise)
+    with np.errstate(over="ignore"):  # a close ratio beyond the largest double: inf, as in the kernel
+        bar_return = close[1:] / close[:-1] - 1.0
+    curve, stats = _account(position[:-1], bar_return, cost, annualise)
     equity[1:] = curve
     return (equity, *stats)
 
@@ -138,16 +158,17 @@ def sma_crossover_sweep(
     pairs = [(f, s) for f in fast for s in slow if f < s]
     below = -1.0 if allow_short else 0.0
     stats: list[Stats] = []
-    for prices in close:
-        bar_return = prices[1:] / prices[:-1] - 1.0
-        prefix = np.concatenate(([0.0], np.cumsum(prices - prices[0])))
-        for f, s in pairs:
-            t = np.arange(s, cols)  # bars whose position (decided at t - 1) has both windows full
-            a = (prefix[t] - prefix[t - f]) * float(s)
-            b = (prefix[t] - prefix[t - s]) * float(f)
-            held = np.zeros(cols - 1)
-            held[s - 1 :] = np.where(a > b, 1.0, np.where(a < b, below, 0.0))
-            stats.append(_account(held, bar_return, cost, annualise)[1])
+    with np.errstate(over="ignore", invalid="ignore"):  # overflows give inf and NaN, as in the kernel
+        for prices in close:
+            bar_return = prices[1:] / prices[:-1] - 1.0
+            prefix = np.concatenate(([0.0], np.cumsum(prices - prices[0])))
+            for f, s in pairs:
+                t = np.arange(s, cols)  # bars whose position (decided at t - 1) has both windows full
+                a = (prefix[t] - prefix[t - f]) * float(s)
+                b = (prefix[t] - prefix[t - s]) * float(f)
+                held = np.zeros(cols - 1)
+                held[s - 1 :] = np.where(a > b, 1.0, np.where(a < b, below, 0.0))
+                stats.append(_account(held, bar_return, cost, annualise)[1])
     columns = list(zip(*stats, strict=True)) if stats else [()] * 6
     n = len(pairs)
     return (

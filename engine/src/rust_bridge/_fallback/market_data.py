@@ -130,10 +130,11 @@ def log_returns(prices: _convert.F64Array) -> _convert.F64Array:
     if len(prices):
         out[0] = np.nan
         p1, p0 = prices[1:], prices[:-1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s = (p1 - p0) / (p1 + p0)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            total = p1 + p0
+            s = (p1 - p0) / total
             np.multiply(2.0, np.arctanh(s), out=out[1:])
-            outside = ~(np.abs(s) <= _S_MAX)
+            outside = ~(np.abs(s) <= _S_MAX) | np.isinf(total)  # a sum that overflowed made s 0
             out[1:][outside] = np.log(p1[outside] / p0[outside])
     return out
 
@@ -149,11 +150,24 @@ def rolling_volatility(returns: _convert.F64Array, window: int, periods_per_year
     out = np.full(len(returns), np.nan)
     windows = sliding_window_view(returns, window)
     scale = np.sqrt(periods_per_year)
-    with np.errstate(invalid="ignore"):  # a window with an infinity: inf - inf, NaN as intended
+    # A window with an infinity: inf - inf, NaN as intended; an overflow is redone by `_scaled_std`.
+    with np.errstate(invalid="ignore", over="ignore"):
         for start in range(0, len(windows), _STD_CHUNK):
             chunk = windows[start : start + _STD_CHUNK]
-            out[window - 1 + start : window - 1 + start + len(chunk)] = chunk.std(axis=1, ddof=1) * scale
+            std = chunk.std(axis=1, ddof=1)
+            overflowed = np.flatnonzero(np.isinf(std))  # only a finite window's squares can overflow
+            std[overflowed] = _scaled_std(chunk[overflowed])
+            out[window - 1 + start : window - 1 + start + len(chunk)] = std * scale
     return out
+
+
+def _scaled_std(windows: _convert.F64Array) -> _convert.F64Array:
+    """The sample standard deviation of each row, on the values divided by a power of two (exactly)
+    so that no square overflows, as the kernel takes a window its running sums overflowed in: inf
+    only where the standard deviation itself is beyond the largest double."""
+    _, exponent = np.frexp(np.max(np.abs(windows), axis=1, keepdims=True))
+    unit = np.ldexp(1.0, exponent - 1)  # 2^floor(log2(largest)), |value / unit| < 2; 0.5 for zeros
+    return np.asarray(np.std(windows / unit, axis=1, ddof=1) * unit[:, 0])
 
 
 def vwap(prices: _convert.F64Array, sizes: _convert.F64Array) -> float:

@@ -1,0 +1,40 @@
+"""Assertions for the parity tests: Rust against the numpy fallback, or any two libraries.
+
+Where both sides do the same IEEE operations in the same order (sums, products, divisions,
+`sqrt`: each correctly rounded), their results are equal bit for bit and a test says so with
+`np.testing.assert_array_equal`. A transcendental (`log`, `exp`, `atanh`, `pow`) is not correctly
+rounded: Rust's libm, an fdlibm polynomial and numpy's SIMD loops (picked by the CPU at run
+time: AVX-512, AVX2 or the baseline) each round differently, so the same call differs by an ulp
+or two from one library, or one machine, to another. Those results are compared with
+`assert_ulp_close`, within a bound the test states.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def assert_ulp_close(actual: Any, expected: Any, *, max_ulp: int, err_msg: str = "") -> None:
+    """Same dtype and shape, NaN and infinities at the same places, and every other value within
+    `max_ulp` units in the last place of the expected one.
+
+    The NaN and infinity masks are compared first because `np.testing.assert_array_max_ulp`
+    alone takes the largest finite double and an infinity for 1 ulp apart.
+
+    Raises:
+        AssertionError: the arrays differ in dtype, shape, special values, or by more than `max_ulp`.
+    """
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert (actual.dtype, actual.shape) == (expected.dtype, expected.shape), (
+        f"{err_msg}: dtype and shape {actual.dtype}{actual.shape} != {expected.dtype}{expected.shape}"
+    )
+    np.testing.assert_array_equal(np.isnan(actual), np.isnan(expected), err_msg=f"{err_msg}: NaN positions")
+    special = ~np.isfinite(expected)
+    np.testing.assert_array_equal(special, ~np.isfinite(actual), err_msg=f"{err_msg}: non-finite positions")
+    np.testing.assert_array_equal(actual[special], expected[special], err_msg=f"{err_msg}: infinities")
+    try:
+        np.testing.assert_array_max_ulp(actual[~special], expected[~special], maxulp=max_ulp)
+    except AssertionError as err:
+        raise AssertionError(f"{err_msg}: {err}") from None
