@@ -157,3 +157,22 @@ def as_bool(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
     return bool(value)
+
+
+#: The most rayon threads one call may ask for. A fixed number, not one per core, so that a call
+#: good on one machine is good on every Dask worker: twice the hardware threads of the largest
+#: servers (512), where each thread more than the cores only costs a stack and a start (4096
+#: threads took 11.9 s on a 4 x 500 sweep that takes milliseconds).
+MAX_THREADS = 1024
+
+
+def as_threads(threads: Any, *, default: int) -> int:
+    """`threads` checked, `default` for None.
+
+    Raises:
+        TypeError: not an integer.
+        ValueError: below 0 or above `MAX_THREADS`.
+    """
+    if threads is None:
+        return default
+    return as_int(threads, "threads", minimum=0, maximum=MAX_THREADS)

@@ -47,12 +47,6 @@ _rust = _native.native_module("backtesting")
 #: Daily bars of a market open every day (crypto); 252 for stocks, 525_600 for crypto minute bars.
 DAYS_PER_YEAR = 365.0
 
-#: The most rayon threads one `sma_crossover_sweep` call may ask for. A fixed number, not one per
-#: core, so that a call good on one machine is good on every Dask worker: twice the hardware
-#: threads of the largest servers (512), where each thread more than the cores only costs a stack
-#: and a start (4096 threads took 11.9 s on a 4 x 500 sweep that takes milliseconds).
-MAX_THREADS = 1024
-
 
 class BacktestResult(NamedTuple):
     """`backtest`'s equity curve and statistics (a tuple: it unpacks as one)."""
@@ -153,7 +147,7 @@ def sma_crossover_sweep(
         slow_windows: slow moving-average lengths, likewise; pairs with fast >= slow are skipped.
         fee_bps, slippage_bps, periods_per_year: as for `backtest`.
         allow_short: go short (-1) when the fast average is below the slow one; else flat.
-        threads: rayon threads per call, at most `MAX_THREADS` (1024). Locally None (or 0) means
+        threads: rayon threads per call, at most `_convert.MAX_THREADS` (1024). Locally None (or 0) means
             every core (or RAYON_NUM_THREADS); on a cluster None means 1 per task, as Dask runs
             one task per worker thread.
         client: a `dask.distributed.Client` to run on; None runs here.
@@ -190,7 +184,7 @@ def sma_crossover_sweep(
             symbols_per_task=symbols_per_task,
             backend=backend,
         )
-    threads = as_threads(threads, default=0)
+    threads = _convert.as_threads(threads, default=0)
     _impl = _native.pick(_rust, _fallback, backend)
     return SweepTable(
         *_impl.sma_crossover_sweep(
@@ -204,15 +198,3 @@ def sma_crossover_sweep(
             threads,
         )
     )
-
-
-def as_threads(threads: Any, *, default: int) -> int:
-    """`threads` checked, `default` for None.
-
-    Raises:
-        TypeError: not an integer.
-        ValueError: below 0 or above `MAX_THREADS`.
-    """
-    if threads is None:
-        return default
-    return _convert.as_int(threads, "threads", minimum=0, maximum=MAX_THREADS)

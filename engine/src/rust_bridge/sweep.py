@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import _convert, _native
-from .backtesting_py import SweepTable, as_threads, sma_crossover_sweep
+from .backtesting_py import SweepTable, sma_crossover_sweep
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -47,7 +47,7 @@ def sweep_on_cluster(
     Raises:
         ValueError, TypeError: as `sma_crossover_sweep`, raised here before anything is sent.
     """
-    threads = as_threads(threads, default=1)
+    threads = _convert.as_threads(threads, default=1)
     _check_here(close, fast_windows, slow_windows, terms, backend)
     rows = close.shape[0]
     per_task = _symbols_per_task(client, rows, symbols_per_task)
