@@ -20,10 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scratch_env import make_scratch
 
-from devtool import render
 from devtool.names import check_identifier, check_module_name
-from devtool.new_module import plan_new_module
-from devtool.signature import parse_signature
+from devtool.scaffold import render
+from devtool.scaffold.new_module import plan_new_module
+from devtool.scaffold.signature import parse_signature
 from devtool.toolchain import check_toolchain
 from devtool.workspace import find_workspace
 

@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from devtool.bench_cases import BenchCase, Runnable, Skipped, resolve, select_cases, uncovered
-from devtool.bench_config import DEFAULT_MIN_SPEEDUP, gate_for, parse_config
-from devtool.bench_memory import available_memory, check_fits
-from devtool.bench_parity import compare_results
-from devtool.bench_stats import bootstrap_ci, crossover, median, paired_ratios
-from devtool.bench_timing import RoundPlan, calibrate, paired_rounds
-from devtool.cli_bench import bench_command
+from devtool.bench.cases import BenchCase, Runnable, Skipped, resolve, select_cases, uncovered
+from devtool.bench.config import DEFAULT_MIN_SPEEDUP, gate_for, parse_config
+from devtool.bench.memory import available_memory, check_fits
+from devtool.bench.parity import compare_results
+from devtool.bench.stats import bootstrap_ci, crossover, median, paired_ratios
+from devtool.bench.timing import RoundPlan, calibrate, paired_rounds
+from devtool.cli.bench import bench_command
 from devtool.errors import UsageError
 
 # --- statistics ----------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from conftest import REPO
 from test_new_module_from_plan import COMMAND, copy_engine
 
-from devtool import runs
+from devtool.changes import runs
+from devtool.changes.transaction import JOURNAL_FILE
 from devtool.cli import main
-from devtool.transaction import JOURNAL_FILE
 from devtool.workspace import Workspace
 
 

@@ -14,12 +14,11 @@ from click.testing import CliRunner
 from conftest import REPO
 from e2e_support import tree_hash
 
-from devtool import report
-from devtool.cli import main
-from devtool.listing import FunctionStatus, ModuleStatus, WorkspaceStatus
-from devtool.new_module import NewModuleResult
+from devtool.cli import main, report
 from devtool.records import read_record
-from devtool.update_module import generated_files
+from devtool.scaffold.listing import FunctionStatus, ModuleStatus, WorkspaceStatus
+from devtool.scaffold.new_module import NewModuleResult
+from devtool.scaffold.update_module import generated_files
 from devtool.workspace import Workspace
 
 COMMAND = ["new-module", "strategy", "--function", "kama", "--from", "examples/strategy.py:kama"]

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from conftest import REPO
 from e2e_support import tree_hash
 
+from devtool.changes.runs import state_dir
+from devtool.changes.transaction import WorkspaceLock
 from devtool.cli import main
-from devtool.runs import state_dir
-from devtool.transaction import WorkspaceLock
 from devtool.workspace import Workspace
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from devtool.profile import ProfileReport, ProfileRequest, profile
-from devtool.profile_classify import Candidate, format_seconds, suggest_command
-from devtool.profile_flamegraph import stacks_from_graph
-from devtool.profile_graph import FuncKey, graph_from_pstats, graph_from_stacks, parse_folded
-from devtool.profile_sampler import _why_nothing
-from devtool.profile_target import parse_target
+from devtool.profile.classify import Candidate, format_seconds, suggest_command
+from devtool.profile.flamegraph import stacks_from_graph
+from devtool.profile.graph import FuncKey, graph_from_pstats, graph_from_stacks, parse_folded
+from devtool.profile.run import ProfileReport, ProfileRequest, profile
+from devtool.profile.sampler import _why_nothing
+from devtool.profile.target import parse_target
 
 WORKLOAD = """\
 import threading
@@ -210,8 +210,8 @@ def test_saved_profile_is_pstats_and_rebuilds_into_stacks(workdir: Path, report:
 
 # -- the pieces --------------------------------------------------------------------------------------
 
-_CHILD = "<module> (/x/devtool/profile_child.py:1);main (/x/devtool/profile_child.py:20)"
-_TARGET = f"{_CHILD};enter_target (/x/devtool/profile_target.py:300);run_path (<frozen runpy>:262)"
+_CHILD = "<module> (/x/devtool/profile/child.py:1);main (/x/devtool/profile/child.py:20)"
+_TARGET = f"{_CHILD};enter_target (/x/devtool/profile/target.py:300);run_path (<frozen runpy>:262)"
 FOLDED = "\n".join(
     [
         f"{_TARGET};<module> (/w/s.py:1);hot (/w/s.py:3) 30",

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from devtool.cli_profile import profile_command
-from devtool.profile_sampler import find_py_spy
+from devtool.cli.profile import profile_command
+from devtool.profile.sampler import find_py_spy
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs" / "profiling.md"

@@ -1,4 +1,4 @@
-"""`devtool.python_source`: finding a `--from` function and reading its signature from its type hints."""
+"""`devtool.scaffold.python_source`: find a `--from` function and read its signature from its hints."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO
 
 from devtool.errors import SourceError
-from devtool.python_source import read_python_function
+from devtool.scaffold.python_source import read_python_function
 
 # One module holding a function per case; written into a package `hintpkg` on sys.path.
 HINTS = """\

@@ -13,8 +13,7 @@ from conftest import ENGINE, SAMPLE_BRIDGE_INIT, SAMPLE_LIB_RS, SAMPLE_PYTHON_MO
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devtool.errors import ConflictError, UnrecognisedShape
-from devtool.registration import (
+from devtool.changes.registration import (
     BridgeExports,
     Edit,
     LibModule,
@@ -26,6 +25,7 @@ from devtool.registration import (
     plan_unregister_functions,
     plan_unregister_module,
 )
+from devtool.errors import ConflictError, UnrecognisedShape
 from devtool.workspace import Workspace
 
 REPO = ENGINE.parent

@@ -13,7 +13,7 @@ from conftest import REPO
 from e2e_support import tree_hash
 from test_new_module_from_plan import COMMAND, copy_engine
 
-from devtool import runs
+from devtool.changes import runs
 from devtool.cli import main
 
 SECOND = ["new-module", "strategy", "--function", "spread", "--signature", "a: f64[], b: f64[] -> f64[]"]

@@ -1,4 +1,4 @@
-"""`devtool.render`: the files the template renders, per signature, and that they are lint-clean as rendered.
+"""`devtool.scaffold.render`: the files the template renders per signature, lint-clean as rendered.
 
 Golden trees live in tests/golden/<case>/ (each file with a `.golden` suffix so no tool picks it up);
 `pytest --update-golden` rewrites them from the current template.
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from devtool.errors import RenderError, UsageError
-from devtool.render import TEMPLATE_DIR, render_function, render_module, template_version
-from devtool.signature import parse_signature
+from devtool.scaffold.render import TEMPLATE_DIR, render_function, render_module, template_version
+from devtool.scaffold.signature import parse_signature
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -1,4 +1,4 @@
-"""`devtool.signature`: what parses, what is refused and where, and str() as the inverse of parsing."""
+"""`devtool.scaffold.signature`: what parses, what is refused and where; str() inverts parsing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devtool.errors import SignatureError, UsageError
-from devtool.signature import (
+from devtool.scaffold.signature import (
     ARRAY_TYPES,
     DEFAULT_FUNCTION,
     DEFAULT_SIGNATURE,

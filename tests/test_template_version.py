@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from devtool.render import template_version
+from devtool.scaffold.render import template_version
 
 TEMPLATE = REPO / "template"
 FINGERPRINT = Path(__file__).parent / "template_fingerprint.json"

@@ -18,10 +18,10 @@ from conftest import REPO, Snapshot, snapshot_tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from devtool.changes.journal import JOURNAL_FILE, Guard
+from devtool.changes.plan import FileChange, Plan
+from devtool.changes.transaction import Transaction, WorkspaceLock, check_plan, recover, render_diff
 from devtool.errors import ConflictError, RollbackError, WriteFailed
-from devtool.journal import JOURNAL_FILE, Guard
-from devtool.plan import FileChange, Plan
-from devtool.transaction import Transaction, WorkspaceLock, check_plan, recover, render_diff
 
 SnapshotFn = Callable[[Path], Snapshot]
 
@@ -223,7 +223,7 @@ CRASHING_RUN = textwrap.dedent(
     from pathlib import Path
     sys.path.insert(0, {tests!r})
     from test_transaction import a_plan
-    from devtool.transaction import Transaction
+    from devtool.changes.transaction import Transaction
 
     real, count = os.replace, [0]
     def replace(src, dst):
@@ -354,7 +354,7 @@ HOLDER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from devtool.transaction import WorkspaceLock
+    from devtool.changes.transaction import WorkspaceLock
     with WorkspaceLock(Path(sys.argv[1])):
         print("locked", flush=True)
         sys.stdin.readline()

@@ -1,0 +1,1 @@
+"""How files change: a plan of file changes, the transaction and its journal, registration edits."""

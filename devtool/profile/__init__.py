@@ -1,0 +1,1 @@
+"""`devtool profile`: sample a target, rank the functions worth moving to Rust."""

@@ -1,0 +1,1 @@
+"""The module life cycle: signature, render, new-module, update-module, remove-module, list."""

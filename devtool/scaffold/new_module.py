@@ -1,0 +1,233 @@
+"""`devtool new-module`: plan a module (or one more function) in memory, apply it, verify it, or undo it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from ..changes.plan import FileChange, Plan, read_text
+from ..changes.registration import plan_register_functions, plan_register_module
+from ..changes.runs import changing_run, log_path_for
+from ..changes.transaction import render_diff
+from ..errors import ConflictError, UsageError
+from ..names import check_identifier, check_module_name
+from ..records import FunctionRecord, ModuleRecord, read_record, record_path
+from ..toolchain import check_toolchain
+from ..verify import Progress, VerifyResult, verify_module
+from ..workspace import Workspace
+from . import render
+from .listing import build_release
+from .python_source import PythonFunction, check_bridge_supports_sources, read_python_function
+from .signature import DEFAULT_FUNCTION, DEFAULT_SIGNATURE, Signature, parse_signature
+
+
+@dataclass(frozen=True)
+class NewModuleRequest:
+    """Everything `new-module` was asked to do; the CLI fills it from its options."""
+
+    module: str
+    function: str | None = None  # default: the --from function's name, else the guide's example
+    signature: str | None = None  # default: read from the --from function's hints, else the example's
+    source: str | None = None  # --from: FILE:FUNCTION or package.module:function
+    source_base: Path = Path()  # the folder a relative FILE is relative to (the caller's working folder)
+    release: bool = False
+    verify: bool = True
+    dry_run: bool = False
+    keep: bool = False
+
+
+@dataclass(frozen=True)
+class NewModuleResult:
+    """What `new-module` did (or, with --dry-run, would do)."""
+
+    module: str
+    function: str
+    signature: str
+    added_to_existing: bool
+    created: list[str]
+    edited: list[str]
+    plan_seconds: float
+    dry_run: bool
+    source: str | None = None  # the Python function it was made from (`package.module:function`)
+    diff: str | None = None
+    verified: VerifyResult | None = None
+    toolchain: dict[str, str] = field(default_factory=dict)
+    recovered: tuple[str, ...] = ()  # what an interrupted run had left, put back before planning
+    release: bool | None = None  # how it was built (None: not built); see `build_release`
+    release_requested: bool = False  # --release; else the profile of the extension it replaced
+    same_source: tuple[str, ...] = ()  # other "module.function"s made --from the same Python function
+
+    @property
+    def kernel_written(self) -> bool:
+        """False for a kernel made `--from` a Python function: devtool cannot write it."""
+        return self.source is None
+
+
+def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | None = None) -> NewModuleResult:
+    """Check, plan, apply, build and test one new module or function; all of it or nothing.
+
+    Raises:
+        UsageError: an invalid name or signature, or a --from function that does not import or
+            whose hints do not map (nothing written).
+        ConflictError: the module or function exists, or another run holds the workspace.
+        ToolchainError: cargo, rustc or maturin is missing.
+        VerifyError: the build or the tests failed (everything rolled back unless `keep`).
+    """
+    started = time.perf_counter()
+    module = check_module_name(request.module)
+    source = read_python_function(request.source, request.source_base) if request.source else None
+    function = _function_name(request, source)
+    signature = _signature(request, source)
+    building = request.verify and not request.dry_run
+    toolchain = check_toolchain() if building else {}
+    reference = source.reference if source else None
+
+    def verify(log: Path) -> VerifyResult | None:
+        if result.release is None:
+            return None
+        return verify_module(ws, module, release=result.release, log_path=log, progress=progress)
+
+    with changing_run(ws) as run:
+        plan, added = plan_new_module(
+            ws, module, function, signature, template_dir=render.active_template(), source=reference
+        )
+        result = NewModuleResult(
+            module=module,
+            function=function,
+            signature=str(signature),
+            added_to_existing=added,
+            created=[str(p) for p in plan.paths("create")],
+            edited=[str(p) for p in plan.paths("edit")],
+            plan_seconds=time.perf_counter() - started,
+            dry_run=request.dry_run,
+            source=reference,
+            toolchain=toolchain,
+            recovered=run.recovered,
+            release=build_release(request.release) if building else None,
+            release_requested=request.release,
+            same_source=made_from(ws, reference) if reference else (),
+        )
+        if request.dry_run:
+            return replace(result, diff=render_diff(plan, ws.root))
+        log_path = log_path_for(ws, f"new-module-{module}")
+        verified = run.apply_and_verify(plan, verify, log_path=log_path, keep=request.keep)
+    return replace(result, verified=verified)
+
+
+def made_from(ws: Workspace, source: str) -> tuple[str, ...]:
+    """The "module.function"s of the workspace already made `--from` the Python function `source`.
+
+    Made again under another name, it is a second kernel to write and to keep in step: worth a warning,
+    not a refusal (a variant, or a rename before removing the old one, are fine reasons).
+    """
+    return tuple(
+        f"{module}.{f.name}"
+        for module in ws.module_names()
+        if (record := read_record(ws, module)) is not None
+        for f in record.functions
+        if f.source == source
+    )
+
+
+def _function_name(request: NewModuleRequest, source: PythonFunction | None) -> str:
+    if request.function is not None or source is None:
+        name = DEFAULT_FUNCTION if request.function is None else request.function
+        return check_identifier(name, "function name")
+    try:
+        return check_identifier(source.name, "function name")
+    except UsageError as err:
+        raise UsageError(f"{err}: name the Rust function with --function NAME") from err
+
+
+def _signature(request: NewModuleRequest, source: PythonFunction | None) -> Signature:
+    """--signature, or the one read from the --from function's hints (the two must agree)."""
+    if source is None:
+        return parse_signature(request.signature or DEFAULT_SIGNATURE)
+    if request.signature is not None and parse_signature(request.signature) != source.signature:
+        raise UsageError(
+            f"--signature {request.signature!r} does not match the type hints of {request.source}, "
+            f"which read {str(source.signature)!r}: drop --signature (the hints are enough), or "
+            'change the hints (Annotated[int, "usize"] for an integer that cannot be negative)'
+        )
+    return source.signature
+
+
+def plan_new_module(
+    ws: Workspace,
+    module: str,
+    function: str,
+    signature: Signature,
+    *,
+    template_dir: Path = render.TEMPLATE_DIR,
+    source: str | None = None,
+) -> tuple[Plan, bool]:
+    """The files to create and the edits to make, computed from the workspace as it is now.
+
+    `source` (`package.module:function`) makes that Python function the fallback and the reference,
+    and leaves the Rust kernel unwritten. Returns the plan and whether it adds a function to an
+    existing module.
+
+    Raises:
+        ConflictError: the module (when not adding a function) or the function exists already.
+        UsageError: `source` is given but the engine's bridge lacks what serves it.
+    """
+    if source is not None:
+        check_bridge_supports_sources(ws.bridge_dir)
+    if not ws.has_module(module):
+        files = render.render_module(module, function, signature, template_dir=template_dir, source=source)
+        _refuse_existing_files(ws, files)
+        record = ModuleRecord(
+            module=module,
+            template_version=render.template_version(template_dir),
+            functions=(_function_record(function, signature, template_dir, source),),
+            files=tuple(sorted(files)),
+        )
+        changes = [FileChange(PurePosixPath(p), None, text) for p, text in sorted(files.items())]
+        changes += plan_register_module(ws, module, [function])
+        changes.append(FileChange(record_path(module), None, record.to_json()))
+        return Plan(tuple(changes)), False
+
+    existing = read_record(ws, module)
+    if existing is None:
+        raise ConflictError(
+            f"module {module!r} exists and was not generated by devtool (no {record_path(module)}); "
+            "add functions to it by hand, or choose another module name"
+        )
+    if function in existing.function_names():
+        raise ConflictError(f"module {module!r} already has a function {function!r}")
+    rendered = render.render_function(module, function, signature, template_dir=template_dir, source=source)
+    _refuse_existing_files(ws, rendered.created)
+    changes = [FileChange(PurePosixPath(p), None, text) for p, text in sorted(rendered.created.items())]
+    for path, fragment in sorted(rendered.appended.items()):
+        before = read_text(ws.root / path)
+        changes.append(FileChange(PurePosixPath(path), before, before + fragment))
+    changes += plan_register_functions(ws, module, [function])
+    record = existing.with_function(
+        _function_record(function, signature, template_dir, source), tuple(rendered.created)
+    )
+    changes.append(
+        FileChange(record_path(module), read_text(ws.root / record_path(module)), record.to_json())
+    )
+    return Plan(tuple(changes)), True
+
+
+def _function_record(
+    function: str, signature: Signature, template_dir: Path, source: str | None
+) -> FunctionRecord:
+    return FunctionRecord(
+        name=function,
+        signature=str(signature),
+        template_version=render.template_version(template_dir),
+        source=source,
+    )
+
+
+def _refuse_existing_files(ws: Workspace, files: dict[str, str]) -> None:
+    clashes = sorted(p for p in files if (ws.root / p).exists())
+    if clashes:
+        raise ConflictError(
+            "these files exist already and would be overwritten: "
+            + ", ".join(clashes)
+            + " (remove them, or choose another name)"
+        )

@@ -1,0 +1,195 @@
+"""Read a Python function's signature from its type hints, for `new-module --from`.
+
+The hints map to signature types (`devtool.scaffold.signature`) this way, and nothing else maps:
+
+    float, np.float64                               f64
+    int, np.int64                                   i64   (always: an unsigned one is Annotated[int, "usize"])
+    bool, np.bool_                                  bool
+    npt.NDArray[np.float64]                         f64[]
+    npt.NDArray[np.int64]                           i64[]
+    Annotated[npt.NDArray[np.float64], "f64[,]"]    f64[,] (2-D, one series per row); so is
+    np.ndarray[tuple[int, int], np.dtype[np.float64]]
+    Annotated[T, "<type>"]                          <type>, when it fits T (e.g. Annotated[int, "usize"])
+    tuple[A, B, ...] (as the return hint)           (A, B, ...), up to signature.MAX_RESULTS of them
+
+An array hint without a shape is 1-D. Parameters are passed by position: keyword-only ones, *args and
+**kwargs are refused. Whatever is refused names the parameter and the hint to write instead.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..errors import SignatureError, SourceError
+from .signature import MAX_RESULTS, SUPPORTED_TYPES, Signature, parse_signature
+
+#: What to write, shown with every refusal of a hint.
+SUPPORTED_HINTS = (
+    "float, int, bool, npt.NDArray[np.float64], npt.NDArray[np.int64], "
+    'Annotated[npt.NDArray[np.float64], "f64[,]"] (2-D), Annotated[int, "usize"]; '
+    "a result may be a tuple[...] of them"
+)
+
+_SCALARS: tuple[tuple[Any, str], ...] = (
+    (float, "f64"),
+    (np.float64, "f64"),
+    (int, "i64"),
+    (np.int64, "i64"),
+    (bool, "bool"),
+    (np.bool_, "bool"),
+)
+_DTYPES: tuple[tuple[Any, str], ...] = ((np.float64, "f64"), (np.int64, "i64"))
+#: Which base type an `Annotated[...]` override may relabel.
+_OVERRIDES = {"f64[,]": {"f64[]"}, "f64[*]": {"f64[]"}, "i64[*]": {"i64[]"}, "usize": {"i64"}}
+
+
+def signature_of(function: Callable[..., Any], where: str) -> Signature:
+    """The signature that `function`'s type hints give (the mapping in this module's docstring).
+
+    Raises:
+        SourceError: a parameter or the result has no hint or one that cannot be mapped.
+    """
+    try:
+        hints = typing.get_type_hints(function, include_extras=True)
+    except Exception as err:  # a hint naming something that does not exist
+        raise SourceError(f"{where}: its type hints do not resolve ({type(err).__name__}: {err})") from err
+    args = []
+    for param in inspect.signature(function).parameters.values():
+        _check_kind(param, where)
+        if param.name not in hints:
+            raise SourceError(
+                f"{where}: parameter {param.name!r} has no type hint: add one ({SUPPORTED_HINTS})"
+            )
+        args.append(f"{param.name}: {_mapped(hints[param.name], f'parameter {param.name!r}', where)}")
+    if "return" not in hints:
+        raise SourceError(f"{where}: the function has no return hint: add one ({SUPPORTED_HINTS})")
+    result = _result(hints["return"], where)
+    return _parsed(f"{', '.join(args)} -> {result}", where)
+
+
+def _check_kind(param: inspect.Parameter, where: str) -> None:
+    if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+        prefix = "*" if param.kind == param.VAR_POSITIONAL else "**"
+        raise SourceError(
+            f"{where}: parameter {prefix}{param.name} cannot cross into Rust: a kernel takes named "
+            "arguments; give each one a name and a hint"
+        )
+    if param.kind == param.KEYWORD_ONLY:
+        raise SourceError(
+            f"{where}: parameter {param.name!r} is keyword-only, but the generated fallback passes "
+            "arguments by position: remove the '*' before it"
+        )
+
+
+def _result(hint: Any, where: str) -> str:
+    if hint is None or hint is type(None):
+        raise SourceError(
+            f"{where}: the function returns None; a kernel returns its result ({SUPPORTED_HINTS})"
+        )
+    if typing.get_origin(hint) is not tuple:
+        return _mapped(hint, "the result", where)
+    items = typing.get_args(hint)
+    if Ellipsis in items or not 2 <= len(items) <= MAX_RESULTS:
+        raise SourceError(
+            f"{where}: the result has the hint {_shown(hint)}, which devtool cannot map: a tuple result "
+            f"has 2 to {MAX_RESULTS} items, each written out (tuple[npt.NDArray[np.float64], float])"
+        )
+    return "(" + ", ".join(_mapped(item, "the result", where) for item in items) + ")"
+
+
+def _mapped(hint: Any, what: str, where: str) -> str:
+    """The signature type of `hint`, or a SourceError naming `what` and the hint to write instead."""
+    try:
+        return _type_of(hint)
+    except _Unmapped as err:
+        shown = _shown(hint)
+        raise SourceError(f"{where}: {what} has the hint {shown}, which devtool cannot map: {err}") from None
+
+
+class _Unmapped(Exception):
+    """Why a hint does not map, with the hint to write instead."""
+
+
+def _type_of(hint: Any) -> str:
+    if typing.get_origin(hint) is typing.Annotated:
+        return _annotated(hint)
+    scalar = _lookup(_SCALARS, hint)
+    if scalar is not None:
+        return scalar
+    if hint is np.ndarray or typing.get_origin(hint) is np.ndarray:
+        return _array(hint)
+    raise _Unmapped(_suggestion(hint))
+
+
+def _annotated(hint: Any) -> str:
+    base = _type_of(hint.__origin__)
+    labels = [m for m in hint.__metadata__ if isinstance(m, str) and m in SUPPORTED_TYPES]
+    if not labels:
+        return base
+    label = labels[0]
+    if label != base and base not in _OVERRIDES.get(label, ()):
+        raise _Unmapped(f"{label!r} does not fit {_shown(hint.__origin__)} (it would be {base})")
+    return label
+
+
+def _array(hint: Any) -> str:
+    shape, dtype = typing.get_args(hint) or (Any, Any)
+    scalar = typing.get_args(dtype)[0] if typing.get_args(dtype) else Any
+    element = _lookup(_DTYPES, scalar)
+    if element is None:
+        wanted = "npt.NDArray[np.float64] or npt.NDArray[np.int64]"
+        if scalar is Any:
+            raise _Unmapped(f"say its dtype: {wanted}")
+        raise _Unmapped(f"the engine's arrays are float64 or int64: {wanted}")
+    if _is_two_dimensional(shape):
+        if element != "f64":
+            raise _Unmapped("2-D arrays are float64 only (np.ndarray[tuple[int, int], np.dtype[np.float64]])")
+        return "f64[,]"
+    return f"{element}[]"
+
+
+def _lookup(table: tuple[tuple[Any, str], ...], hint: Any) -> str | None:
+    """By identity: hints need not be hashable, and `bool` must not match `int`."""
+    return next((name for known, name in table if hint is known), None)
+
+
+def _is_two_dimensional(shape: Any) -> bool:
+    items = typing.get_args(shape)
+    return typing.get_origin(shape) is tuple and len(items) == 2 and Ellipsis not in items
+
+
+def _suggestion(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return "an argument that may be None cannot cross into Rust: drop None from the hint"
+    if origin in (list, tuple) or (isinstance(origin, type) and origin.__module__ == "collections.abc"):
+        return "the bridge passes numpy arrays: npt.NDArray[np.float64] (or np.int64)"
+    if hint in (np.float32, np.float16, np.int32, np.int16, np.int8, np.uint64, np.uint32):
+        return "the engine works in float64 and int64: float or int"
+    return f"use one of {SUPPORTED_HINTS}"
+
+
+def _shown(hint: Any) -> str:
+    """A hint as its author wrote it: `np.float32`, `npt.NDArray`'s expansion with `np.` and no `typing.`."""
+    if isinstance(hint, type) and typing.get_origin(hint) is None:
+        module = {"builtins": "", "numpy": "np."}.get(hint.__module__, f"{hint.__module__}.")
+        return f"{module}{hint.__qualname__}"
+    return repr(hint).replace("numpy.", "np.").replace("typing.", "")
+
+
+def _parsed(text: str, where: str) -> Signature:
+    try:
+        return parse_signature(text)
+    except SignatureError as err:
+        if "at least one array" in err.reason:
+            raise SourceError(
+                f"{where}: it takes no array: a kernel takes at least one numpy array "
+                "(npt.NDArray[np.float64] or npt.NDArray[np.int64])"
+            ) from err
+        raise SourceError(f"{where}: {err.reason} (rename the Python parameter)") from err

@@ -1,0 +1,264 @@
+"""`devtool remove-module`: the inverse of `new-module`, all or nothing, verified by a build.
+
+`MODULE` removes a whole generated module; `MODULE.FUNCTION` one function of it (its files, its part of
+the module's files, its registrations). Nothing hand-written is lost without a word: every file that
+differs from what the template rendered for it is copied, before it is deleted, under
+`.devtool/removed/<target>-<time>/` in the engine (git-ignored), and the Python code that still uses
+the removed functions is listed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from ..changes.plan import FileChange, Plan, read_text
+from ..changes.registration import plan_unregister_functions, plan_unregister_module
+from ..changes.runs import changing_run, log_path_for
+from ..changes.transaction import render_diff
+from ..errors import ConflictError, UsageError
+from ..names import check_identifier, check_module_name
+from ..records import FunctionRecord, ModuleRecord, read_record, record_path
+from ..verify import Progress, VerifyResult, build_only, verify_module
+from ..workspace import Workspace
+from . import render
+from .callers import Caller, find_callers, project_root
+from .listing import build_release
+from .signature import parse_signature
+from .update_module import generated_files, template_at
+
+#: Where the copies of hand-edited files go, relative to the workspace root (in .gitignore).
+REMOVED_DIR = PurePosixPath(".devtool/removed")
+
+
+@dataclass(frozen=True)
+class RemoveModuleResult:
+    """What `remove-module` deleted and edited (or would, with --dry-run)."""
+
+    module: str
+    deleted: list[str]
+    edited: list[str]
+    left_behind: list[str]
+    dry_run: bool
+    diff: str | None = None
+    verified: VerifyResult | None = None
+    recovered: tuple[str, ...] = ()  # what an interrupted run had left, put back before planning
+    function: str | None = None  # MODULE.FUNCTION: the one function removed
+    backup: str | None = None  # the folder the hand-edited files were copied to (relative to the root)
+    backed_up: list[str] | None = None  # those files, as they were in the workspace
+    sources: list[str] | None = None  # "module.function <- package.module:function" it was made --from
+    callers: list[Caller] | None = None  # Python code still using the removed functions
+    project: Path | None = None  # where the callers were looked for
+    release: bool | None = None  # how the engine was rebuilt (None: not rebuilt)
+
+    @property
+    def target(self) -> str:
+        return self.module if self.function is None else f"{self.module}.{self.function}"
+
+
+def remove_module(
+    ws: Workspace,
+    target: str,
+    *,
+    release: bool = False,
+    verify: bool = True,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> RemoveModuleResult:
+    """Delete a generated module (MODULE) or one of its functions (MODULE.FUNCTION), then rebuild;
+    or change nothing.
+
+    Raises:
+        UsageError: no such module or function, a module devtool did not generate, or the last
+            function of a module (remove the module instead).
+        ConflictError: the part of a module file new-module added for the function was edited.
+        VerifyError: the build (for a function: and the module's tests) failed (everything restored).
+    """
+    module, _, function = target.partition(".")
+    module = check_module_name(module)
+    if function:
+        function = check_identifier(function, "function name")
+
+    def build(log: Path) -> VerifyResult | None:
+        if result.release is None:
+            return None
+        if function:  # the module stays: its remaining functions' tests must still pass
+            return verify_module(ws, module, release=result.release, log_path=log, progress=progress)
+        return build_only(ws, release=result.release, log_path=log, progress=progress)
+
+    with changing_run(ws) as run:
+        record = _record(ws, module)
+        if function:
+            plan, removed = plan_remove_function(ws, record, function), [_function(record, function)]
+        else:
+            plan, removed = plan_remove_module(ws, module), list(record.functions)
+        backup = REMOVED_DIR / f"{target}-{time.strftime('%Y%m%d-%H%M%S')}"
+        copies = backup_changes(ws, record, plan, backup)
+        plan = Plan((*copies, *plan.changes))
+        deleted = plan.paths("delete")
+        result = RemoveModuleResult(
+            module=module,
+            function=function or None,
+            deleted=[str(p) for p in deleted],
+            edited=[str(p) for p in plan.paths("edit")],
+            left_behind=_left_behind(ws, plan) if not function else [],
+            dry_run=dry_run,
+            recovered=run.recovered,
+            backup=str(backup) if copies else None,
+            backed_up=[str(c.path.relative_to(backup)) for c in copies],
+            sources=[f"{module}.{f.name} <- {f.source}" for f in removed if f.source],
+            callers=find_callers(
+                project_root(ws.root),
+                [f.name for f in removed],
+                exclude=[ws.bridge_dir, *(ws.root / p for p in deleted)],
+            ),
+            project=project_root(ws.root),
+            release=build_release(release) if verify and not dry_run else None,
+        )
+        if dry_run:
+            return replace(result, diff=render_diff(plan, ws.root))
+        log_path = log_path_for(ws, f"remove-module-{target}")
+        verified = run.apply_and_verify(plan, build, log_path=log_path)
+        _prune_empty_dirs(ws, plan)
+    return replace(result, verified=verified)
+
+
+def plan_remove_module(ws: Workspace, module: str) -> Plan:
+    """Delete every file the record lists (as it is now, hand edits included) and undo the registrations.
+
+    Raises:
+        UsageError: no such module, or no record of it.
+    """
+    record = _record(ws, module)
+    changes = [
+        FileChange(PurePosixPath(p), read_text(ws.root / p), None)
+        for p in record.files
+        if (ws.root / p).is_file()
+    ]
+    changes += plan_unregister_module(ws, module)
+    changes.append(FileChange(record_path(module), read_text(ws.root / record_path(module)), None))
+    return Plan(tuple(changes))
+
+
+def plan_remove_function(ws: Workspace, record: ModuleRecord, function: str) -> Plan:
+    """Delete the function's own files, cut its part out of the module's files, unregister it.
+
+    Raises:
+        UsageError: no such function, it is the module's last one, or its template version is gone.
+        ConflictError: the part new-module appended for it to a module file is not there verbatim.
+    """
+    spec = _function(record, function)
+    if len(record.functions) == 1:
+        raise UsageError(
+            f"{function!r} is the only function of module {record.module!r}: remove the module "
+            f"(devtool remove-module {record.module})"
+        )
+    rendered = render.render_function(
+        record.module,
+        function,
+        parse_signature(spec.signature),
+        template_dir=template_at(spec.template_version, render.active_template()),
+        source=spec.source,
+    )
+    changes = [
+        FileChange(PurePosixPath(p), (ws.root / p).read_text(encoding="utf-8"), None)
+        for p in sorted(rendered.created)
+        if p in record.files and (ws.root / p).is_file()
+    ]
+    for path, fragment in sorted(rendered.appended.items()):
+        before = (ws.root / path).read_text(encoding="utf-8")
+        if before.count(fragment) != 1:
+            raise ConflictError(
+                f"{path}: the part new-module added for {function!r} was edited, so devtool cannot cut "
+                "it out exactly; remove it by hand, or restore it as generated (nothing was changed)"
+            )
+        changes.append(FileChange(PurePosixPath(path), before, before.replace(fragment, "")))
+    changes += plan_unregister_functions(ws, record.module, [function])
+    kept = replace(
+        record,
+        functions=tuple(f for f in record.functions if f.name != function),
+        files=tuple(p for p in record.files if p not in rendered.created),
+    )
+    changes.append(FileChange(record_path(record.module), record.to_json(), kept.to_json()))
+    return Plan(tuple(changes))
+
+
+def backup_changes(
+    ws: Workspace, record: ModuleRecord, plan: Plan, backup: PurePosixPath
+) -> list[FileChange]:
+    """Copies, under `backup`, of the files the plan deletes that differ from what was generated.
+
+    What was generated is rendered again from the record (each function at its template version);
+    when that version is not kept any more, every deleted file is copied.
+    """
+    try:
+        generated: dict[str, str] | None = generated_files(
+            record, lambda f: template_at(f.template_version, render.active_template())
+        )
+    except UsageError:
+        generated = None
+    copies = []
+    for change in plan.changes:
+        if change.kind != "delete" or change.path == record_path(record.module):
+            continue
+        if generated is None or generated.get(str(change.path)) != change.before:
+            copies.append(FileChange(backup / change.path, None, change.before))
+    return copies
+
+
+def _record(ws: Workspace, module: str) -> ModuleRecord:
+    if not ws.has_module(module):
+        raise UsageError(f"no module {module!r} in {ws.root} (see `devtool list`)")
+    record = read_record(ws, module)
+    if record is None:
+        raise UsageError(
+            f"module {module!r} was not generated by devtool (no {record_path(module)}); remove it by hand"
+        )
+    return record
+
+
+def _function(record: ModuleRecord, function: str) -> FunctionRecord:
+    found = next((f for f in record.functions if f.name == function), None)
+    if found is None:
+        names = ", ".join(record.function_names())
+        raise UsageError(f"module {record.module!r} has no function {function!r} (it has: {names})")
+    return found
+
+
+def _module_dirs(ws: Workspace, plan: Plan) -> set[Path]:
+    return {(ws.root / p).parent for p in plan.paths("delete")}
+
+
+def _left_behind(ws: Workspace, plan: Plan) -> list[str]:
+    """Files the developer added next to the generated ones: kept, and reported."""
+    deleted = {ws.root / p for p in plan.paths("delete")}
+    extra: list[str] = []
+    for folder in _module_dirs(ws, plan):
+        if folder in (
+            ws.root,
+            ws.bridge_dir,
+            ws.fallback_dir,
+            ws.stubs_dir,
+            ws.benchmarks_dir,
+            ws.records_dir,
+        ):
+            continue  # shared folders: other modules' files are not "left behind"
+        if folder.is_dir():
+            extra += [
+                str(p.relative_to(ws.root))
+                for p in sorted(folder.rglob("*"))
+                if p.is_file() and p not in deleted and "__pycache__" not in p.parts
+            ]
+    return extra
+
+
+def _prune_empty_dirs(ws: Workspace, plan: Plan) -> None:
+    for folder in sorted(_module_dirs(ws, plan), key=lambda p: len(p.parts), reverse=True):
+        cache = folder / "__pycache__"
+        if cache.is_dir() and all(p.suffix == ".pyc" for p in cache.iterdir()):
+            for pyc in cache.iterdir():
+                pyc.unlink()
+            cache.rmdir()
+        if folder.is_dir() and folder != ws.root and not any(folder.iterdir()):
+            folder.rmdir()

@@ -1,0 +1,259 @@
+"""Signature + names -> cookiecutter context -> {workspace-relative path: text}. Writes nothing.
+
+The template (`template/`, or `devtool/_template` in a wheel) renders one module and one function
+into three folders, read back here and then thrown away:
+
+    <module>/module/    the files a new module starts with (its first function included)
+    <module>/function/  the files each function adds (kernel, tests, benchmark)
+    <module>/append/    the function's part of the module files, to append to them
+
+so a module's files are exactly their header followed by the appended part of each function.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cookiecutter.exceptions import (  # type: ignore[import-untyped]
+    ContextDecodingException,
+    UndefinedVariableInTemplate,
+)
+from cookiecutter.generate import generate_context, generate_files  # type: ignore[import-untyped]
+from cookiecutter.prompt import prompt_for_config  # type: ignore[import-untyped]
+from jinja2 import BytecodeCache, TemplateSyntaxError
+from jinja2.bccache import Bucket
+
+from ..errors import RenderError, UsageError
+from ..names import check_identifier
+from .signature import Signature
+
+
+def _find_template_dir() -> Path:
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "_template"  # force-included by the wheel build
+    return packaged if packaged.is_dir() else package.parent / "template"
+
+
+TEMPLATE_DIR = _find_template_dir()
+
+#: A customised copy of the template to render instead of the one devtool ships.
+TEMPLATE_ENV = "DEVTOOL_TEMPLATE"
+
+
+def active_template() -> Path:
+    """The template to render: $DEVTOOL_TEMPLATE (a team's customised copy) or the one devtool ships."""
+    custom = os.environ.get(TEMPLATE_ENV)
+    return Path(custom) if custom else TEMPLATE_DIR
+
+
+_MODULE, _FUNCTION, _APPEND = "module", "function", "append"
+
+#: Module-level names of the generated Python that a function of the same name would shadow.
+_RESERVED_FUNCTION_NAMES = frozenset({"np", "npt"})
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the process: compiling is most of a render's time.
+
+    Jinja checks each entry against its template's source, so an edited template recompiles.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE_CACHE = _MemoryBytecodeCache()
+
+
+@dataclass(frozen=True)
+class RenderedFunction:
+    """A function added to an existing module: files to create, and text to append to module files."""
+
+    created: dict[str, str]
+    appended: dict[str, str]
+
+
+def template_version(template_dir: Path = TEMPLATE_DIR) -> str:
+    """The template's version, `_template_version` in its cookiecutter.json."""
+    return str(_read_json(template_dir / "cookiecutter.json")["_template_version"])
+
+
+def render_module(
+    module: str,
+    function: str,
+    signature: Signature,
+    *,
+    template_dir: Path = TEMPLATE_DIR,
+    source: str | None = None,
+) -> dict[str, str]:
+    """Every file of a new module whose first function is `function`, by workspace-relative path.
+
+    `source` (`package.module:function`, from `new-module --from`) makes that Python function the
+    fallback and the reference, and leaves the Rust kernel unwritten.
+
+    Raises:
+        UsageError: a name the template cannot use.
+        RenderError: the template is broken (names the template file and the Jinja error).
+    """
+    tree = _render(module, function, signature, template_dir, source)
+    return {path: text for (part, path), text in tree.items() if part in (_MODULE, _FUNCTION)}
+
+
+def render_function(
+    module: str,
+    function: str,
+    signature: Signature,
+    *,
+    template_dir: Path = TEMPLATE_DIR,
+    source: str | None = None,
+) -> RenderedFunction:
+    """The files `function` adds to the existing `module`, and the text it appends to the module's files.
+
+    `source` as for `render_module`.
+
+    Raises:
+        UsageError: a name the template cannot use.
+        RenderError: the template is broken (names the template file and the Jinja error).
+    """
+    tree = _render(module, function, signature, template_dir, source)
+    return RenderedFunction(
+        created={path: text for (part, path), text in tree.items() if part == _FUNCTION},
+        appended={path: text for (part, path), text in tree.items() if part == _APPEND},
+    )
+
+
+def build_context(
+    module: str, function: str, signature: Signature, source: str | None = None
+) -> dict[str, Any]:
+    """The cookiecutter `extra_context`: the names, the signature as plain data for Jinja, the source.
+
+    `_source` is `{}`, or `{"module": ..., "function": ...}` for a module made `--from` a Python function.
+    """
+    first_matrix = signature.first_matrix
+    source_module, _, source_function = (source or "").rpartition(":")
+    return {
+        "module": module,
+        "function": function,
+        "signature": str(signature),
+        "_source": {"module": source_module, "function": source_function} if source else {},
+        "_sig": {
+            "args": [
+                {"name": a.name, "type": a.type, "is_array": a.is_array, "is_free": a.is_free}
+                for a in signature.args
+            ],
+            "returns": list(signature.returns),
+            "returns_tuple": signature.returns_tuple,
+            "first_array": signature.first_array.name,
+            "first_matrix": first_matrix.name if first_matrix else "",
+            "array_results": list(signature.array_results),
+            "free_results": list(signature.free_results),
+            "scalar_results": list(signature.scalar_results),
+            "returned_results": list(signature.returned_results),
+        },
+    }
+
+
+def _render(
+    module: str, function: str, signature: Signature, template_dir: Path, source: str | None
+) -> dict[tuple[str, str], str]:
+    """Render the whole template into a temporary folder; {(part, relative path): text}."""
+    _check_names(module, function, signature)
+    extra = build_context(module, function, signature, source)
+    with tempfile.TemporaryDirectory(prefix="devtool-render-") as out:
+        try:
+            context = generate_context(str(template_dir / "cookiecutter.json"), extra_context=extra)
+            context["cookiecutter"].update(prompt_for_config(context, no_input=True))
+            env_vars = context["cookiecutter"].get("_jinja2_env_vars", {})
+            context["cookiecutter"]["_jinja2_env_vars"] = {**env_vars, "bytecode_cache": _BYTECODE_CACHE}
+            project = Path(generate_files(str(template_dir), context, output_dir=out, accept_hooks=False))
+        except OSError:
+            raise
+        except Exception as err:  # anything a template expression raises (Jinja, 1/0, ...) is a template bug
+            raise _render_error(err, template_dir) from err
+        return _read_tree(project)
+
+
+def _check_names(module: str, function: str, signature: Signature) -> None:
+    check_identifier(module, "module name")
+    check_identifier(function, "function name")
+    if function in _RESERVED_FUNCTION_NAMES:
+        raise UsageError(f"function name {function!r} would shadow the generated code's {function!r}")
+    for arg in signature.args:
+        if arg.name == function:
+            raise UsageError(f"argument name {arg.name!r} is the function's name; choose another")
+
+
+def _read_tree(project: Path) -> dict[tuple[str, str], str]:
+    tree: dict[tuple[str, str], str] = {}
+    for path in sorted(project.rglob("*")):
+        if path.is_file():
+            part, *rest = path.relative_to(project).parts
+            tree[(part, "/".join(rest))] = path.read_text(encoding="utf-8")
+    return tree
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise RenderError(str(path), None, f"cannot read the template's context: {err}") from err
+    return data
+
+
+def _render_error(err: Exception, template_dir: Path) -> RenderError:
+    """The template file (and line) a Jinja or cookiecutter error comes from, and its message."""
+    if isinstance(err, ContextDecodingException):
+        return RenderError(_shown(template_dir / "cookiecutter.json", template_dir), None, str(err))
+    cause: BaseException = err
+    message = str(err)
+    if isinstance(err, UndefinedVariableInTemplate):
+        cause, message = err.error, f"{err.message}: {err.error}"
+    if isinstance(cause, TemplateSyntaxError) and cause.filename:
+        path = _template_path(cause.filename, template_dir)
+        return RenderError(_shown(path, template_dir), cause.lineno, cause.message or message)
+    # Jinja rewrites tracebacks so that template frames carry the template's file and line;
+    # the innermost one is where the error is.
+    for frame, line in reversed(list(traceback.walk_tb(cause.__traceback__))):
+        path = _template_path(frame.f_code.co_filename, template_dir)
+        if path is not None:
+            return RenderError(_shown(path, template_dir), line, message)
+    return RenderError(_shown(template_dir, template_dir), None, message)
+
+
+def _template_path(filename: str, template_dir: Path) -> Path | None:
+    """The template file a frame's filename names, or None for Python code outside the template.
+
+    Jinja names templates relative to the folder cookiecutter renders from, the one child of the
+    template folder whose name is a Jinja expression.
+    """
+    root = template_dir.resolve()
+    if filename.startswith("<"):  # a file or folder name rendered from a string
+        return None
+    if Path(filename).is_absolute():
+        path = Path(filename).resolve()
+    else:
+        projects = [p for p in root.iterdir() if p.is_dir() and "{{" in p.name]
+        path = ((projects[0] if projects else root) / filename).resolve()
+    return path if path.is_relative_to(root) else None
+
+
+def _shown(path: Path | None, template_dir: Path) -> str:
+    """`path` as `template/...` (the template folder's own name first)."""
+    root = template_dir.resolve()
+    if path is None:
+        return root.name
+    return (Path(root.name) / path.resolve().relative_to(root)).as_posix()

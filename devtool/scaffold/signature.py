@@ -1,0 +1,291 @@
+"""A function's signature, `"values: f64[], window: usize -> f64[]"`, parsed into a `Signature`.
+
+Grammar (whitespace is free between tokens)::
+
+    signature := [arg ("," arg)*] "->" result
+    arg       := NAME ":" TYPE
+    result    := TYPE | "(" TYPE ("," TYPE)+ ")"
+    TYPE      := "f64[]" | "i64[]" | "f64[,]" | "f64[*]" | "i64[*]" | "f64" | "i64" | "usize" | "bool"
+
+Lengths: every `f64[]`/`i64[]` argument, and the rows of every `f64[,]`, share one length, the first
+such array's, and so do `f64[]`/`i64[]`/`f64[,]` results. A `[*]` array has a length of its own: as an
+argument (a list of window lengths next to a price series), or as a result whose length only the
+kernel knows (bars resampled from trades); the kernel returns those as vectors.
+
+Names follow `names.check_identifier`, and must not collide with a name the generated code uses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import SignatureError, UsageError
+from ..names import check_identifier
+
+#: The guide's example: the sum of x^2 + 2x + 1 over an array.
+DEFAULT_FUNCTION = "fast_calculation"
+DEFAULT_SIGNATURE = "data: f64[] -> f64"
+
+#: 1-D arrays with a length of their own, not the shared one.
+FREE_TYPES = ("f64[*]", "i64[*]")
+ARRAY_TYPES = ("f64[]", "i64[]", "f64[,]", *FREE_TYPES)
+SCALAR_TYPES = ("f64", "i64", "usize", "bool")
+SUPPORTED_TYPES = ARRAY_TYPES + SCALAR_TYPES
+
+#: Enough for a table of columns (bars: start, open, high, low, close, volume, count, VWAP); the
+#: template lays out a longer tuple one element per line, as the formatters do.
+MAX_RESULTS = 12
+
+#: Names the generated Rust and Python use for their own locals and parameters.
+RESERVED_NAMES = frozenset({"backend", "combined", "i", "np", "npt", "py", "rest", "returned", "scalars"})
+_RESERVED_PATTERN = re.compile(r"out\d+")
+#: Names ruff refuses (E741: `l` reads as 1 or I), which would make the generated Python fail lint.
+AMBIGUOUS_NAMES = frozenset({"l"})
+
+# What people type from other languages, and the type they probably mean.
+_HINTS = {
+    "float": "f64",
+    "double": "f64",
+    "float64": "f64",
+    "f32": "f64",
+    "int": "i64",
+    "int64": "i64",
+    "i32": "i64",
+    "u64": "usize",
+    "u32": "usize",
+    "f64[][]": "f64[,]",
+    "i64[,]": "i64[] (2-D arrays are f64 only)",
+    "f64[?]": "f64[*]",
+    "f64[n]": "f64[] (the shared length) or f64[*] (a length of its own)",
+    "i64[n]": "i64[] (the shared length) or i64[*] (a length of its own)",
+}
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BLANKS = " \t"
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument: its name and one of `SUPPORTED_TYPES`."""
+
+    name: str
+    type: str
+
+    @property
+    def is_array(self) -> bool:
+        return self.type in ARRAY_TYPES
+
+    @property
+    def is_free(self) -> bool:
+        """An array with a length of its own (`f64[*]`, `i64[*]`), not the shared length."""
+        return self.type in FREE_TYPES
+
+    @property
+    def ndim(self) -> int:
+        """0 for a scalar, 1 for `f64[]`/`i64[]`/`[*]`, 2 for `f64[,]`."""
+        return self.type.count(",") + 1 if self.is_array else 0
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.type}"
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What a generated function takes and returns; `str()` gives back its canonical text."""
+
+    args: tuple[Arg, ...]
+    returns: tuple[str, ...]
+    returns_tuple: bool
+
+    @property
+    def array_args(self) -> tuple[Arg, ...]:
+        return tuple(a for a in self.args if a.is_array)
+
+    @property
+    def scalar_args(self) -> tuple[Arg, ...]:
+        return tuple(a for a in self.args if not a.is_array)
+
+    @property
+    def shared_array_args(self) -> tuple[Arg, ...]:
+        """The arrays that share one length (every array but the `[*]` ones)."""
+        return tuple(a for a in self.array_args if not a.is_free)
+
+    @property
+    def first_array(self) -> Arg:
+        """The array whose length every other shared-length array must match, and the outputs take."""
+        return self.shared_array_args[0]
+
+    @property
+    def first_matrix(self) -> Arg | None:
+        """The first `f64[,]` argument: a 2-D result has as many columns as it has."""
+        return next((a for a in self.args if a.ndim == 2), None)
+
+    @property
+    def array_results(self) -> tuple[int, ...]:
+        """Positions of the shared-length array results (written into caller-allocated outputs)."""
+        return tuple(i for i, t in enumerate(self.returns) if t in ARRAY_TYPES and t not in FREE_TYPES)
+
+    @property
+    def free_results(self) -> tuple[int, ...]:
+        """Positions of the `[*]` array results (vectors the kernel returns, of a length it decides)."""
+        return tuple(i for i, t in enumerate(self.returns) if t in FREE_TYPES)
+
+    @property
+    def scalar_results(self) -> tuple[int, ...]:
+        """Positions of the scalar results (returned by the kernel)."""
+        return tuple(i for i, t in enumerate(self.returns) if t not in ARRAY_TYPES)
+
+    @property
+    def returned_results(self) -> tuple[int, ...]:
+        """Positions of the results the kernel returns (scalars and `[*]` arrays), in order."""
+        return tuple(i for i, t in enumerate(self.returns) if t not in ARRAY_TYPES or t in FREE_TYPES)
+
+    @property
+    def is_elementwise(self) -> bool:
+        """Every result is an array as long as the inputs: one output element per input element."""
+        return len(self.array_results) == len(self.returns)
+
+    @property
+    def is_reduction(self) -> bool:
+        """Every result is a scalar computed over all the elements."""
+        return len(self.scalar_results) == len(self.returns)
+
+    def __str__(self) -> str:
+        result = f"({', '.join(self.returns)})" if self.returns_tuple else self.returns[0]
+        return f"{', '.join(map(str, self.args))} -> {result}"
+
+
+def parse_signature(text: str) -> Signature:
+    """Parse `text` (the grammar in this module's docstring) into a `Signature`.
+
+    Raises:
+        SignatureError: with the 0-based column of the first problem.
+    """
+    return _Parser(text).signature()
+
+
+class _Parser:
+    """A recursive-descent parser that keeps its position, so every error can point at a column."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    def fail(self, message: str, column: int | None = None) -> SignatureError:
+        return SignatureError(self.text, self.pos if column is None else column, message, SUPPORTED_TYPES)
+
+    def skip_blanks(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos] in _BLANKS:
+            self.pos += 1
+
+    def peek(self, token: str) -> bool:
+        self.skip_blanks()
+        return self.text.startswith(token, self.pos)
+
+    def expect(self, token: str, what: str) -> None:
+        if not self.peek(token):
+            raise self.fail(f"expected {what}, found {self.found()}")
+        self.pos += len(token)
+
+    def found(self) -> str:
+        if self.pos >= len(self.text):
+            return "the end of the signature"
+        if self.text.startswith("->", self.pos):
+            return "'->'"
+        match = _NAME.match(self.text, self.pos)
+        return repr(match.group() if match else self.text[self.pos])
+
+    def signature(self) -> Signature:
+        if not self.text.strip(_BLANKS):
+            raise self.fail("the signature is empty")
+        args = self.args()
+        returns, returns_tuple = self.result()
+        self.skip_blanks()
+        if self.pos < len(self.text):
+            raise self.fail(f"unexpected {self.found()} after the result type")
+        if not any(a.is_array and not a.is_free for a in args):
+            raise self.fail(
+                "the function needs at least one array argument of the shared length (f64[], i64[] or"
+                " f64[,]); [*] arrays have lengths of their own",
+                0,
+            )
+        return Signature(tuple(args), tuple(returns), returns_tuple)
+
+    def args(self) -> list[Arg]:
+        args: list[Arg] = []
+        if self.peek("->"):
+            return args
+        while True:
+            args.append(self.arg(args))
+            if self.peek("->"):
+                return args
+            self.expect(",", "',' or '->'")
+
+    def arg(self, previous: list[Arg]) -> Arg:
+        self.skip_blanks()
+        start = self.pos
+        match = _NAME.match(self.text, self.pos)
+        if match is None:
+            raise self.fail(f"expected an argument name, found {self.found()}")
+        name = match.group()
+        self.pos = match.end()
+        self.check_name(name, start, previous)
+        self.expect(":", f"':' after {name!r}")
+        return Arg(name, self.type())
+
+    def check_name(self, name: str, column: int, previous: list[Arg]) -> None:
+        try:
+            check_identifier(name, "argument name")
+        except UsageError as err:
+            raise self.fail(str(err), column) from None
+        if name in AMBIGUOUS_NAMES:
+            raise self.fail(
+                f"argument name {name!r} is ambiguous (it reads as 1 or I); choose another", column
+            )
+        if name in RESERVED_NAMES or _RESERVED_PATTERN.fullmatch(name):
+            raise self.fail(f"argument name {name!r} is used by the generated code; choose another", column)
+        if any(a.name == name for a in previous):
+            raise self.fail(f"duplicate argument name {name!r}", column)
+
+    def type(self) -> str:
+        self.skip_blanks()
+        start = self.pos
+        match = _NAME.match(self.text, self.pos)
+        if match is None:
+            raise self.fail(f"expected a type, found {self.found()}")
+        self.pos = match.end()
+        if self.pos < len(self.text) and self.text[self.pos] == "[":
+            close = self.text.find("]", self.pos)
+            if close == -1:
+                raise self.fail("unclosed '[' in the type", self.pos)
+            self.pos = close + 1
+        written = self.text[start : self.pos]
+        canonical = "".join(written.split())
+        if canonical not in SUPPORTED_TYPES:
+            hint = _HINTS.get(canonical) or (
+                canonical.lower() if canonical.lower() in SUPPORTED_TYPES else None
+            )
+            suggestion = f" (did you mean {hint}?)" if hint else ""
+            raise self.fail(f"unsupported type {written!r}{suggestion}", start)
+        return canonical
+
+    def result(self) -> tuple[list[str], bool]:
+        self.expect("->", "'->' before the result type")
+        if not self.peek("("):
+            return [self.type()], False
+        open_column = self.pos
+        self.pos += 1
+        types = [self.type()]
+        while not self.peek(")"):
+            self.expect(",", "',' or ')'")
+            self.skip_blanks()
+            if len(types) == MAX_RESULTS:
+                raise self.fail(f"a tuple result has at most {MAX_RESULTS} types")
+            types.append(self.type())
+        self.pos += 1
+        if len(types) < 2:
+            raise self.fail(
+                "a tuple result needs at least two types; write a single type without '()'", open_column
+            )
+        return types, True

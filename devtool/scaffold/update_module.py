@@ -1,0 +1,279 @@
+"""`devtool update-module`: bring generated modules up to the current template, keeping what developers wrote.
+
+For each module: render what `new-module` wrote at the template version the record names (the base) and at
+the current version (the new), and merge base -> new into the files as they are now, three-way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from ..changes.merge import conflict_lines, merge3
+from ..changes.plan import FileChange, Plan, read_text
+from ..changes.registration import ModuleFunction, plan_register_module
+from ..changes.runs import changing_run, log_path_for
+from ..changes.transaction import render_diff
+from ..errors import ConflictError, UsageError
+from ..records import FunctionRecord, ModuleRecord, read_record, record_path
+from ..verify import Progress, VerifyResult, verify_modules
+from ..workspace import Workspace
+from . import render
+from .signature import parse_signature
+
+ConflictMode = Literal["refuse", "markers"]
+
+#: Previous template versions live next to the template, one folder per version.
+HISTORY_DIR_NAME = "template_history"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    path: str
+    lines: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class ModuleUpdate:
+    """What updating one module changes."""
+
+    module: str
+    from_version: str
+    to_version: str
+    merged: list[str]
+    created: list[str]
+    deleted: list[str]
+    kept: list[str]  # dropped by the template but changed by the developer, or deleted by the developer
+    conflicts: list[Conflict]
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    updates: list[ModuleUpdate]
+    current: list[str]  # modules already at the current template version
+    dry_run: bool
+    markers_written: bool
+    resolved: list[str] = field(default_factory=list)  # conflict markers resolved: flag cleared, now verified
+    unresolved: dict[str, list[str]] = field(default_factory=dict)  # module -> files with markers left
+    recovered: tuple[str, ...] = ()  # what an interrupted run had left, put back before planning
+    diff: str | None = None
+    verified: VerifyResult | None = None
+
+    @property
+    def conflicted(self) -> bool:
+        """Conflicts found (written as markers, refused in a dry run) or markers left unresolved."""
+        return any(u.conflicts for u in self.updates) or bool(self.unresolved)
+
+
+def update_modules(
+    ws: Workspace,
+    modules: Sequence[str] = (),
+    *,
+    template_dir: Path = render.TEMPLATE_DIR,
+    conflicts: ConflictMode = "refuse",
+    release: bool = False,
+    verify: bool = True,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> UpdateResult:
+    """Update the given generated modules (all of them by default) together, then build and test; or nothing.
+
+    Raises:
+        UsageError: an unknown module, or its base template version is not available.
+        ConflictError: a merge conflicts and `conflicts="refuse"` (nothing written).
+        VerifyError: the build or the tests failed after the update (everything rolled back).
+    """
+    version = render.template_version(template_dir)
+    with changing_run(ws) as run:
+        records = _records(ws, modules)
+        behind = [r for r in records if _versions(r) != {version}]
+        flagged = {r.module: marked_files(ws, r) for r in records if r not in behind and r.needs_attention}
+        updates: list[ModuleUpdate] = []
+        changes: list[FileChange] = []
+        for record in behind:
+            update, module_changes = plan_update(ws, record, template_dir, conflicts)
+            updates.append(update)
+            changes += module_changes
+        resolved = [r for r in records if r.module in flagged and not flagged[r.module]]
+        changes += [_clear_attention(ws, r) for r in resolved]
+        found = [c for u in updates for c in u.conflicts]
+        result = UpdateResult(
+            updates=updates,
+            current=[r.module for r in records if r not in behind and r.module not in flagged],
+            dry_run=dry_run,
+            markers_written=conflicts == "markers" and bool(found) and not dry_run,
+            resolved=[r.module for r in resolved],
+            unresolved={m: files for m, files in flagged.items() if files},
+            recovered=run.recovered,
+        )
+        plan = Plan(tuple(changes))
+        if dry_run:
+            return replace(result, diff=render_diff(plan, ws.root))
+        if found and conflicts == "refuse":
+            raise ConflictError(
+                "the template's changes conflict with edits in these files (nothing was written):\n"
+                + "\n".join(f"  {c.path}: lines {', '.join(f'{a}-{b}' for a, b in c.lines)}" for c in found)
+                + "\nresolve by hand, or rerun with --conflicts=markers to write conflict markers"
+            )
+        if not changes:
+            return result
+        # Conflict markers do not compile: the files are written for the developer to resolve, unverified.
+        check = verify and not result.markers_written
+        names = [u.module for u in updates] + result.resolved  # a resolved module was never verified
+
+        def run_checks(log: Path) -> VerifyResult | None:
+            if not check:
+                return None
+            return verify_modules(ws, names, release=release, log_path=log, progress=progress)
+
+        verified = run.apply_and_verify(plan, run_checks, log_path=log_path_for(ws, "update-module"))
+    return replace(result, verified=verified)
+
+
+def marked_files(ws: Workspace, record: ModuleRecord) -> list[str]:
+    """The module's files that still hold conflict markers (left by `update-module --conflicts=markers`)."""
+    return [p for p in record.files if (ws.root / p).is_file() and conflict_lines(read_text(ws.root / p))]
+
+
+def _clear_attention(ws: Workspace, record: ModuleRecord) -> FileChange:
+    """The record of a module whose conflict markers are all resolved, without its `needs_attention` flag."""
+    path = record_path(record.module)
+    return FileChange(path, read_text(ws.root / path), replace(record, needs_attention=False).to_json())
+
+
+def plan_update(
+    ws: Workspace, record: ModuleRecord, template_dir: Path, conflicts: ConflictMode
+) -> tuple[ModuleUpdate, list[FileChange]]:
+    """The merged files, new files, removals, registrations and the new record of one module."""
+    version = render.template_version(template_dir)
+    base = generated_files(record, lambda f: template_at(f.template_version, template_dir))
+    new = generated_files(record, lambda _: template_dir)
+    update = ModuleUpdate(record.module, record.template_version, version, [], [], [], [], [])
+    changes: list[FileChange] = []
+    for path in sorted(base.keys() | new.keys()):
+        old_text, new_text = base.get(path), new.get(path)
+        if old_text == new_text:
+            continue  # the template did not change this file
+        current = _read(ws, path)
+        change = _merge_file(path, current, old_text, new_text, record, update, conflicts)
+        if change is not None:
+            changes.append(change)
+    functions = [f.name for f in record.functions]
+    changes += plan_register_module(ws, record.module, functions)  # idempotent: only what is missing
+    files = tuple(sorted((set(record.files) - set(update.deleted)) | set(update.created)))
+    updated = replace(
+        record,
+        template_version=version,
+        functions=tuple(replace(f, template_version=version) for f in record.functions),
+        files=files,
+        needs_attention=bool(update.conflicts) or bool(marked_files(ws, record)),
+    )
+    before = read_text(ws.root / record_path(record.module))
+    changes.append(FileChange(record_path(record.module), before, updated.to_json()))
+    return update, changes
+
+
+def _merge_file(
+    path: str,
+    current: str | None,
+    old_text: str | None,
+    new_text: str | None,
+    record: ModuleRecord,
+    update: ModuleUpdate,
+    conflicts: ConflictMode,
+) -> FileChange | None:
+    where = PurePosixPath(path)
+    if new_text is None:  # the template dropped the file: remove it only if the developer never changed it
+        if current is not None and current == old_text:
+            update.deleted.append(path)
+            return FileChange(where, current, None)
+        update.kept.append(path)
+        return None
+    if current is None:
+        if old_text is None:  # a file the new template adds
+            update.created.append(path)
+            return FileChange(where, None, new_text)
+        update.kept.append(path)  # the developer deleted a generated file: respect that
+        return None
+    labels = (f"{path} (yours)", f"template {record.template_version}", f"template {update.to_version}")
+    merged = merge3(current, old_text or "", new_text, labels=labels)
+    if merged.conflicts:
+        update.conflicts.append(Conflict(path, merged.conflicts))
+        if conflicts != "markers":
+            return None
+    if merged.text == current:
+        return None
+    update.merged.append(path)
+    return FileChange(where, current, merged.text)
+
+
+def generated_files(record: ModuleRecord, template_for: Callable[[FunctionRecord], Path]) -> dict[str, str]:
+    """The module's files exactly as `new-module` wrote them, each function at the template it was made with.
+
+    The module's own mod.rs gets its `mod`/`register` lines the way `new-module` added them.
+    """
+    first, *rest = record.functions
+    files = render.render_module(
+        record.module,
+        first.name,
+        parse_signature(first.signature),
+        template_dir=template_for(first),
+        source=first.source,
+    )
+    mod_rs = f"rust/src/{record.module}/mod.rs"
+    for function in rest:
+        added = render.render_function(
+            record.module,
+            function.name,
+            parse_signature(function.signature),
+            template_dir=template_for(function),
+            source=function.source,
+        )
+        files |= added.created
+        for path, fragment in added.appended.items():
+            files[path] = files.get(path, "") + fragment
+        files[mod_rs] = ModuleFunction(function.name).apply(files[mod_rs])
+    return files
+
+
+def template_at(version: str, template_dir: Path) -> Path:
+    """The template folder of `version`: the current one, or its copy under template_history/.
+
+    Raises:
+        UsageError: that version is not kept.
+    """
+    if render.template_version(template_dir) == version:
+        return template_dir
+    kept = template_dir.parent / HISTORY_DIR_NAME / version
+    if (kept / "cookiecutter.json").is_file() and render.template_version(kept) == version:
+        return kept
+    raise UsageError(
+        f"template version {version} is not available (looked in {kept}); "
+        "without it the base of the three-way merge cannot be rendered"
+    )
+
+
+def _records(ws: Workspace, modules: Sequence[str]) -> list[ModuleRecord]:
+    names = list(modules) or ws.module_names()
+    records: list[ModuleRecord] = []
+    for name in names:
+        if not ws.has_module(name):
+            raise UsageError(f"no module {name!r} in {ws.root} (see `devtool list`)")
+        record = read_record(ws, name)
+        if record is None:
+            if modules:
+                raise UsageError(f"module {name!r} was not generated by devtool: there is nothing to update")
+            continue  # hand-written modules are not the template's to change
+        records.append(record)
+    return records
+
+
+def _versions(record: ModuleRecord) -> set[str]:
+    return {record.template_version} | {f.template_version for f in record.functions}
+
+
+def _read(ws: Workspace, path: str) -> str | None:
+    file = ws.root / path
+    return read_text(file) if file.is_file() else None
