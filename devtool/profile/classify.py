@@ -5,6 +5,13 @@ itself (its own time, and builtins such as `len` or `list.append` it calls from 
 (sleep, I/O, locks), native code (numpy and other compiled libraries) and the Rust engine. Callees
 that are the user's own functions are left out: they are judged on their own. Where cProfile only
 knows a callee's total, its time is shared out between callers in proportion to their edge times.
+
+Native means compiled. A library's Python called element by element from the user's loop (pandas'
+`Series.__getitem__` behind `close[i]` or `.iloc[i]`, `iterrows`, `apply` with a lambda, numpy's
+`np.mean` on a small window per bar) is the loop's own Python work: a Rust loop removes it. Such a
+call is recognised by its name (per-element access, both samplers) or, under cProfile, by being
+called many times at a few microseconds each. A call into the library that works on the whole
+array (`rolling().mean()`, a ufunc) stays native.
 """
 
 from __future__ import annotations
@@ -45,6 +52,19 @@ _SCALAR_OVERHEAD = re.compile(
     r"|richcompare|^(double|float|long|int|half|bool|cfloat|cdouble|longdouble)_|convert_to_|PyArray_Pack"
     r"|PyArray_PyIntAsIntp|array_item"
 )
+#: Library entry points that work element by element (or row by row) when called from a Python loop.
+_PER_ELEMENT_NAMES = frozenset(
+    {
+        "__getitem__", "__setitem__", "_get_value", "_set_value", "iloc", "loc", "at", "iat",
+        "iterrows", "itertuples", "items", "__iter__", "__next__", "apply", "map", "applymap",
+    }
+)  # fmt: skip
+#: A library Python call made at least this often, this cheaply each, is per-element work (cProfile);
+#: one named for per-element access is, unless it is made a few times only, each over many elements
+#: (`series[mask]` once on a million points is vectorised).
+PER_ELEMENT_CALLS = 1000
+PER_ELEMENT_CALL_S = 200e-6
+PER_ELEMENT_NAMED_CALLS = 100
 _DEPTH_LIMIT = 200
 _DOMINANT_RULES: tuple[tuple[Category, Verdict, str], ...] = (
     ("engine", "engine", "is in the Rust engine already"),
@@ -88,6 +108,7 @@ class _Unit:
     key: FuncKey
     facts: SourceFacts | None
     parts: Contribution
+    elementwise: Mapping[str, FuncKey]  # the per-element library calls among its parts, by label
 
 
 def rank_candidates(
@@ -103,9 +124,7 @@ def rank_candidates(
     unit_keys = {k for k in graph.nodes if _is_unit(k, engine_exports)}
     # Time in the user's other functions is theirs; time in the engine stays with the caller, as "engine".
     own_code = {k for k in unit_keys if origin_of(k) == "user"}
-    units = [
-        _Unit(k, read_facts(k.file, k.line, k.name), _attribute_unit(graph, k, own_code)) for k in unit_keys
-    ]
+    units = [_unit(graph, k, own_code) for k in unit_keys]
     judged = [
         (u, _judge(graph, u, unit_keys, cwd=cwd, total=total, engine_exports=engine_exports))
         for u in units
@@ -127,48 +146,56 @@ def _is_unit(key: FuncKey, engine_exports: frozenset[str]) -> bool:
     )
 
 
-def _attribute_unit(graph: CallGraph, key: FuncKey, units: set[FuncKey]) -> Contribution:
+def _unit(graph: CallGraph, key: FuncKey, units: set[FuncKey]) -> _Unit:
+    facts = read_facts(key.file, key.line, key.name)
     parts: Contribution = defaultdict(float)
+    elementwise: dict[str, FuncKey] = {}
     if origin_of(key) == "engine":
         parts[("engine", f"rust_bridge.{key.name}")] += graph.nodes[key].cumulative_s
-        return dict(parts)
+        return _Unit(key, facts, dict(parts), elementwise)
     parts[("python", key.name)] += graph.nodes[key].own_s
-    memo: dict[tuple[FuncKey, tuple[Category, str] | None], Contribution] = {}
+    walk = _Walk(graph, units, {}, elementwise)
     for callee, edge in graph.callees(key).items():
         if callee in units or callee == key:
             continue
-        _add_scaled(
-            parts, _attribute(graph, callee, None, units, memo, {key}, 0), graph, callee, edge.cumulative_s
-        )
-    return dict(parts)
+        _add_scaled(parts, _attribute(walk, callee, None, {key}, 0), graph, callee, edge.cumulative_s)
+    return _Unit(key, facts, dict(parts), elementwise)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """The state of one unit's walk down the call graph."""
+
+    graph: CallGraph
+    units: set[FuncKey]
+    memo: dict[tuple[FuncKey, tuple[Category, str] | None], Contribution]
+    elementwise: dict[str, FuncKey]
 
 
 def _attribute(
-    graph: CallGraph,
+    walk: _Walk,
     key: FuncKey,
     override: tuple[Category, str] | None,
-    units: set[FuncKey],
-    memo: dict[tuple[FuncKey, tuple[Category, str] | None], Contribution],
     active: set[FuncKey],
     depth: int,
 ) -> Contribution:
     """All of `key`'s cumulative time except what its user-function callees spend, by kind."""
-    memo_key = (key, override)
-    if memo_key in memo:
-        return memo[memo_key]
-    override = override or _subtree_kind(key)
+    graph, memo_key = walk.graph, (key, override)
+    if memo_key in walk.memo:
+        return walk.memo[memo_key]
+    override = override or _subtree_kind(walk, key)
     parts: Contribution = defaultdict(float)
     parts[override or _own_kind(key)] += graph.nodes[key].own_s
     if depth < _DEPTH_LIMIT:
         active.add(key)
         for callee, edge in graph.callees(key).items():
-            if callee in units or callee in active:
+            if callee in walk.units or callee in active:
                 continue
-            sub = _attribute(graph, callee, override, units, memo, active, depth + 1)
+            sub = _attribute(walk, callee, override, active, depth + 1)
             _add_scaled(parts, sub, graph, callee, edge.cumulative_s)
         active.discard(key)
-    memo[memo_key] = dict(parts)
-    return memo[memo_key]
+    walk.memo[memo_key] = dict(parts)
+    return walk.memo[memo_key]
 
 
 def _add_scaled(
@@ -184,15 +211,42 @@ def _add_scaled(
         parts[part] += seconds * share
 
 
-def _subtree_kind(key: FuncKey) -> tuple[Category, str] | None:
-    """Engine and compiled-library Python code: everything below counts as theirs."""
+def _subtree_kind(walk: _Walk, key: FuncKey) -> tuple[Category, str] | None:
+    """Engine and compiled-library Python code: everything below counts as theirs.
+
+    A library's Python entered element by element from the user's code is the user's Python work.
+    """
     origin = origin_of(key)
     if origin == "engine":
         package = "rust_bridge" if "rust_bridge" in key.file else "crypto_trading_engine"
         return ("engine", f"{package}.{_bare(key.name)}" if key.file.endswith(".py") else display_name(key))
-    if origin == "site-packages" and _library_of(key) in NATIVE_LIBRARIES:
-        return ("native", f"{_library_of(key)}.{key.name}")
+    if origin != "site-packages" or not key.file.endswith(".py"):
+        return None
+    library = _library_of(key)
+    if _is_per_element(walk.graph, key):
+        label = f"{library} {_library_qualname(key)}"
+        walk.elementwise.setdefault(label, key)
+        return ("python", label)
+    if library in NATIVE_LIBRARIES:
+        return ("native", f"{library}.{key.name}")
     return None
+
+
+def _is_per_element(graph: CallGraph, key: FuncKey) -> bool:
+    """A library call that does one element's (or one row's) work, made from a loop."""
+    node = graph.nodes[key]
+    per_call = node.cumulative_s / node.calls if node.calls else None
+    if node.calls is None or per_call is None:  # a sampler: the name says it
+        return _bare(key.name) in _PER_ELEMENT_NAMES
+    if _bare(key.name) in _PER_ELEMENT_NAMES:
+        return node.calls >= PER_ELEMENT_NAMED_CALLS or per_call < PER_ELEMENT_CALL_S
+    return node.calls >= PER_ELEMENT_CALLS and per_call < PER_ELEMENT_CALL_S
+
+
+def _library_qualname(key: FuncKey) -> str:
+    """`Series.__getitem__` for pandas/core/series.py's `__getitem__` (the library's source says)."""
+    facts = read_facts(key.file, key.line, key.name)
+    return facts.qualname if facts else key.name
 
 
 def _own_kind(key: FuncKey) -> tuple[Category, str]:
@@ -238,7 +292,7 @@ def _judge(
         or _dominant_verdict(parts, share)
         or _cheap_verdict(graph, key, facts, per_call, units)
         or _vectorized_verdict(facts)
-        or ("candidate", _candidate_reason(facts, share.get("python", 0.0), per_call), {})
+        or ("candidate", _candidate_reason(facts, share.get("python", 0.0), per_call, _per_element(graph, unit)), {})
     )
     return Candidate(
         rank=None,
@@ -315,17 +369,61 @@ def _vectorized_verdict(facts: SourceFacts | None) -> _Judgement | None:
     )
 
 
-def _candidate_reason(facts: SourceFacts | None, python_share: float, per_call: float | None) -> str:
+def _candidate_reason(
+    facts: SourceFacts | None, python_share: float, per_call: float | None, per_element: str | None
+) -> str:
     what = f"{python_share:.0%} of its time is Python it runs itself"
-    if facts is None or facts.loop_line is None:
+    loop = f"a Python loop (line {facts.loop_line})" if facts and facts.loop_line else "its Python code"
+    if per_element is not None:
+        body = f"{loop} {per_element}"
+    elif facts is None or facts.loop_line is None:
         body = "straight-line Python (no loop in its body), heavy per call"
     elif facts.loop_arithmetic:
         ops = facts.loop_arithmetic
-        body = f"a Python loop (line {facts.loop_line}) doing arithmetic on numbers ({ops} operations)"
+        body = f"{loop} doing arithmetic on numbers ({ops} operations)"
     else:
-        body = f"a Python loop (line {facts.loop_line}) with no arithmetic: worth it if its work is numeric"
-    cost = f", {format_seconds(per_call)} per call" if per_call is not None else ""
+        body = f"{loop} with no arithmetic: worth it if its work is numeric"
+    cost = f"{';' if per_element else ','} {format_seconds(per_call)} per call" if per_call is not None else ""
     return f"{what}: {body}{cost}"
+
+
+def _per_element(graph: CallGraph, unit: _Unit) -> str | None:
+    """`indexing a pandas Series element by element: 384,408 calls of Series.__getitem__, 8.1 µs each`.
+
+    None unless library calls made element by element are most of the unit's Python time.
+    """
+    seconds = {label: s for (kind, label), s in unit.parts.items() if kind == "python" and label in unit.elementwise}
+    python = sum(s for (kind, _), s in unit.parts.items() if kind == "python")
+    if not seconds or sum(seconds.values()) < 0.5 * python:
+        return None
+    label = max(seconds, key=lambda k: seconds[k])
+    key = unit.elementwise[label]
+    node, qualname = graph.nodes[key], label.split(" ", 1)[-1]
+    if node.calls:
+        count = f"{node.calls:,} calls of {qualname}, {format_seconds(node.cumulative_s / node.calls)} each"
+    else:
+        count = f"{qualname}, {seconds[label] / python:.0%} of its Python time (a sampler counts no calls)"
+    return f"{_element_action(key, label)}: {count}"
+
+
+def _element_action(key: FuncKey, label: str) -> str:
+    """What a per-element library call does, in the words of the code that makes it."""
+    library, qualname = label.split(" ", 1)
+    name, owner = _bare(key.name), qualname.split(".")[0]
+    objects = {"series.py": "a pandas Series", "frame.py": "a pandas DataFrame"}
+    obj = objects.get(Path(key.file).name, f"{library} objects")
+    if name in ("iterrows", "itertuples", "items", "__iter__", "__next__"):
+        return f"iterating {obj} row by row ({name})"
+    if name in ("apply", "map", "applymap"):
+        return f"calling a Python function per element through {name}"
+    via = ""
+    if Path(key.file).name == "indexing.py":
+        via = " through .at/.iat" if "At" in owner or "Scalar" in owner else " through .iloc/.loc"
+    if name in ("__getitem__", "_get_value", "iloc", "loc", "at", "iat"):
+        return f"indexing {obj} element by element{via}"
+    if name in ("__setitem__", "_set_value"):
+        return f"writing {obj} element by element{via}"
+    return f"calling {library}'s Python element by element"
 
 
 def _top(parts: Contribution, kind: Category) -> str:

@@ -7,6 +7,8 @@ The hints map to signature types (`devtool.scaffold.signature`) this way, and no
     bool, np.bool_                                  bool
     npt.NDArray[np.float64]                         f64[]
     npt.NDArray[np.int64]                           i64[]
+    pd.Series, pd.Series[float]                     f64[]  (the bridge gives a Series back: rust_bridge._pandas)
+    pd.Series[int]                                  i64[]
     Annotated[npt.NDArray[np.float64], "f64[,]"]    f64[,] (2-D, one series per row); so is
     np.ndarray[tuple[int, int], np.dtype[np.float64]]
     Annotated[T, "<type>"]                          <type>, when it fits T (e.g. Annotated[int, "usize"])
@@ -31,7 +33,7 @@ from .signature import MAX_RESULTS, SUPPORTED_TYPES, Signature, parse_signature
 
 #: What to write, shown with every refusal of a hint.
 SUPPORTED_HINTS = (
-    "float, int, bool, npt.NDArray[np.float64], npt.NDArray[np.int64], "
+    "float, int, bool, npt.NDArray[np.float64], npt.NDArray[np.int64], pd.Series, "
     'Annotated[npt.NDArray[np.float64], "f64[,]"] (2-D), Annotated[int, "usize"]; '
     "a result may be a tuple[...] of them"
 )
@@ -124,7 +126,26 @@ def _type_of(hint: Any) -> str:
         return scalar
     if hint is np.ndarray or typing.get_origin(hint) is np.ndarray:
         return _array(hint)
+    if _is_pandas(hint, "Series"):
+        return _series(hint)
     raise _Unmapped(_suggestion(hint))
+
+
+def _is_pandas(hint: Any, name: str) -> bool:
+    """`pd.Series` or `pd.Series[float]` (pandas-stubs), without importing pandas."""
+    cls = typing.get_origin(hint) or hint
+    return isinstance(cls, type) and cls.__name__ == name and cls.__module__.split(".")[0] == "pandas"
+
+
+def _series(hint: Any) -> str:
+    """A Series crosses as its values (float64 unless it says int); the bridge gives a Series back."""
+    items = typing.get_args(hint)
+    if not items:
+        return "f64[]"
+    element = _lookup(((float, "f64"), *_SCALARS[1:2], (int, "i64"), *_DTYPES[1:]), items[0])
+    if element is None:
+        raise _Unmapped("a Series crosses into Rust as float64 or int64 values: pd.Series or pd.Series[int]")
+    return f"{element}[]"
 
 
 def _annotated(hint: Any) -> str:

@@ -2,17 +2,22 @@
 
 `FILE:FUNCTION` or `package.module:function`. A file is imported by its module path (the folders above
 it that hold an `__init__.py` make the package), since that is how the generated fallback imports it,
-and it must import in the engine's environment from anywhere, not only from the current folder. The
+and it must import in the engine's environment from anywhere, not only from the current folder. A plain
+script (a folder without `__init__.py`) that the environment does not import is imported by its
+absolute path, and the path is what the fallback keeps. The
 signature comes from the type hints (`devtool.scaffold.python_hints`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.machinery
+import importlib.util
 import inspect
 import os
 import sys
+import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,8 +56,54 @@ def read_python_function(spec: str, base: Path) -> PythonFunction:
         raise SourceError(f"--from {spec!r}: expected FILE:FUNCTION or package.module:function")
     file = _as_file(location, base)
     module = module_of_file(file) if file is not None else _checked_module_path(location)
+    if file is not None and _is_loose_script(file, module):
+        function = _import_function_by_path(file, name, spec)
+        return PythonFunction(str(file), name, signature_of(function, spec), file)
     function = _import_function(module, name, file, spec)
     return PythonFunction(module, name, signature_of(function, spec), file)
+
+
+def _is_loose_script(file: Path, module: str) -> bool:
+    """A file in a folder without `__init__.py` that the environment does not import as `module`.
+
+    It is imported by its path instead, and the path is what the record and the fallback keep
+    (`rust_bridge._source` imports a module named by a `.py` path the same way).
+    """
+    if "." in module or file.name == "__init__.py":
+        return False
+    found = importlib.machinery.PathFinder.find_spec(module, _environment_paths())
+    return found is None or found.origin is None or Path(found.origin).resolve() != file
+
+
+def _import_function_by_path(file: Path, name: str, spec: str) -> Callable[..., Any]:
+    """`name` of the script `file`, executed as a module of its own (its `__main__` block does not run)."""
+    try:
+        imported = load_script(file)
+    except Exception as err:  # the user's script raised while importing: say so, with what it raised
+        raise SourceError(f"--from {spec}: importing {file} raised {type(err).__name__}: {err}") from err
+    function = getattr(imported, name, None)
+    if function is None:
+        raise SourceError(f"--from {spec}: {file} has no function {name!r}")
+    if not inspect.isfunction(function) or function.__qualname__ != name:
+        raise SourceError(f"--from {spec}: {file}:{name} is not a module-level function defined with def")
+    return typing.cast(Callable[..., Any], function)
+
+
+def load_script(file: Path) -> types.ModuleType:
+    """The script `file` imported by its path, as `rust_bridge._source.python_function` imports it."""
+    module_name = f"_devtool_script_{file.stem}_{hashlib.sha256(str(file).encode()).hexdigest()[:8]}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, file)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses and pickling look their module up there
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
 
 
 def check_bridge_supports_sources(bridge_dir: Path) -> None:

@@ -176,3 +176,17 @@ def as_threads(threads: Any, *, default: int) -> int:
     if threads is None:
         return default
     return as_int(threads, "threads", minimum=0, maximum=MAX_THREADS)
+
+
+def like_input(result: Any, given: Any) -> Any:
+    """`result` as a pandas Series with `given`'s index and name when `given` is a Series (else as is).
+
+    What makes a function made `--from` a pandas function a drop-in replacement in pandas code: the
+    values cross into Rust as a numpy array (no copy for a contiguous float64 Series) and come back
+    labelled like the input. Cheap for numpy callers: one type check.
+    """
+    if type(given).__module__.startswith("pandas"):
+        from . import _pandas  # pandas is optional: imported only when a caller passes it
+
+        return _pandas.like_series(result, given)
+    return result

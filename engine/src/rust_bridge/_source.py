@@ -7,22 +7,28 @@ Imported when first called, not with rust_bridge: the function's own module may 
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
+import importlib.util
+import sys
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 
 @functools.cache
 def python_function(module: str, name: str) -> Callable[..., Any]:
-    """`module.name`, imported on first use.
+    """`module.name`, imported on first use; a `module` ending in `.py` is a script's path.
 
     Raises:
         ImportError: `module` does not import in this environment (the message says what to do).
         RuntimeError: `module.name` is rust_bridge's function itself, so the fallback would call itself.
     """
     try:
-        function = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as err:
+        imported = _load_script(module) if module.endswith(".py") else importlib.import_module(module)
+        function = getattr(imported, name)
+    except (ImportError, AttributeError, OSError) as err:
         raise ImportError(
             f"rust_bridge.{name} falls back to the Python function {module}:{name}, which does not "
             f"import here ({err}): install the project that holds {module} into this environment "
@@ -33,4 +39,38 @@ def python_function(module: str, name: str) -> Callable[..., Any]:
             f"{module}.{name} is rust_bridge's own {name}: keep the Python function in {module} "
             "(it is the fallback and the reference of the Rust kernel) and call rust_bridge from elsewhere"
         )
-    return function  # type: ignore[no-any-return]
+    return _with_pandas(function)
+
+
+def _with_pandas(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A function hinted with pandas Series, called with the numpy arrays the bridge passes."""
+    import inspect
+
+    hints = [*inspect.signature(function).parameters.values()]
+    texts = [str(p.annotation) for p in hints] + [str(inspect.signature(function).return_annotation)]
+    if not any("Series" in text for text in texts):  # no pandas import for numpy functions
+        return function
+    from . import _pandas
+
+    return _pandas.adapt(function) if _pandas.is_pandas_function(function) else function
+
+
+def _load_script(path: str) -> ModuleType:
+    """A plain script (a folder without `__init__.py`) imported by its path, its `__main__` block not run.
+
+    Named as devtool's `load_script` names it, so both import it once under the same name.
+    """
+    name = f"_devtool_script_{Path(path).stem}_{hashlib.sha256(path.encode()).hexdigest()[:8]}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None or not Path(path).is_file():
+        raise ImportError(f"no such file: {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look their module up there
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
