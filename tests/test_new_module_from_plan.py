@@ -62,7 +62,7 @@ def test_the_module_is_made_around_the_python_function(engine: Path) -> None:
     assert '    _impl = _native.pick_kernel(_rust, _fallback, backend, "kama")' in bridge
     tests = (engine / "tests/strategy_tests/test_kama.py").read_text()
     assert "@pytest.mark.xfail(raises=NotImplementedError, strict=True, reason=UNWRITTEN)" in tests
-    assert "from examples.strategy import kama as reference" in tests
+    assert 'reference = _source.python_function("examples.strategy", "kama")' in tests
 
 
 def test_module_path_and_file_make_the_same_and_the_function_name_defaults_to_the_pythons(

@@ -248,13 +248,27 @@ def test_bad_specs_are_refused(package: Path, spec: str, message: str) -> None:
     assert message in str(caught.value)
 
 
-def test_a_file_outside_the_environment_says_how_to_make_it_importable(tmp_path: Path) -> None:
-    (tmp_path / "loose_strategy.py").write_text("def f(values: float) -> float: ...\n")
+def test_a_package_outside_the_environment_says_how_to_make_it_importable(tmp_path: Path) -> None:
+    (tmp_path / "loosepkg").mkdir()
+    (tmp_path / "loosepkg" / "__init__.py").write_text("")
+    (tmp_path / "loosepkg" / "strategy.py").write_text(HINTS)
     with pytest.raises(SourceError) as caught:
-        read_python_function("loose_strategy.py:f", tmp_path)
+        read_python_function("loosepkg/strategy.py:floats", tmp_path)
     text = str(caught.value)
-    assert f"loose_strategy from {tmp_path} does not import in the engine's environment" in text
+    assert f"loosepkg.strategy from {tmp_path} does not import in the engine's environment" in text
     assert "pip install -e PATH" in text and ".pth file" in text
+
+
+def test_a_plain_script_is_imported_by_its_path_and_the_fallback_finds_it_again(tmp_path: Path) -> None:
+    script = tmp_path / "loose_strategy.py"
+    script.write_text(HINTS + "\nif __name__ == '__main__':\n    raise SystemExit('the main block ran')\n")
+    found = read_python_function("loose_strategy.py:floats", tmp_path)
+    assert (found.module, found.reference) == (str(script), f"{script}:floats")
+    assert str(found.signature) == "values: f64[] -> f64[]"
+    from rust_bridge import _source
+
+    served = _source.python_function(found.module, "floats")
+    assert Path(served.__code__.co_filename) == script
 
 
 def test_a_file_whose_name_is_not_an_identifier_cannot_be_imported(tmp_path: Path) -> None:
@@ -275,9 +289,12 @@ def test_a_file_shadowed_by_another_package_of_that_name_is_refused(package: Pat
 def test_the_folder_devtool_was_started_from_does_not_count(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # `python -m devtool` puts the working folder first on sys.path; the engine's tests run elsewhere.
-    (tmp_path / "here_only.py").write_text("def f(values: float) -> float: ...\n")
+    # `python -m devtool` puts the working folder first on sys.path; the engine's tests run elsewhere,
+    # so a script found only there is imported by its path, which works from anywhere.
+    (tmp_path / "here_only.py").write_text(
+        "import numpy as np\nimport numpy.typing as npt\n\n"
+        "def f(values: npt.NDArray[np.float64]) -> float: ...\n"
+    )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
-    with pytest.raises(SourceError, match="does not import in the engine's environment"):
-        read_python_function("here_only.py:f", tmp_path)
+    assert read_python_function("here_only.py:f", tmp_path).module == str(tmp_path / "here_only.py")
