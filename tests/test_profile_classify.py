@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pstats
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from devtool.profile.classify import Candidate, format_seconds, suggest_command
 from devtool.profile.flamegraph import stacks_from_graph
 from devtool.profile.graph import FuncKey, graph_from_pstats, graph_from_stacks, parse_folded
 from devtool.profile.run import ProfileReport, ProfileRequest, profile
-from devtool.profile.sampler import _why_nothing
+from devtool.profile.sampler import _why_nothing, find_py_spy
 from devtool.profile.target import parse_target
 
 WORKLOAD = """\
@@ -268,3 +269,131 @@ def test_ptrace_refusal_says_what_to_do() -> None:
 
 def test_format_seconds() -> None:
     assert [format_seconds(s) for s in (1.5, 0.0123, 4.2e-6, 3e-8)] == ["1.5 s", "12.3 ms", "4.2 µs", "30 ns"]
+
+
+needs_py_spy = pytest.mark.skipif(find_py_spy() is None, reason="py-spy is not installed")
+
+PANDAS_WORKLOAD = """\
+import time
+
+import numpy as np
+import pandas as pd
+
+
+def iloc_loop(close: pd.Series, window: int) -> pd.Series:
+    out = pd.Series(np.zeros(len(close)), index=close.index)
+    for i in range(window, len(close)):
+        out.iloc[i] = (out.iloc[i - 1] * (window - 1) + close.iloc[i]) / window
+    return out
+
+
+def getitem_loop(close, alpha):
+    out = close.copy()
+    for i in range(1, len(close)):
+        out[i] = alpha * close[i] + (1 - alpha) * out[i - 1]
+    return out
+
+
+def row_loop(frame: pd.DataFrame) -> float:
+    total = 0.0
+    for _, row in frame.iterrows():
+        total += row["high"] - row["low"]
+    return total
+
+
+def lambda_apply(close: pd.Series) -> pd.Series:
+    return close.apply(lambda x: x * 1.5 if x > 100 else x - 0.5)
+
+
+def vectorised(close: pd.Series, window: int) -> pd.Series:
+    return close.rolling(window).mean() - close.ewm(span=window).mean()
+
+
+def waits() -> None:
+    time.sleep(0.25)
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    close = pd.Series(100 + rng.normal(size=6_000).cumsum(), name="close")
+    frame = pd.DataFrame({"high": close + 1.0, "low": close - 1.0})
+    big = pd.Series(100 + rng.normal(size=2_000_000).cumsum())
+    iloc_loop(close, 14)
+    getitem_loop(close, 0.1)
+    row_loop(frame.iloc[:3_000])
+    lambda_apply(pd.Series(100 + rng.normal(size=300_000).cumsum()))
+    for _ in range(3):
+        vectorised(big, 20)
+    waits()
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.fixture(scope="module")
+def pandas_workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    pytest.importorskip("pandas")
+    root = tmp_path_factory.mktemp("pandas_classify")
+    (root / "pdload.py").write_text(PANDAS_WORKLOAD)
+    importlib.invalidate_caches()
+    yield root
+    sys.modules.pop("pdload", None)
+
+
+@pytest.fixture(scope="module")
+def pandas_report(pandas_workdir: Path) -> ProfileReport:
+    return run_profile(pandas_workdir, "pdload:main")
+
+
+PER_ELEMENT = {
+    "iloc_loop": "pandas objects element by element through .iloc/.loc",
+    "getitem_loop": "a pandas Series element by element",
+    "row_loop": "iterating a pandas DataFrame row by row (iterrows)",
+    "lambda_apply": "calling a Python function per element through apply",
+}
+
+
+@pytest.mark.parametrize("function", list(PER_ELEMENT))
+def test_pandas_called_element_by_element_is_the_loops_python_work(
+    pandas_report: ProfileReport, function: str
+) -> None:
+    c = judged(pandas_report, function)
+    assert c.verdict == "candidate", c.reason
+    assert PER_ELEMENT[function] in c.reason
+    assert c.python_s / c.attributed_s > 0.8
+    calls = re.search(r": ([\d,]+) calls of \S+( through \S+)?, [\d.]+ .s each", c.reason)
+    assert calls is not None and int(calls[1].replace(",", "")) >= 3_000, c.reason
+
+
+def test_a_series_loop_is_ranked_first_and_vectorised_pandas_and_sleep_are_not_candidates(
+    pandas_report: ProfileReport,
+) -> None:
+    assert pandas_report.candidates[0].qualname == "iloc_loop"
+    assert judged(pandas_report, "vectorised").verdict == "native"
+    assert "pandas." in judged(pandas_report, "vectorised").reason
+    assert judged(pandas_report, "waits").verdict == "waiting"
+
+
+def test_the_printed_command_is_checked_before_it_is_printed(pandas_report: ProfileReport) -> None:
+    first = pandas_report.candidates[0]
+    assert first.suggested_command == (
+        "devtool new-module pdload --function iloc_loop --from pdload.py:iloc_loop"
+    )
+    assert first.command_problem is None  # a plain script, pd.Series hints: accepted
+    unhinted = judged(pandas_report, "getitem_loop")
+    assert unhinted.command_problem is not None
+    assert "parameter 'close' has no type hint" in unhinted.command_problem
+
+
+@needs_py_spy
+def test_py_spy_gives_the_same_verdicts_on_pandas(pandas_workdir: Path, pandas_report: ProfileReport) -> None:
+    target = parse_target("pdload.py", cwd=pandas_workdir)
+    spied = profile(
+        ProfileRequest(target, pandas_workdir, sampler="py-spy", rate=500, output=pandas_workdir / "p.folded")
+    )
+    if spied.sampler != "py-spy":
+        pytest.skip(f"py-spy refused here: {spied.fallback_reason}")
+    for function in [*PER_ELEMENT, "vectorised"]:
+        assert judged(spied, function).verdict == judged(pandas_report, function).verdict, function

@@ -111,6 +111,8 @@ def _candidates(report: ProfileReport) -> str:
         lines.append(f"     {c.reason}")
         if c.suggested_command:
             lines.append(f"     $ {c.suggested_command}")
+        if c.command_problem:
+            lines.append(f"     (refused as it stands: {c.command_problem})")
     if others:
         lines += ["", "Not worth moving:"]
         for c in others:

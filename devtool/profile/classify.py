@@ -97,6 +97,7 @@ class Candidate:
     suggested_command: str | None = None
     engine_function: str | None = None  # the rust_bridge function that serves it already
     move_caller: str | None = None  # for too_cheap: the caller worth moving instead
+    command_problem: str | None = None  # why suggested_command would be refused as it stands
 
     @property
     def worth_moving(self) -> bool:
@@ -236,11 +237,27 @@ def _is_per_element(graph: CallGraph, key: FuncKey) -> bool:
     """A library call that does one element's (or one row's) work, made from a loop."""
     node = graph.nodes[key]
     per_call = node.cumulative_s / node.calls if node.calls else None
+    if _callback(graph, key) is not None:  # apply(lambda ...), map(function): the user's code per element
+        return True
     if node.calls is None or per_call is None:  # a sampler: the name says it
         return _bare(key.name) in _PER_ELEMENT_NAMES
     if _bare(key.name) in _PER_ELEMENT_NAMES:
         return node.calls >= PER_ELEMENT_NAMED_CALLS or per_call < PER_ELEMENT_CALL_S
     return node.calls >= PER_ELEMENT_CALLS and per_call < PER_ELEMENT_CALL_S
+
+
+def _callback(graph: CallGraph, key: FuncKey, depth: int = 8) -> FuncKey | None:
+    """The user's function that library code calls back once per element (under a sampler: at all)."""
+    frontier, seen = [key], {key}
+    for _ in range(depth):
+        below = [c for k in frontier for c in graph.callees(k) if c not in seen]
+        for callee in below:
+            calls = graph.nodes[callee].calls
+            if origin_of(callee) == "user" and (calls is None or calls >= PER_ELEMENT_NAMED_CALLS):
+                return callee
+        frontier = [c for c in below if origin_of(c) != "user"]
+        seen.update(below)
+    return None
 
 
 def _library_qualname(key: FuncKey) -> str:
@@ -290,9 +307,13 @@ def _judge(
     verdict, reason, extra = (
         _engine_verdict(key, engine_exports)
         or _dominant_verdict(parts, share)
-        or _cheap_verdict(graph, key, facts, per_call, units)
+        or _cheap_verdict(graph, key, facts, per_call, units, per_element=bool(unit.elementwise))
         or _vectorized_verdict(facts)
-        or ("candidate", _candidate_reason(facts, share.get("python", 0.0), per_call, _per_element(graph, unit)), {})
+        or (
+            "candidate",
+            _candidate_reason(facts, share.get("python", 0.0), per_call, _per_element(graph, unit)),
+            {},
+        )
     )
     return Candidate(
         rank=None,
@@ -342,12 +363,19 @@ def _dominant_verdict(parts: Contribution, share: Mapping[Category, float]) -> _
 
 
 def _cheap_verdict(
-    graph: CallGraph, key: FuncKey, facts: SourceFacts | None, per_call: float | None, units: set[FuncKey]
+    graph: CallGraph,
+    key: FuncKey,
+    facts: SourceFacts | None,
+    per_call: float | None,
+    units: set[FuncKey],
+    *,
+    per_element: bool,
 ) -> _Judgement | None:
     calls = graph.nodes[key].calls
+    no_loop = facts is not None and facts.loop_line is None and not facts.uses_numpy and not per_element
     if per_call is not None and calls and per_call < CHEAP_PER_CALL_S:
         why = f"only {format_seconds(per_call)} of Python work per call over {calls:,} calls"
-    elif calls is None and facts is not None and facts.loop_line is None and not facts.uses_numpy:
+    elif calls is None and no_loop:
         why = "no loop in its body (py-spy counts no calls; cProfile shows the cost per call)"
     else:
         return None
@@ -383,7 +411,9 @@ def _candidate_reason(
         body = f"{loop} doing arithmetic on numbers ({ops} operations)"
     else:
         body = f"{loop} with no arithmetic: worth it if its work is numeric"
-    cost = f"{';' if per_element else ','} {format_seconds(per_call)} per call" if per_call is not None else ""
+    cost = (
+        f"{';' if per_element else ','} {format_seconds(per_call)} per call" if per_call is not None else ""
+    )
     return f"{what}: {body}{cost}"
 
 
@@ -392,14 +422,21 @@ def _per_element(graph: CallGraph, unit: _Unit) -> str | None:
 
     None unless library calls made element by element are most of the unit's Python time.
     """
-    seconds = {label: s for (kind, label), s in unit.parts.items() if kind == "python" and label in unit.elementwise}
+    seconds = {
+        label: s for (kind, label), s in unit.parts.items() if kind == "python" and label in unit.elementwise
+    }
     python = sum(s for (kind, _), s in unit.parts.items() if kind == "python")
     if not seconds or sum(seconds.values()) < 0.5 * python:
         return None
     label = max(seconds, key=lambda k: seconds[k])
     key = unit.elementwise[label]
     node, qualname = graph.nodes[key], label.split(" ", 1)[-1]
-    if node.calls:
+    callback = _callback(graph, key)
+    called = graph.nodes[callback].calls if callback is not None else None
+    if callback is not None and called:
+        each = format_seconds(node.cumulative_s / called)
+        count = f"{called:,} calls of {callback.name} through {qualname}, {each} each"
+    elif node.calls:
         count = f"{node.calls:,} calls of {qualname}, {format_seconds(node.cumulative_s / node.calls)} each"
     else:
         count = f"{qualname}, {seconds[label] / python:.0%} of its Python time (a sampler counts no calls)"

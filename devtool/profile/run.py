@@ -10,12 +10,13 @@ import cProfile
 import importlib
 import pstats
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from ..errors import DevtoolError, UsageError
 from .classify import Candidate, rank_candidates
+from .commands import command_problem
 from .errors import TargetNotFound
 from .flamegraph import stacks_from_graph, write_flamegraph
 from .graph import (
@@ -209,7 +210,8 @@ def _report(
 ) -> ProfileReport:
     graph = measured.graph
     rows, hidden = _rows(graph, request)
-    candidates = rank_candidates(graph, cwd=request.cwd, engine_exports=engine_exports(), limit=request.top)
+    ranked = rank_candidates(graph, cwd=request.cwd, engine_exports=engine_exports(), limit=request.top)
+    candidates = [_with_checked_command(c, request.cwd) for c in ranked]
     flamegraph = None
     if request.flamegraph is not None:
         stacks = measured.stacks if measured.stacks is not None else stacks_from_graph(graph)
@@ -235,6 +237,14 @@ def _report(
         failure=measured.failure,
         target_output=measured.output,
     )
+
+
+def _with_checked_command(candidate: Candidate, cwd: Path) -> Candidate:
+    """The candidate, with what would make its `new-module --from` command run if it would not."""
+    if candidate.suggested_command is None:
+        return candidate
+    problem = command_problem(f"{candidate.file}:{candidate.qualname}", cwd)
+    return replace(candidate, command_problem=problem) if problem else candidate
 
 
 def _rows(graph: CallGraph, request: ProfileRequest) -> tuple[list[FunctionRow], int]:

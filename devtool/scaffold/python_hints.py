@@ -7,7 +7,7 @@ The hints map to signature types (`devtool.scaffold.signature`) this way, and no
     bool, np.bool_                                  bool
     npt.NDArray[np.float64]                         f64[]
     npt.NDArray[np.int64]                           i64[]
-    pd.Series, pd.Series[float]                     f64[]  (the bridge gives a Series back: rust_bridge._pandas)
+    pd.Series, pd.Series[float]                     f64[]  (a Series comes back: rust_bridge._pandas)
     pd.Series[int]                                  i64[]
     Annotated[npt.NDArray[np.float64], "f64[,]"]    f64[,] (2-D, one series per row); so is
     np.ndarray[tuple[int, int], np.dtype[np.float64]]
