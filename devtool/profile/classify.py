@@ -98,6 +98,7 @@ class Candidate:
     engine_function: str | None = None  # the rust_bridge function that serves it already
     move_caller: str | None = None  # for too_cheap: the caller worth moving instead
     command_problem: str | None = None  # why suggested_command would be refused as it stands
+    observed_types: tuple[tuple[str, str], ...] | None = None  # (parameter or "return", type) seen in a run
 
     @property
     def worth_moving(self) -> bool:
@@ -333,7 +334,8 @@ def _judge(
         engine_s=by_kind["engine"],
         own_per_call_s=per_call,
         reason=reason,
-        **extra,
+        engine_function=extra.get("engine_function"),
+        move_caller=extra.get("move_caller"),
     )
 
 
@@ -521,15 +523,14 @@ def _with_rank(
     return replace(candidate, rank=rank)
 
 
-def suggest_command(file: str, function: str) -> str:
-    """`devtool new-module <module> --function <name> --from <file>:<function>` for one function."""
+def suggest_command(file: str, function: str, signature: str | None = None) -> str:
+    """`devtool new-module <module> --function <name> --from <file>:<function> [--signature SIG]`."""
     stem = Path(file).stem if Path(file).stem != "__init__" else Path(file).parent.name
     module = re.sub(r"\W+", "_", stem).strip("_").lower() or "kernels"
     if module[0].isdigit():
         module = f"m_{module}"
-    return shlex.join(
-        ["devtool", "new-module", module, "--function", function.lower(), "--from", f"{file}:{function}"]
-    )
+    words = ["devtool", "new-module", module, "--function", function.lower(), "--from", f"{file}:{function}"]
+    return shlex.join(words + (["--signature", signature] if signature else []))
 
 
 def format_seconds(seconds: float) -> str:

@@ -4,7 +4,8 @@ The check is `new-module`'s own (`read_python_function`: the file imports under 
 will use, the hints map), run in a child process of this interpreter: importing the user's file runs its
 top-level code, which must not run inside the profile's process.
 
-Run as `python -m devtool.profile.commands SPEC BASE`: prints `{"problem": null}` or the refusal.
+Run as `python -m devtool.profile.commands SPEC BASE SIGNATURE` (SIGNATURE may be empty): prints
+`{"problem": null}` or the refusal.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from pathlib import Path
 CHECK_TIMEOUT_S = 120.0
 
 
-def command_problem(spec: str, base: Path) -> str | None:
-    """Why `new-module --from SPEC` (FILE:FUNCTION relative to `base`) would be refused; None if accepted."""
-    command = [sys.executable, "-m", "devtool.profile.commands", spec, str(base)]
+def command_problem(spec: str, base: Path, signature: str | None = None) -> str | None:
+    """Why `new-module --from SPEC [--signature SIG]` would be refused (FILE relative to `base`), or None."""
+    command = [sys.executable, "-m", "devtool.profile.commands", spec, str(base), signature or ""]
     try:
         done = subprocess.run(
             command, cwd=base, capture_output=True, text=True, timeout=CHECK_TIMEOUT_S, check=False
@@ -36,12 +37,13 @@ def command_problem(spec: str, base: Path) -> str | None:
     return str(problem) if problem is not None else None
 
 
-def _main(spec: str, base: str) -> None:
+def _main(spec: str, base: str, signature: str) -> None:
     from ..errors import DevtoolError
     from ..scaffold.python_source import read_python_function
+    from ..scaffold.signature import parse_signature
 
     try:
-        read_python_function(spec, Path(base))
+        read_python_function(spec, Path(base), parse_signature(signature) if signature else None)
     except DevtoolError as err:
         print(json.dumps({"problem": str(err)}))
         return
@@ -49,4 +51,4 @@ def _main(spec: str, base: str) -> None:
 
 
 if __name__ == "__main__":
-    _main(sys.argv[1], sys.argv[2])
+    _main(sys.argv[1], sys.argv[2], sys.argv[3])

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import DevtoolError, UsageError
-from .classify import Candidate, rank_candidates
+from .classify import Candidate, rank_candidates, suggest_command
 from .commands import command_problem
 from .errors import TargetNotFound
 from .flamegraph import stacks_from_graph, write_flamegraph
@@ -31,6 +31,7 @@ from .graph import (
     graph_from_stacks,
     origin_of,
 )
+from .observe import Observed, observe
 from .sampler import SamplerRefused, sample
 from .source import read_facts
 from .target import Target, TargetFailure, prepare, run
@@ -211,7 +212,7 @@ def _report(
     graph = measured.graph
     rows, hidden = _rows(graph, request)
     ranked = rank_candidates(graph, cwd=request.cwd, engine_exports=engine_exports(), limit=request.top)
-    candidates = [_with_checked_command(c, request.cwd) for c in ranked]
+    candidates = _with_checked_commands(ranked, request)
     flamegraph = None
     if request.flamegraph is not None:
         stacks = measured.stacks if measured.stacks is not None else stacks_from_graph(graph)
@@ -239,12 +240,50 @@ def _report(
     )
 
 
-def _with_checked_command(candidate: Candidate, cwd: Path) -> Candidate:
-    """The candidate, with what would make its `new-module --from` command run if it would not."""
-    if candidate.suggested_command is None:
-        return candidate
-    problem = command_problem(f"{candidate.file}:{candidate.qualname}", cwd)
-    return replace(candidate, command_problem=problem) if problem else candidate
+def _with_checked_commands(candidates: list[Candidate], request: ProfileRequest) -> list[Candidate]:
+    """Each printed `new-module --from` command checked; a function without hints typed from a second run."""
+    problems = {
+        c.qualname: command_problem(f"{c.file}:{c.qualname}", request.cwd)
+        for c in candidates
+        if c.suggested_command is not None
+    }
+    unhinted = [c for c in candidates if _lacks_hints(problems.get(c.qualname))]
+    keys = [_key_of(c, request.cwd) for c in unhinted]
+    seen = observe(request.target, request.cwd, keys) if keys else {}
+    checked = []
+    for c in candidates:
+        problem = problems.get(c.qualname)
+        observed = seen.get(_key_of(c, request.cwd))
+        if observed is not None:
+            c, problem = _typed_from_run(c, observed, problem, request.cwd)
+        checked.append(replace(c, command_problem=problem))
+    return checked
+
+
+def _lacks_hints(problem: str | None) -> bool:
+    return problem is not None and ("has no type hint" in problem or "has no return hint" in problem)
+
+
+def _key_of(candidate: Candidate, cwd: Path) -> FuncKey:
+    file = Path(candidate.file) if Path(candidate.file).is_absolute() else cwd / candidate.file
+    return FuncKey(str(file), candidate.line, candidate.function)
+
+
+def _typed_from_run(
+    candidate: Candidate, observed: Observed, problem: str | None, cwd: Path
+) -> tuple[Candidate, str | None]:
+    """The command with the `--signature` the run's types give, or the hints to write to get one."""
+    types = (*observed.parameters, ("return", observed.result))
+    candidate = replace(candidate, observed_types=types)
+    saw = ", ".join(f"{name}: {kind}" for name, kind in observed.parameters) + f" -> {observed.result}"
+    if observed.hints is not None:
+        write = f"write the hints it saw (pandas Series cross as Series only when hinted): {observed.hints}"
+        return candidate, f"{problem}; the run saw {saw}: {write}"
+    if observed.signature is None:
+        return candidate, f"{problem}; the run saw {saw}, which no signature maps"
+    command = suggest_command(candidate.file, candidate.qualname, observed.signature)
+    spec = f"{candidate.file}:{candidate.qualname}"
+    return replace(candidate, suggested_command=command), command_problem(spec, cwd, observed.signature)
 
 
 def _rows(graph: CallGraph, request: ProfileRequest) -> tuple[list[FunctionRow], int]:

@@ -76,7 +76,8 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
     """
     started = time.perf_counter()
     module = check_module_name(request.module)
-    source = read_python_function(request.source, request.source_base) if request.source else None
+    given = parse_signature(request.signature) if request.source and request.signature else None
+    source = read_python_function(request.source, request.source_base, given) if request.source else None
     function = _function_name(request, source)
     signature = _signature(request, source)
     building = request.verify and not request.dry_run

@@ -51,27 +51,38 @@ _DTYPES: tuple[tuple[Any, str], ...] = ((np.float64, "f64"), (np.int64, "i64"))
 _OVERRIDES = {"f64[,]": {"f64[]"}, "f64[*]": {"f64[]"}, "i64[*]": {"i64[]"}, "usize": {"i64"}}
 
 
-def signature_of(function: Callable[..., Any], where: str) -> Signature:
+def signature_of(function: Callable[..., Any], where: str, given: Signature | None = None) -> Signature:
     """The signature that `function`'s type hints give (the mapping in this module's docstring).
 
+    A parameter or result without a hint takes its type from `given` (`--signature`, which the profile
+    prints from the types it saw), when one is given.
+
     Raises:
-        SourceError: a parameter or the result has no hint or one that cannot be mapped.
+        SourceError: a parameter or the result has no hint (and none is given) or one that cannot be mapped.
     """
     try:
         hints = typing.get_type_hints(function, include_extras=True)
     except Exception as err:  # a hint naming something that does not exist
         raise SourceError(f"{where}: its type hints do not resolve ({type(err).__name__}: {err})") from err
+    from_given = {a.name: a.type for a in given.args} if given is not None else {}
     args = []
     for param in inspect.signature(function).parameters.values():
         _check_kind(param, where)
+        if param.name not in hints and param.name in from_given:
+            args.append(f"{param.name}: {from_given[param.name]}")
+            continue
         if param.name not in hints:
             raise SourceError(
-                f"{where}: parameter {param.name!r} has no type hint: add one ({SUPPORTED_HINTS})"
+                f"{where}: parameter {param.name!r} has no type hint: add one ({SUPPORTED_HINTS}), "
+                "or give the whole signature with --signature"
             )
         args.append(f"{param.name}: {_mapped(hints[param.name], f'parameter {param.name!r}', where)}")
-    if "return" not in hints:
+    if "return" in hints:
+        result = _result(hints["return"], where)
+    elif given is not None:
+        result = str(given).rpartition(" -> ")[2]
+    else:
         raise SourceError(f"{where}: the function has no return hint: add one ({SUPPORTED_HINTS})")
-    result = _result(hints["return"], where)
     return _parsed(f"{', '.join(args)} -> {result}", where)
 
 
@@ -128,6 +139,8 @@ def _type_of(hint: Any) -> str:
         return _array(hint)
     if _is_pandas(hint, "Series"):
         return _series(hint)
+    if _is_pandas(hint, "DataFrame"):
+        raise _Unmapped("a DataFrame does not cross whole: take its columns as pd.Series parameters")
     raise _Unmapped(_suggestion(hint))
 
 

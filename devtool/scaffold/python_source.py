@@ -44,8 +44,10 @@ class PythonFunction:
         return f"{self.module}:{self.name}"
 
 
-def read_python_function(spec: str, base: Path) -> PythonFunction:
+def read_python_function(spec: str, base: Path, given: Signature | None = None) -> PythonFunction:
     """Import the function `spec` names (`FILE:FUNCTION`, FILE relative to `base`, or `module:function`).
+
+    `given` (`--signature`) types the parameters and result that have no hint.
 
     Raises:
         SourceError: the spec is malformed, the file or function is missing, its module does not import
@@ -58,9 +60,9 @@ def read_python_function(spec: str, base: Path) -> PythonFunction:
     module = module_of_file(file) if file is not None else _checked_module_path(location)
     if file is not None and _is_loose_script(file, module):
         function = _import_function_by_path(file, name, spec)
-        return PythonFunction(str(file), name, signature_of(function, spec), file)
+        return PythonFunction(str(file), name, signature_of(function, spec, given), file)
     function = _import_function(module, name, file, spec)
-    return PythonFunction(module, name, signature_of(function, spec), file)
+    return PythonFunction(module, name, signature_of(function, spec, given), file)
 
 
 def _is_loose_script(file: Path, module: str) -> bool:

@@ -1,0 +1,142 @@
+"""Types from the run: what the hot functions without type hints were called with and gave back.
+
+A second, unprofiled run of the target with a trace hook on those functions' code objects only (line events
+off), in the manner of MonkeyType: each call's arguments and result are described (`ndarray[float64, 1-D]`,
+`Series[float64]`, `float`, ...), and when every call agrees and each type maps, they make the `--signature`
+of the printed `new-module --from` command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from ..errors import SignatureError
+from ..scaffold.signature import parse_signature
+from .graph import FuncKey
+from .target import Target, prepare, run
+
+#: A described type -> the signature type it maps to (those missing do not map).
+_MAPPED = {
+    "ndarray[float64, 1-D]": "f64[]",
+    "ndarray[int64, 1-D]": "i64[]",
+    "ndarray[float64, 2-D]": "f64[,]",
+    "Series[float64]": "f64[]",
+    "Series[int64]": "i64[]",
+    "float": "f64",
+    "int": "i64",
+    "bool": "bool",
+}
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The types one function was seen with; `signature` when they map, `hints` to write when Series."""
+
+    calls: int
+    parameters: tuple[tuple[str, str], ...]  # (name, described type; "a | b" when calls disagreed)
+    result: str
+    signature: str | None
+    hints: str | None  # `close: pd.Series, alpha: float -> pd.Series`: what to write when a Series crossed
+
+
+def observe(target: Target, cwd: Path, functions: Iterable[FuncKey]) -> dict[FuncKey, Observed]:
+    """Run `target` once more, unprofiled and silenced, recording the calls of `functions`."""
+    wanted = {(k.line, k.name.rsplit(".", 1)[-1]): k for k in functions}
+    if not wanted:
+        return {}
+    files = {k: str(Path(k.file).resolve()) for k in wanted.values()}
+    seen: dict[FuncKey, list[tuple[dict[str, str], str]]] = defaultdict(list)
+
+    def on_call(frame: FrameType, event: str, arg: Any) -> Any:
+        code = frame.f_code
+        key = wanted.get((code.co_firstlineno, code.co_name))
+        if event != "call" or key is None or str(Path(code.co_filename).resolve()) != files[key]:
+            return None
+        names = code.co_varnames[: code.co_argcount]
+        params = {n: describe(frame.f_locals.get(n)) for n in names}
+        frame.f_trace_lines = False
+
+        def on_return(frame: FrameType, event: str, arg: Any) -> Any:
+            if event == "return":
+                seen[key].append((params, describe(arg)))
+            return on_return
+
+        return on_return
+
+    def runner(func: Any, *args: Any, **kwargs: Any) -> object:
+        sys.settrace(on_call)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            sys.settrace(None)
+
+    silenced = io.StringIO()
+    quiet = contextlib.redirect_stdout(silenced), contextlib.redirect_stderr(silenced)
+    with contextlib.suppress(Exception), quiet[0], quiet[1]:
+        run(prepare(target, cwd), runner)
+    return {key: _summary(calls) for key, calls in seen.items() if calls}
+
+
+def describe(value: Any) -> str:
+    """`ndarray[float64, 1-D]`, `Series[float64]`, `DataFrame`, `float`, `int`, `bool`, or the type's name."""
+    kind = type(value)
+    if kind.__name__ in ("Series", "DataFrame") and kind.__module__.split(".")[0] == "pandas":
+        return f"Series[{value.dtype}]" if kind.__name__ == "Series" else "DataFrame"
+    if kind.__name__ == "ndarray" and kind.__module__ == "numpy":
+        return f"ndarray[{value.dtype}, {value.ndim}-D]"
+    if isinstance(value, bool) or kind.__name__ == "bool_":
+        return "bool"
+    if isinstance(value, int) or kind.__name__ in ("int64", "int32"):
+        return "int"
+    if isinstance(value, float) or kind.__name__ in ("float64", "float32"):
+        return "float"
+    if isinstance(value, tuple):
+        return "tuple[" + ", ".join(describe(v) for v in value) + "]"
+    return kind.__qualname__
+
+
+def _summary(calls: list[tuple[dict[str, str], str]]) -> Observed:
+    names = list(calls[0][0])
+    parameters = tuple((n, " | ".join(sorted({c[0].get(n, "?") for c in calls}))) for n in names)
+    result = " | ".join(sorted({c[1] for c in calls}))
+    signature, hints = _signature(parameters, result), _hints(parameters, result)
+    return Observed(len(calls), parameters, result, signature, hints)
+
+
+def _signature(parameters: tuple[tuple[str, str], ...], result: str) -> str | None:
+    results = result[len("tuple[") : -1].split(", ") if result.startswith("tuple[") else [result]
+    if any(t not in _MAPPED for _, t in parameters) or any(r not in _MAPPED for r in results):
+        return None
+    mapped = [_MAPPED[r] for r in results]
+    returns = mapped[0] if len(mapped) == 1 else "(" + ", ".join(mapped) + ")"
+    text = ", ".join(f"{n}: {_MAPPED[t]}" for n, t in parameters) + f" -> {returns}"
+    try:
+        return str(parse_signature(text))
+    except SignatureError:
+        return None
+
+
+def _hints(parameters: tuple[tuple[str, str], ...], result: str) -> str | None:
+    """The hints to write when a Series crossed: the bridge needs them to give Series back."""
+    if not any(t.startswith("Series[") for _, t in [*parameters, ("", result)]):
+        return None
+    python = {
+        "Series[float64]": "pd.Series",
+        "Series[int64]": "pd.Series[int]",
+        "ndarray[float64, 1-D]": "npt.NDArray[np.float64]",
+        "ndarray[int64, 1-D]": "npt.NDArray[np.int64]",
+        "float": "float",
+        "int": "int",
+        "bool": "bool",
+    }
+    if any(t not in python for _, t in [*parameters, ("", result)]):
+        return None
+    return ", ".join(f"{n}: {python[t]}" for n, t in parameters) + f" -> {python[result]}"

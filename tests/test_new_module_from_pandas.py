@@ -1,0 +1,174 @@
+"""From a pandas strategy to a Rust module, as a user would: profile, then run the printed command.
+
+The strategy is a plain script in a folder without `__init__.py`, written in `ta`'s style (a Python loop
+reading and writing Series elements with `.iloc`). The profile must rank that loop first, leave the
+vectorised and the sleeping functions alone, and print a command that runs as printed in a scratch engine
+and virtualenv; the bridge it makes takes and gives pandas Series.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e_support import Scratch, make_scratch, tree_hash
+
+pytest.importorskip("pandas")
+pytestmark = pytest.mark.slow
+
+STRATEGY = """\
+import time
+
+import numpy as np
+import pandas as pd
+
+
+def average_true_range(high: pd.Series, low: pd.Series, close: pd.Series, window: int) -> pd.Series:
+    n = len(close)
+    out = pd.Series(np.full(n, np.nan), index=close.index, name="atr")
+    level = 0.0
+    for i in range(1, n):
+        true_range = max(
+            high.iloc[i] - low.iloc[i],
+            abs(high.iloc[i] - close.iloc[i - 1]),
+            abs(low.iloc[i] - close.iloc[i - 1]),
+        )
+        level = true_range if i == 1 else (level * (window - 1) + true_range) / window
+        if i >= window:
+            out.iloc[i] = level
+    return out
+
+
+def trend(close: pd.Series, window: int) -> pd.Series:
+    return close.rolling(window).mean() - close.ewm(span=window).mean()
+
+
+def by_columns(bars: pd.DataFrame) -> pd.Series:
+    return bars["high"] - bars["low"]
+
+
+def fetch_fees() -> None:
+    time.sleep(0.4)
+
+
+def main() -> None:
+    rng = np.random.default_rng(7)
+    close = pd.Series(100 + rng.normal(size=8_000).cumsum(), name="close")
+    average_true_range(close + 1.0, close - 1.0, close, 14)
+    big = pd.Series(100 + rng.normal(size=2_000_000).cumsum())
+    for _ in range(3):
+        trend(big, 20)
+    fetch_fees()
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
+    engine, python = make_scratch(tmp_path_factory.mktemp("scratch"))
+    yield Scratch(engine=engine, python=python)
+
+
+@pytest.fixture(scope="module")
+def desk(scratch: Scratch) -> Path:
+    folder = scratch.engine.parent / "desk"  # no __init__.py: a plain script
+    folder.mkdir()
+    (folder / "trader.py").write_text(STRATEGY)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def report(scratch: Scratch, desk: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [str(scratch.python), "-m", "devtool", "profile", "trader.py", "--json"],
+        cwd=desk,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def judged(report: dict[str, Any], function: str) -> dict[str, Any]:
+    return next(c for c in report["candidates"] if c["function"] == function)
+
+
+def test_the_series_loop_is_ranked_first_and_says_what_it_is(report: dict[str, Any]) -> None:
+    first = report["candidates"][0]
+    assert (first["function"], first["verdict"], first["rank"]) == ("average_true_range", "candidate", 1)
+    assert "element by element through .iloc/.loc" in first["reason"]
+    assert first["command_problem"] is None
+
+
+def test_vectorised_pandas_and_sleep_are_not_candidates(report: dict[str, Any]) -> None:
+    assert judged(report, "trend")["verdict"] == "native"
+    assert judged(report, "fetch_fees")["verdict"] == "waiting"
+
+
+def test_the_printed_command_runs_as_printed(scratch: Scratch, desk: Path, report: dict[str, Any]) -> None:
+    command = shlex.split(report["candidates"][0]["suggested_command"])
+    assert command[:2] == ["devtool", "new-module"]
+    result = scratch.devtool(*command[1:], "--json", cwd=desk)
+    assert result.code == 0, result
+    summary = result.json()
+    assert summary["verified"]
+    assert summary["signature"] == "high: f64[], low: f64[], close: f64[], window: i64 -> f64[]"
+    assert summary["source"] == f"{desk / 'trader.py'}:average_true_range"
+
+
+BRIDGE_WITH_SERIES = """\
+import importlib.util, sys
+import numpy as np, pandas as pd
+import rust_bridge
+
+spec = importlib.util.spec_from_file_location("trader_reference", sys.argv[1])
+trader = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(trader)
+rng = np.random.default_rng(3)
+index = pd.date_range("2026-01-01", periods=500, freq="1min")
+close = pd.Series(100 + rng.normal(size=500).cumsum(), index=index, name="close")
+high, low = (close + 1.0).rename("high"), (close - 1.0).rename("low")
+result = rust_bridge.average_true_range(high, low, close, 14)
+expected = trader.average_true_range(high, low, close, 14)
+assert isinstance(result, pd.Series), type(result)
+pd.testing.assert_index_equal(result.index, expected.index)
+np.testing.assert_allclose(result.to_numpy(), expected.to_numpy(), rtol=0, atol=0)
+assert result.name == "high", result.name
+plain = rust_bridge.average_true_range(high.to_numpy(), low.to_numpy(), close.to_numpy(), 14)
+assert type(plain) is np.ndarray
+print("ok")
+"""
+
+
+def test_the_bridge_takes_series_and_gives_a_series_like_the_python_function(
+    scratch: Scratch, desk: Path
+) -> None:
+    done = subprocess.run(
+        [str(scratch.python), "-c", BRIDGE_WITH_SERIES, str(desk / "trader.py")],
+        cwd=scratch.engine.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
+
+
+def test_a_dataframe_parameter_is_refused_with_one_error_and_nothing_written(
+    scratch: Scratch, desk: Path
+) -> None:
+    before = tree_hash(scratch.engine)
+    result = scratch.devtool("new-module", "trader", "--from", "trader.py:by_columns", cwd=desk)
+    assert result.code == 2, result
+    assert "parameter 'bars' has the hint" in result.stderr
+    assert "take its columns as pd.Series parameters" in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert tree_hash(scratch.engine) == before
