@@ -384,7 +384,8 @@ def test_the_printed_command_is_checked_before_it_is_printed(pandas_report: Prof
     assert first.command_problem is None  # a plain script, pd.Series hints: accepted
     unhinted = judged(pandas_report, "getitem_loop")
     assert unhinted.command_problem is not None
-    assert "parameter 'close' has no type hint" in unhinted.command_problem
+    assert "pdload.py:getitem_loop lacks type hints" in unhinted.command_problem
+    assert "def getitem_loop(close: pd.Series, alpha: float) -> pd.Series" in unhinted.command_problem
 
 
 @needs_py_spy
@@ -397,3 +398,53 @@ def test_py_spy_gives_the_same_verdicts_on_pandas(pandas_workdir: Path, pandas_r
         pytest.skip(f"py-spy refused here: {spied.fallback_reason}")
     for function in [*PER_ELEMENT, "vectorised"]:
         assert judged(spied, function).verdict == judged(pandas_report, function).verdict, function
+
+
+UNHINTED = """\
+import numpy as np
+import pandas as pd
+
+
+def smooth(values, alpha):
+    out = np.empty_like(values)
+    out[0] = values[0]
+    for i in range(1, len(values)):
+        out[i] = alpha * values[i] + (1 - alpha) * out[i - 1]
+    return out
+
+
+def series_ema(close, alpha):
+    out = close.copy()
+    for i in range(1, len(close)):
+        out.iloc[i] = alpha * close.iloc[i] + (1 - alpha) * out.iloc[i - 1]
+    return out
+
+
+if __name__ == "__main__":
+    smooth(np.random.default_rng(1).normal(size=300_000), 0.2)
+    series_ema(pd.Series(np.random.default_rng(2).normal(size=4_000)), 0.2)
+"""
+
+
+def test_types_seen_in_the_run_give_the_signature_of_an_unhinted_function(tmp_path: Path) -> None:
+    pytest.importorskip("pandas")
+    (tmp_path / "unhinted.py").write_text(UNHINTED)
+    report = run_profile(tmp_path, "unhinted.py")
+    numpy_one = judged(report, "smooth")
+    assert numpy_one.observed_types == (
+        ("values", "ndarray[float64, 1-D]"),
+        ("alpha", "float"),
+        ("return", "ndarray[float64, 1-D]"),
+    )
+    assert numpy_one.suggested_command == (
+        "devtool new-module unhinted --function smooth --from unhinted.py:smooth "
+        "--signature 'values: f64[], alpha: f64 -> f64[]'"
+    )
+    assert numpy_one.command_problem is None  # checked with the signature: accepted
+    pandas_one = judged(report, "series_ema")
+    assert pandas_one.observed_types is not None and pandas_one.observed_types[0] == (
+        "close",
+        "Series[float64]",
+    )
+    assert pandas_one.command_problem is not None
+    assert "def series_ema(close: pd.Series, alpha: float) -> pd.Series" in pandas_one.command_problem

@@ -276,13 +276,15 @@ def _typed_from_run(
     types = (*observed.parameters, ("return", observed.result))
     candidate = replace(candidate, observed_types=types)
     saw = ", ".join(f"{name}: {kind}" for name, kind in observed.parameters) + f" -> {observed.result}"
+    spec = f"{candidate.file}:{candidate.qualname}"
     if observed.hints is not None:
-        write = f"write the hints it saw (pandas Series cross as Series only when hinted): {observed.hints}"
-        return candidate, f"{problem}; the run saw {saw}: {write}"
+        params, _, result = observed.hints.partition(" -> ")
+        hints = f"def {candidate.function}({params}) -> {result}"
+        why = "a Series comes back as a Series only when the hints say pd.Series"
+        return candidate, f"{spec} lacks type hints; the run saw {saw}: write them as hints ({why}): {hints}"
     if observed.signature is None:
         return candidate, f"{problem}; the run saw {saw}, which no signature maps"
     command = suggest_command(candidate.file, candidate.qualname, observed.signature)
-    spec = f"{candidate.file}:{candidate.qualname}"
     return replace(candidate, suggested_command=command), command_problem(spec, cwd, observed.signature)
 
 
