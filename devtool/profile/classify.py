@@ -403,7 +403,7 @@ def _candidate_reason(
     facts: SourceFacts | None, python_share: float, per_call: float | None, per_element: str | None
 ) -> str:
     what = f"{python_share:.0%} of its time is Python it runs itself"
-    loop = f"a Python loop (line {facts.loop_line})" if facts and facts.loop_line else "its Python code"
+    loop = f"a Python loop (line {facts.loop_line})" if facts and facts.loop_line else "library Python it calls"
     if per_element is not None:
         body = f"{loop} {per_element}"
     elif facts is None or facts.loop_line is None:
