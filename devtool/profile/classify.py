@@ -6,12 +6,9 @@ itself (its own time, and builtins such as `len` or `list.append` it calls from 
 that are the user's own functions are left out: they are judged on their own. Where cProfile only
 knows a callee's total, its time is shared out between callers in proportion to their edge times.
 
-Native means compiled. A library's Python called element by element from the user's loop (pandas'
-`Series.__getitem__` behind `close[i]` or `.iloc[i]`, `iterrows`, `apply` with a lambda, numpy's
-`np.mean` on a small window per bar) is the loop's own Python work: a Rust loop removes it. Such a
-call is recognised by its name (per-element access, both samplers) or, under cProfile, by being
-called many times at a few microseconds each. A call into the library that works on the whole
-array (`rolling().mean()`, a ufunc) stays native.
+Native means compiled: a library's Python called element by element from the user's loop (`close[i]`,
+`.iloc[i]`, `iterrows`, `apply` with a lambda) is the loop's own Python work (`elementwise` says which
+calls are); a call into the library that works on the whole array stays native.
 """
 
 from __future__ import annotations
@@ -24,6 +21,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from .elementwise import callback as callback_of
+from .elementwise import element_action, is_per_element, library_qualname
 from .graph import CallGraph, FuncKey, display_name, origin_of, relative_file
 from .source import SourceFacts, read_facts
 
@@ -52,19 +51,6 @@ _SCALAR_OVERHEAD = re.compile(
     r"|richcompare|^(double|float|long|int|half|bool|cfloat|cdouble|longdouble)_|convert_to_|PyArray_Pack"
     r"|PyArray_PyIntAsIntp|array_item"
 )
-#: Library entry points that work element by element (or row by row) when called from a Python loop.
-_PER_ELEMENT_NAMES = frozenset(
-    {
-        "__getitem__", "__setitem__", "_get_value", "_set_value", "iloc", "loc", "at", "iat",
-        "iterrows", "itertuples", "items", "__iter__", "__next__", "apply", "map", "applymap",
-    }
-)  # fmt: skip
-#: A library Python call made at least this often, this cheaply each, is per-element work (cProfile);
-#: one named for per-element access is, unless it is made a few times only, each over many elements
-#: (`series[mask]` once on a million points is vectorised).
-PER_ELEMENT_CALLS = 1000
-PER_ELEMENT_CALL_S = 200e-6
-PER_ELEMENT_NAMED_CALLS = 100
 _DEPTH_LIMIT = 200
 _DOMINANT_RULES: tuple[tuple[Category, Verdict, str], ...] = (
     ("engine", "engine", "is in the Rust engine already"),
@@ -225,46 +211,13 @@ def _subtree_kind(walk: _Walk, key: FuncKey) -> tuple[Category, str] | None:
     if origin != "site-packages" or not key.file.endswith(".py"):
         return None
     library = _library_of(key)
-    if _is_per_element(walk.graph, key):
-        label = f"{library} {_library_qualname(key)}"
+    if is_per_element(walk.graph, key):
+        label = f"{library} {library_qualname(key)}"
         walk.elementwise.setdefault(label, key)
         return ("python", label)
     if library in NATIVE_LIBRARIES:
         return ("native", f"{library}.{key.name}")
     return None
-
-
-def _is_per_element(graph: CallGraph, key: FuncKey) -> bool:
-    """A library call that does one element's (or one row's) work, made from a loop."""
-    node = graph.nodes[key]
-    per_call = node.cumulative_s / node.calls if node.calls else None
-    if _callback(graph, key) is not None:  # apply(lambda ...), map(function): the user's code per element
-        return True
-    if node.calls is None or per_call is None:  # a sampler: the name says it
-        return _bare(key.name) in _PER_ELEMENT_NAMES
-    if _bare(key.name) in _PER_ELEMENT_NAMES:
-        return node.calls >= PER_ELEMENT_NAMED_CALLS or per_call < PER_ELEMENT_CALL_S
-    return node.calls >= PER_ELEMENT_CALLS and per_call < PER_ELEMENT_CALL_S
-
-
-def _callback(graph: CallGraph, key: FuncKey, depth: int = 8) -> FuncKey | None:
-    """The user's function that library code calls back once per element (under a sampler: at all)."""
-    frontier, seen = [key], {key}
-    for _ in range(depth):
-        below = [c for k in frontier for c in graph.callees(k) if c not in seen]
-        for callee in below:
-            calls = graph.nodes[callee].calls
-            if origin_of(callee) == "user" and (calls is None or calls >= PER_ELEMENT_NAMED_CALLS):
-                return callee
-        frontier = [c for c in below if origin_of(c) != "user"]
-        seen.update(below)
-    return None
-
-
-def _library_qualname(key: FuncKey) -> str:
-    """`Series.__getitem__` for pandas/core/series.py's `__getitem__` (the library's source says)."""
-    facts = read_facts(key.file, key.line, key.name)
-    return facts.qualname if facts else key.name
 
 
 def _own_kind(key: FuncKey) -> tuple[Category, str]:
@@ -403,7 +356,9 @@ def _candidate_reason(
     facts: SourceFacts | None, python_share: float, per_call: float | None, per_element: str | None
 ) -> str:
     what = f"{python_share:.0%} of its time is Python it runs itself"
-    loop = f"a Python loop (line {facts.loop_line})" if facts and facts.loop_line else "library Python it calls"
+    loop = (
+        f"a Python loop (line {facts.loop_line})" if facts and facts.loop_line else "library Python it calls"
+    )
     if per_element is not None:
         body = f"{loop} {per_element}"
     elif facts is None or facts.loop_line is None:
@@ -433,7 +388,7 @@ def _per_element(graph: CallGraph, unit: _Unit) -> str | None:
     label = max(seconds, key=lambda k: seconds[k])
     key = unit.elementwise[label]
     node, qualname = graph.nodes[key], label.split(" ", 1)[-1]
-    callback = _callback(graph, key)
+    callback = callback_of(graph, key)
     called = graph.nodes[callback].calls if callback is not None else None
     if callback is not None and called:
         each = format_seconds(node.cumulative_s / called)
@@ -442,27 +397,7 @@ def _per_element(graph: CallGraph, unit: _Unit) -> str | None:
         count = f"{node.calls:,} calls of {qualname}, {format_seconds(node.cumulative_s / node.calls)} each"
     else:
         count = f"{qualname}, {seconds[label] / python:.0%} of its Python time (a sampler counts no calls)"
-    return f"{_element_action(key, label)}: {count}"
-
-
-def _element_action(key: FuncKey, label: str) -> str:
-    """What a per-element library call does, in the words of the code that makes it."""
-    library, qualname = label.split(" ", 1)
-    name, owner = _bare(key.name), qualname.split(".")[0]
-    objects = {"series.py": "a pandas Series", "frame.py": "a pandas DataFrame"}
-    obj = objects.get(Path(key.file).name, f"{library} objects")
-    if name in ("iterrows", "itertuples", "items", "__iter__", "__next__"):
-        return f"iterating {obj} row by row ({name})"
-    if name in ("apply", "map", "applymap"):
-        return f"calling a Python function per element through {name}"
-    via = ""
-    if Path(key.file).name == "indexing.py":
-        via = " through .at/.iat" if "At" in owner or "Scalar" in owner else " through .iloc/.loc"
-    if name in ("__getitem__", "_get_value", "iloc", "loc", "at", "iat"):
-        return f"indexing {obj} element by element{via}"
-    if name in ("__setitem__", "_set_value"):
-        return f"writing {obj} element by element{via}"
-    return f"calling {library}'s Python element by element"
+    return f"{element_action(key, label)}: {count}"
 
 
 def _top(parts: Contribution, kind: Category) -> str:
