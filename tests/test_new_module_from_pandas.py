@@ -52,6 +52,14 @@ def by_columns(bars: pd.DataFrame) -> pd.Series:
     return bars["high"] - bars["low"]
 
 
+def smooth(values, alpha):
+    out = np.empty_like(values)
+    out[0] = values[0]
+    for i in range(1, len(values)):
+        out[i] = alpha * values[i] + (1 - alpha) * out[i - 1]
+    return out
+
+
 def fetch_fees() -> None:
     time.sleep(0.4)
 
@@ -63,6 +71,7 @@ def main() -> None:
     big = pd.Series(100 + rng.normal(size=2_000_000).cumsum())
     for _ in range(3):
         trend(big, 20)
+    smooth(rng.normal(size=200_000), 0.2)
     fetch_fees()
 
 
@@ -107,6 +116,23 @@ def test_the_series_loop_is_ranked_first_and_says_what_it_is(report: dict[str, A
     assert (first["function"], first["verdict"], first["rank"]) == ("average_true_range", "candidate", 1)
     assert "element by element through .iloc/.loc" in first["reason"]
     assert first["command_problem"] is None
+
+
+def test_an_unhinted_loop_gets_the_signature_its_run_showed(
+    scratch: Scratch, desk: Path, report: dict[str, Any]
+) -> None:
+    unhinted = judged(report, "smooth")
+    assert unhinted["verdict"] == "candidate" and unhinted["command_problem"] is None
+    assert unhinted["observed_types"] == [
+        ["values", "ndarray[float64, 1-D]"],
+        ["alpha", "float"],
+        ["return", "ndarray[float64, 1-D]"],
+    ]
+    command = shlex.split(unhinted["suggested_command"])
+    assert command[-2:] == ["--signature", "values: f64[], alpha: f64 -> f64[]"]
+    result = scratch.devtool(*command[1:], "--json", cwd=desk)
+    assert result.code == 0, result
+    assert result.json()["signature"] == "values: f64[], alpha: f64 -> f64[]"
 
 
 def test_vectorised_pandas_and_sleep_are_not_candidates(report: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import importlib
 import importlib.util
+import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,12 @@ def python_function(module: str, name: str) -> Callable[..., Any]:
         imported = _load_script(module) if module.endswith(".py") else importlib.import_module(module)
         function = getattr(imported, name)
     except (ImportError, AttributeError, OSError) as err:
+        if module.endswith(".py"):
+            raise ImportError(
+                f"rust_bridge.{name} falls back to the Python function {name} of the script {module}, "
+                f"which does not import here ({err}): if the script moved, run devtool new-module --from "
+                "again where it now is"
+            ) from err
         raise ImportError(
             f"rust_bridge.{name} falls back to the Python function {module}:{name}, which does not "
             f"import here ({err}): install the project that holds {module} into this environment "
@@ -44,11 +51,9 @@ def python_function(module: str, name: str) -> Callable[..., Any]:
 
 def _with_pandas(function: Callable[..., Any]) -> Callable[..., Any]:
     """A function hinted with pandas Series, called with the numpy arrays the bridge passes."""
-    import inspect
-
-    hints = [*inspect.signature(function).parameters.values()]
-    texts = [str(p.annotation) for p in hints] + [str(inspect.signature(function).return_annotation)]
-    if not any("Series" in text for text in texts):  # no pandas import for numpy functions
+    signature = inspect.signature(function)
+    hints = [p.annotation for p in signature.parameters.values()] + [signature.return_annotation]
+    if not any("Series" in str(hint) for hint in hints):  # numpy functions: pandas is not imported
         return function
     from . import _pandas
 
