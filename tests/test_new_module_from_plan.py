@@ -214,3 +214,84 @@ def test_a_second_kernel_of_the_same_python_function_is_warned_about(engine: Pat
     summary = json.loads(output)
     assert sorted(summary["same_source"]) == ["signals.kama_fast", "strategy.kama"]
     assert summary["warnings"] == [summary["warnings"][0]] and "second Rust kernel" in summary["warnings"][0]
+
+
+PANDAS_SCRIPT = """\
+from typing import Annotated
+
+import pandas as pd
+
+
+def lagged(close: pd.Series, lag: int) -> pd.Series:
+    return close.shift(lag)
+
+
+def spread(bars: pd.DataFrame) -> pd.Series:
+    return bars["high"] - bars["low"]
+
+
+def counts(ticks: Annotated[pd.Series, "i64[]"], scale: float) -> pd.Series:
+    return ticks * scale
+
+
+def framed(ticks: Annotated[pd.Series, "f64[,]"]) -> pd.Series:
+    return ticks
+
+
+def unhinted(values, alpha):
+    return values * alpha
+"""
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Path:
+    folder = tmp_path / "desk"  # a plain folder: no __init__.py
+    folder.mkdir()
+    (folder / "trader.py").write_text(PANDAS_SCRIPT)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("spread", "parameter 'bars' has the hint pandas.DataFrame, which devtool cannot map: "),
+        ("framed", "'f64[,]' does not fit a Series, which is 1-D"),
+        ("unhinted", "parameter 'values' has no type hint"),
+    ],
+)
+def test_pandas_refusals_exit_2_and_write_nothing(engine: Path, desk: Path, spec: str, message: str) -> None:
+    pytest.importorskip("pandas")
+    before = tree_hash(engine)
+    code, output = run(engine, "new-module", "trader", "--from", f"{desk / 'trader.py'}:{spec}")
+    assert code == 2, output
+    assert message in output and output.count("\n") == 1, output
+    assert tree_hash(engine) == before
+
+
+def test_a_plain_scripts_series_function_is_recorded_by_its_path(engine: Path, desk: Path) -> None:
+    pytest.importorskip("pandas")
+    script = desk / "trader.py"
+    code, output = run(engine, "new-module", "trader", "--from", f"{script}:lagged", "--no-verify")
+    assert code == 0, output
+    record = read_record(Workspace(engine), "trader")
+    assert record is not None
+    assert [(f.name, f.source) for f in record.functions] == [("lagged", f"{script}:lagged")]
+    fallback = (engine / "src/rust_bridge/_fallback/trader.py").read_text()
+    assert f'_source.python_function("{script}", "lagged")' in fallback or str(script) in fallback
+
+
+def test_an_integer_series_is_said_with_annotated(engine: Path, desk: Path) -> None:
+    pytest.importorskip("pandas")
+    args = ["new-module", "trader", "--from", f"{desk / 'trader.py'}:counts", "--dry-run", "--json"]
+    code, output = run(engine, *args)
+    assert code == 0, output
+    assert json.loads(output)["signature"] == "ticks: i64[], scale: f64 -> f64[]"
+
+
+def test_signature_types_the_parameters_without_hints(engine: Path, desk: Path) -> None:
+    script = desk / "trader.py"
+    sig = "values: f64[], alpha: f64 -> f64[]"
+    args = ["new-module", "trader", "--from", f"{script}:unhinted", "--signature", sig, "--dry-run", "--json"]
+    code, output = run(engine, *args)
+    assert code == 0, output
+    assert json.loads(output)["signature"] == sig

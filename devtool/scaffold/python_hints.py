@@ -8,7 +8,7 @@ The hints map to signature types (`devtool.scaffold.signature`) this way, and no
     npt.NDArray[np.float64]                         f64[]
     npt.NDArray[np.int64]                           i64[]
     pd.Series, pd.Series[float]                     f64[]  (a Series comes back: rust_bridge._pandas)
-    pd.Series[int]                                  i64[]
+    Annotated[pd.Series, "i64[]"], pd.Series[int]   i64[]  (pd.Series[int] with pandas-stubs only)
     Annotated[npt.NDArray[np.float64], "f64[,]"]    f64[,] (2-D, one series per row); so is
     np.ndarray[tuple[int, int], np.dtype[np.float64]]
     Annotated[T, "<type>"]                          <type>, when it fits T (e.g. Annotated[int, "usize"])
@@ -167,6 +167,10 @@ def _annotated(hint: Any) -> str:
     if not labels:
         return base
     label = labels[0]
+    if _is_pandas(hint.__origin__, "Series"):  # Annotated[pd.Series, "i64[]"]: no Series[int] at run time
+        if label not in ("f64[]", "i64[]", "f64[*]", "i64[*]"):
+            raise _Unmapped(f"{label!r} does not fit a Series, which is 1-D: say f64[] or i64[]")
+        return label
     if label != base and base not in _OVERRIDES.get(label, ()):
         raise _Unmapped(f"{label!r} does not fit {_shown(hint.__origin__)} (it would be {base})")
     return label
