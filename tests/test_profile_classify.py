@@ -320,8 +320,9 @@ def main() -> None:
     big = pd.Series(100 + rng.normal(size=2_000_000).cumsum())
     iloc_loop(close, 14)
     getitem_loop(close, 0.1)
-    row_loop(frame.iloc[:3_000])
-    lambda_apply(pd.Series(100 + rng.normal(size=300_000).cumsum()))
+    getitem_loop(close, 0.2)  # second among the candidates, with a printed command to check
+    row_loop(frame.iloc[:1_500])
+    lambda_apply(pd.Series(100 + rng.normal(size=100_000).cumsum()))
     for _ in range(3):
         vectorised(big, 20)
     waits()
@@ -364,7 +365,7 @@ def test_pandas_called_element_by_element_is_the_loops_python_work(
     assert PER_ELEMENT[function] in c.reason
     assert c.python_s / c.attributed_s > 0.8
     calls = re.search(r": ([\d,]+) calls of \S+( through \S+)?, [\d.]+ .s each", c.reason)
-    assert calls is not None and int(calls[1].replace(",", "")) >= 3_000, c.reason
+    assert calls is not None and int(calls[1].replace(",", "")) >= 1_500, c.reason
 
 
 def test_a_series_loop_is_ranked_first_and_vectorised_pandas_and_sleep_are_not_candidates(
