@@ -13,6 +13,7 @@ from .errors import WorkspaceNotFound
 DEFAULT_MANIFEST = "rust/Cargo.toml"
 
 _PUB_MOD = re.compile(r"pub mod ([a-z_][a-z0-9_]*);")
+_ENGINE_OWN = frozenset({"python", "support"})
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,11 @@ class Workspace:
         return self.rust_src / name
 
     def module_names(self) -> list[str]:
-        """The modules `lib.rs` declares with `pub mod`, in file order, without `python`."""
+        """The modules `lib.rs` declares with `pub mod`, in file order, without `python` and `support`
+        (the engine's own: the extension module, and what every module's kernels share)."""
         lines = self.lib_rs.read_text(encoding="utf-8").splitlines()
         found = (_PUB_MOD.fullmatch(line.strip()) for line in lines)
-        return [m.group(1) for m in found if m is not None and m.group(1) != "python"]
+        return [m.group(1) for m in found if m is not None and m.group(1) not in _ENGINE_OWN]
 
     def has_module(self, name: str) -> bool:
         """Whether `lib.rs` declares module `name`."""

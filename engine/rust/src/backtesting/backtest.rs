@@ -8,104 +8,15 @@
 //! numpy fallback in `src/rust_bridge/_fallback/backtesting.py` keeps the same.
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+
+use crate::support::bind::Array1;
+use crate::support::KernelError;
 
 // ---- Kernel: plain Rust over slices, no PyO3 ------------------------------------------------
 
 use super::growth::{self, Returns};
-use super::ledger::{self, Account, BadArgument, Moments, Stats, Terms, BLOCK};
-
-/// Why the kernel refused its input; the binding raises it as `ValueError` with this message.
-#[derive(Debug, Clone, PartialEq)]
-pub enum KernelError {
-    /// A fee, slippage or number of periods per year the backtest cannot use.
-    Argument(BadArgument),
-    /// `close[index]` is not finite and > 0.
-    BadClose { index: usize },
-    /// `position[index]` is not within [-1, 1].
-    BadPosition { index: usize },
-    /// An array argument is not as long as the first one (a 2-D array: its number of rows).
-    LengthMismatch {
-        name: &'static str,
-        first: &'static str,
-        len: usize,
-        expected: usize,
-    },
-    /// An output slice does not have one element per result element.
-    OutputLength {
-        name: &'static str,
-        len: usize,
-        expected: usize,
-    },
-}
-
-impl std::fmt::Display for KernelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Argument(err) => err.fmt(f),
-            Self::BadClose { index } => {
-                write!(f, "close must be finite and > 0: close[{index}] is not")
-            }
-            Self::BadPosition { index } => write!(
-                f,
-                "position must be within [-1, 1]: position[{index}] is not"
-            ),
-            Self::LengthMismatch {
-                name,
-                first,
-                len,
-                expected,
-            } => write!(
-                f,
-                "{name} must have the same length as {first}: {len} != {expected}"
-            ),
-            Self::OutputLength {
-                name,
-                len,
-                expected,
-            } => write!(f, "{name} has length {len}, expected {expected}"),
-        }
-    }
-}
-
-impl std::error::Error for KernelError {}
-
-impl From<BadArgument> for KernelError {
-    fn from(err: BadArgument) -> Self {
-        Self::Argument(err)
-    }
-}
-
-impl KernelError {
-    fn check_length(
-        name: &'static str,
-        len: usize,
-        first: &'static str,
-        expected: usize,
-    ) -> Result<(), Self> {
-        if len == expected {
-            return Ok(());
-        }
-        Err(Self::LengthMismatch {
-            name,
-            first,
-            len,
-            expected,
-        })
-    }
-
-    fn check_output(name: &'static str, len: usize, expected: usize) -> Result<(), Self> {
-        if len == expected {
-            return Ok(());
-        }
-        Err(Self::OutputLength {
-            name,
-            len,
-            expected,
-        })
-    }
-}
+use super::ledger::{self, Account, Moments, Stats, Terms};
 
 /// Backtests `position` on `close`: the equity curve (from 1, as long as `close`) into `out0`,
 /// and the statistics returned as (total return, Sharpe, Sortino, max drawdown, trades,
@@ -151,23 +62,22 @@ fn run(
     if !(ledger::is_good_close(close[0]) && ledger::is_good_position(position[0])) {
         return Err(first_bad(close, position, 0));
     }
-    // A block at a time, each bar's equity into `equity` (bar t holds position[t - 1]),
-    // checking the closes and the positions on the way.
+    // Each bar's equity into `equity` (bar t holds position[t - 1]), checking the closes and
+    // the positions on the way.
     let bars = close.len() - 1;
-    for start in (0..bars).step_by(BLOCK) {
-        let end = (start + BLOCK).min(bars);
-        let before = if start == 0 { 0.0 } else { position[start - 1] };
-        let returns = Returns::FromClose(&close[start..=end]);
-        let curve = &mut equity[start + 1..=end];
-        let held = &position[start..end];
-        let (m, a) = (&mut moments, &mut account);
-        let checked = growth::run(held, before, returns, terms.cost, curve, m, a);
-        if !(checked.closes && checked.positions) {
-            return Err(first_bad(close, position, start));
-        }
-    }
+    let (m, a) = (&mut moments, &mut account);
+    let returns = Returns::FromClose(close);
+    growth::run_blocks(
+        &position[..bars],
+        returns,
+        terms.cost,
+        &mut equity[1..],
+        m,
+        a,
+    )
+    .map_err(|start| first_bad(close, position, start))?;
     if !ledger::is_good_position(position[bars]) {
-        return Err(KernelError::BadPosition { index: bars });
+        return Err(bad_position(bars));
     }
     Ok(ledger::stats(&moments, &account, terms))
 }
@@ -176,26 +86,25 @@ fn run(
 fn first_bad(close: &[f64], position: &[f64], start: usize) -> KernelError {
     for index in start..close.len() {
         if !ledger::is_good_close(close[index]) {
-            return KernelError::BadClose { index };
+            let message = format!("close must be finite and > 0: close[{index}] is not");
+            return KernelError::Invalid(message);
         }
         if !ledger::is_good_position(position[index]) {
-            return KernelError::BadPosition { index };
+            return bad_position(index);
         }
     }
     unreachable!("first_bad is called once a bad close or position is known")
 }
 
-// ---- Binding: converts, releases the GIL, maps errors; no arithmetic here -------------------
-
-type F64Array<'py> = Bound<'py, PyArray1<f64>>;
-
-impl From<KernelError> for PyErr {
-    fn from(err: KernelError) -> Self {
-        PyValueError::new_err(err.to_string())
-    }
+/// `position[index]` is not within [-1, 1].
+fn bad_position(index: usize) -> KernelError {
+    let message = format!("position must be within [-1, 1]: position[{index}] is not");
+    KernelError::Invalid(message)
 }
 
-type Outputs<'py> = (F64Array<'py>, f64, f64, f64, f64, i64, f64);
+// ---- Binding: converts, releases the GIL, maps errors; no arithmetic here -------------------
+
+type Outputs<'py> = (Array1<'py, f64>, f64, f64, f64, f64, i64, f64);
 
 #[pyfunction]
 #[pyo3(name = "backtest")]

@@ -21,99 +21,17 @@
 //! = 0 uses rayon's global pool (all cores, or RAYON_NUM_THREADS), n > 0 a pool of n threads
 //! built for the call. The result does not depend on the number of threads.
 
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
-use pyo3::exceptions::PyValueError;
+use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 use rayon::prelude::*;
 
+use crate::support::bind::{self, Array1};
+use crate::support::{KernelError, Matrix};
+
 use super::growth::{self, Returns};
-use super::ledger::{self, Account, BadArgument, Moments, Stats, Terms};
+use super::ledger::{self, Account, Moments, Stats, Terms};
 
 // ---- Kernel: plain Rust over slices, no PyO3 ------------------------------------------------
-
-/// Why the kernel refused its input; the binding raises it as `ValueError` with this message.
-#[derive(Debug, Clone, PartialEq)]
-pub enum KernelError {
-    /// A matrix's data does not hold `rows * cols` values.
-    BadShape {
-        len: usize,
-        rows: usize,
-        cols: usize,
-    },
-    /// A fee, slippage or number of periods per year the backtest cannot use.
-    Argument(BadArgument),
-    /// A window below 1 or longer than the series.
-    BadWindow {
-        name: &'static str,
-        index: usize,
-        value: i64,
-        len: usize,
-    },
-    /// `close[row, col]` is not finite and > 0.
-    BadClose { row: usize, col: usize },
-    /// Rayon could not start a pool of `threads` threads.
-    ThreadPool { threads: usize, reason: String },
-}
-
-impl std::fmt::Display for KernelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::BadShape { len, rows, cols } => {
-                write!(f, "{len} values do not make a {rows} x {cols} matrix")
-            }
-            Self::Argument(err) => err.fmt(f),
-            Self::BadWindow {
-                name,
-                index,
-                value,
-                len,
-            } => write!(
-                f,
-                "{name} must be from 1 to the series length ({len}): {name}[{index}] is {value}"
-            ),
-            Self::BadClose { row, col } => {
-                write!(
-                    f,
-                    "close must be finite and > 0: close[{row}, {col}] is not"
-                )
-            }
-            Self::ThreadPool { threads, reason } => {
-                write!(f, "cannot start {threads} threads: {reason}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for KernelError {}
-
-impl From<BadArgument> for KernelError {
-    fn from(err: BadArgument) -> Self {
-        Self::Argument(err)
-    }
-}
-
-/// A row-major matrix borrowed from a C-contiguous 2-D array.
-#[derive(Debug, Clone, Copy)]
-pub struct Matrix<'a> {
-    data: &'a [f64],
-    rows: usize,
-    cols: usize,
-}
-
-impl<'a> Matrix<'a> {
-    /// `data` read as `rows` rows of `cols` values.
-    pub fn new(data: &'a [f64], rows: usize, cols: usize) -> Result<Self, KernelError> {
-        if rows.checked_mul(cols) != Some(data.len()) {
-            let len = data.len();
-            return Err(KernelError::BadShape { len, rows, cols });
-        }
-        Ok(Self { data, rows, cols })
-    }
-
-    fn row(&self, row: usize) -> &'a [f64] {
-        &self.data[row * self.cols..(row + 1) * self.cols]
-    }
-}
 
 /// What `sma_crossover_sweep` returns, in the order of the results: the columns symbol (row of
 /// `close`), fast window, slow window, total return, Sharpe, Sortino, max drawdown, trades,
@@ -147,11 +65,13 @@ pub fn sma_crossover_sweep(
     threads: usize,
 ) -> Result<Returned, KernelError> {
     let terms = Terms::new(fee_bps, slippage_bps, periods_per_year)?;
-    let fast = windows("fast_windows", fast_windows, close.cols)?;
-    let slow = windows("slow_windows", slow_windows, close.cols)?;
-    if let Some(i) = close.data.iter().position(|&x| !ledger::is_good_close(x)) {
-        let (row, col) = (i / close.cols, i % close.cols);
-        return Err(KernelError::BadClose { row, col });
+    let fast = windows("fast_windows", fast_windows, close.cols())?;
+    let slow = windows("slow_windows", slow_windows, close.cols())?;
+    let bad_close = close.data().iter().position(|&x| !ledger::is_good_close(x));
+    if let Some(i) = bad_close {
+        let (row, col) = (i / close.cols(), i % close.cols());
+        let message = format!("close must be finite and > 0: close[{row}, {col}] is not");
+        return Err(KernelError::Invalid(message));
     }
     let pairs: Vec<(usize, usize)> = fast
         .iter()
@@ -170,11 +90,10 @@ fn windows(name: &'static str, values: &[i64], len: usize) -> Result<Vec<usize>,
             usize::try_from(value)
                 .ok()
                 .filter(|&w| (1..=len).contains(&w))
-                .ok_or(KernelError::BadWindow {
-                    name,
-                    index,
-                    value,
-                    len,
+                .ok_or_else(|| {
+                    KernelError::Invalid(format!(
+                        "{name} must be from 1 to the series length ({len}): {name}[{index}] is {value}"
+                    ))
                 })
         })
         .collect()
@@ -188,10 +107,7 @@ fn in_pool<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> Result<T
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|err| KernelError::ThreadPool {
-            threads,
-            reason: err.to_string(),
-        })?;
+        .map_err(|err| KernelError::Invalid(format!("cannot start {threads} threads: {err}")))?;
     Ok(pool.install(work))
 }
 
@@ -203,11 +119,11 @@ fn sweep(
     terms: Terms,
     allow_short: bool,
 ) -> Vec<Stats> {
-    let mut stats = vec![Stats::default(); close.rows * pairs.len()];
+    let mut stats = vec![Stats::default(); close.rows() * pairs.len()];
     if pairs.is_empty() {
         return stats;
     }
-    let bars = close.cols.saturating_sub(1);
+    let bars = close.cols().saturating_sub(1);
     stats
         .par_chunks_mut(pairs.len())
         .enumerate()
@@ -264,7 +180,7 @@ impl Series {
     }
 
     /// The backtest of the crossover of the `fast` and `slow` averages, a block at a time as
-    /// `ledger::backtest_of` runs it: the block's positions into `scratch.held`, then accounted.
+    /// `growth::backtest_of` runs it: the block's positions into `scratch.held`, then accounted.
     fn crossover(
         &self,
         fast: usize,
@@ -370,26 +286,16 @@ fn table(pairs: &[(usize, usize)], stats: &[Stats]) -> Returned {
 
 // ---- Binding: converts, releases the GIL, maps errors; no arithmetic here -------------------
 
-type F64Array<'py> = Bound<'py, PyArray1<f64>>;
-
-type I64Array<'py> = Bound<'py, PyArray1<i64>>;
-
-impl From<KernelError> for PyErr {
-    fn from(err: KernelError) -> Self {
-        PyValueError::new_err(err.to_string())
-    }
-}
-
 type Outputs<'py> = (
-    I64Array<'py>,
-    I64Array<'py>,
-    I64Array<'py>,
-    F64Array<'py>,
-    F64Array<'py>,
-    F64Array<'py>,
-    F64Array<'py>,
-    I64Array<'py>,
-    F64Array<'py>,
+    Array1<'py, i64>,
+    Array1<'py, i64>,
+    Array1<'py, i64>,
+    Array1<'py, f64>,
+    Array1<'py, f64>,
+    Array1<'py, f64>,
+    Array1<'py, f64>,
+    Array1<'py, i64>,
+    Array1<'py, f64>,
 );
 
 #[pyfunction]
@@ -406,7 +312,7 @@ fn sma_crossover_sweep_py<'py>(
     allow_short: bool,
     threads: usize,
 ) -> PyResult<Outputs<'py>> {
-    let close = Matrix::from_numpy(&close)?;
+    let close = bind::matrix(&close)?;
     let fast_windows = fast_windows.as_slice()?;
     let slow_windows = slow_windows.as_slice()?;
     let returned = py.detach(|| {
@@ -434,14 +340,6 @@ fn sma_crossover_sweep_py<'py>(
     ))
 }
 
-impl<'a> Matrix<'a> {
-    /// Borrows a 2-D array the bridge made C-contiguous.
-    fn from_numpy(array: &'a PyReadonlyArray2<'_, f64>) -> PyResult<Self> {
-        let (rows, cols) = array.as_array().dim();
-        Ok(Self::new(array.as_slice()?, rows, cols)?)
-    }
-}
-
 /// Adds `sma_crossover_sweep` to the Python module `m`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let function = wrap_pyfunction!(sma_crossover_sweep_py, m)?;
@@ -452,7 +350,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backtesting::ledger::{self, Terms};
+    use crate::backtesting::ledger::Terms;
 
     fn walk(len: usize, seed: usize) -> Vec<f64> {
         let mut level = 100.0;
@@ -509,7 +407,7 @@ mod tests {
             let position = positions(&close, f, s);
             let mut growth = vec![0.0; returns.len()];
             let expected =
-                ledger::backtest_of(&position[..returns.len()], &returns, terms, &mut growth);
+                growth::backtest_of(&position[..returns.len()], &returns, terms, &mut growth);
             assert_eq!(table.3[k], expected.total_return);
             assert_eq!(table.4[k], expected.sharpe);
             assert_eq!(table.6[k], expected.max_drawdown);

@@ -9,54 +9,13 @@
 //! non-positive price gives what the logarithm gives (NaN for a negative ratio, -inf for a zero
 //! price, inf after one).
 
-use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::PyValueError;
+use numpy::{PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 
+use crate::support::bind::{self, Array1};
+use crate::support::{par, KernelError};
+
 // ---- Kernel: plain Rust over slices, no PyO3 ------------------------------------------------
-
-/// Below this many elements the kernel stays on the calling thread: rayon would cost more than it saves.
-const THRESHOLD: usize = 1 << 15;
-/// Elements per rayon task, and per partial sum.
-const CHUNK: usize = 1 << 12;
-
-/// Why the kernel refused its input; the binding raises it as `ValueError` with this message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KernelError {
-    /// An output slice does not have one element per result element.
-    OutputLength {
-        name: &'static str,
-        len: usize,
-        expected: usize,
-    },
-}
-
-impl std::fmt::Display for KernelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::OutputLength {
-                name,
-                len,
-                expected,
-            } => write!(f, "{name} has length {len}, expected {expected}"),
-        }
-    }
-}
-
-impl std::error::Error for KernelError {}
-
-impl KernelError {
-    fn check_output(name: &'static str, len: usize, expected: usize) -> Result<(), Self> {
-        if len == expected {
-            return Ok(());
-        }
-        Err(Self::OutputLength {
-            name,
-            len,
-            expected,
-        })
-    }
-}
 
 /// Log returns of `prices` into `out0` (as long as `prices`): NaN, then `ln(p[t] / p[t-1])`.
 pub fn log_returns_into(prices: &[f64], out0: &mut [f64]) -> Result<(), KernelError> {
@@ -65,7 +24,7 @@ pub fn log_returns_into(prices: &[f64], out0: &mut [f64]) -> Result<(), KernelEr
         return Ok(());
     };
     *first = f64::NAN;
-    par::chunks(rest, |start, chunk| {
+    par::blocks(rest, par::CHUNK, |start, chunk| {
         log_ratios(&prices[start..start + chunk.len() + 1], chunk);
     });
     Ok(())
@@ -120,44 +79,17 @@ fn log_ratios(prices: &[f64], out: &mut [f64]) {
     }
 }
 
-/// Rayon over fixed chunks once the input passes `THRESHOLD`; the same result on any number of threads.
-mod par {
-    use super::{CHUNK, THRESHOLD};
-    use rayon::prelude::*;
-
-    /// `f(start, chunk)` for consecutive chunks of `out`, `start` being the chunk's first index.
-    pub fn chunks(out: &mut [f64], f: impl Fn(usize, &mut [f64]) + Sync) {
-        if out.len() < THRESHOLD {
-            for (c, chunk) in out.chunks_mut(CHUNK).enumerate() {
-                f(c * CHUNK, chunk);
-            }
-        } else {
-            out.par_chunks_mut(CHUNK)
-                .enumerate()
-                .for_each(|(c, chunk)| f(c * CHUNK, chunk));
-        }
-    }
-}
-
 // ---- Binding: converts, releases the GIL, maps errors; no arithmetic here -------------------
-
-type F64Array<'py> = Bound<'py, PyArray1<f64>>;
-
-impl From<KernelError> for PyErr {
-    fn from(err: KernelError) -> Self {
-        PyValueError::new_err(err.to_string())
-    }
-}
 
 #[pyfunction]
 #[pyo3(name = "log_returns")]
 fn log_returns_py<'py>(
     py: Python<'py>,
     prices: PyReadonlyArray1<'py, f64>,
-) -> PyResult<F64Array<'py>> {
+) -> PyResult<Array1<'py, f64>> {
     let prices = prices.as_slice()?;
     let len = prices.len();
-    let out0 = PyArray1::<f64>::zeros(py, len, false);
+    let out0 = bind::zeros1(py, len);
     {
         let mut out0 = out0.readwrite();
         let out0 = out0.as_slice_mut()?;
@@ -259,7 +191,7 @@ mod tests {
 
     #[test]
     fn large_input_takes_the_parallel_path() -> Result<(), KernelError> {
-        let prices: Vec<f64> = (0..THRESHOLD + 3)
+        let prices: Vec<f64> = (0..par::THRESHOLD + 3)
             .map(|i| 2.0_f64.powi((i % 3) as i32))
             .collect();
         let out = run(&prices)?;

@@ -14,107 +14,17 @@
 //! - VWAP is `sum(price * size) / sum(size)` over the bar, NaN when the bar's volume is 0;
 //! - timestamps must be sorted (equal timestamps are fine), prices finite, sizes finite and >= 0.
 
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::PyValueError;
+use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
+
+use crate::support::bind::Array1;
+use crate::support::KernelError;
 
 // ---- Kernel: plain Rust over slices, no PyO3 ------------------------------------------------
 
 /// The most bars one call makes (8 arrays of 8 bytes each: 6.4 GB): a guard against an interval
 /// far too small for the span of the trades, which would otherwise exhaust memory.
 pub const MAX_BARS: usize = 100_000_000;
-
-/// Why the kernel refused its input; the binding raises it as `ValueError` with this message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KernelError {
-    /// An array argument is not as long as the first one (a 2-D array: its number of rows).
-    LengthMismatch {
-        name: &'static str,
-        first: &'static str,
-        len: usize,
-        expected: usize,
-    },
-    /// An interval of zero or less nanoseconds.
-    NonPositiveInterval { interval: i64 },
-    /// `timestamps[index]` is earlier than `timestamps[index - 1]`.
-    Unsorted { index: usize },
-    /// The trades span more bars than `MAX_BARS`.
-    TooManyBars {
-        first: i64,
-        last: i64,
-        interval: i64,
-    },
-    /// The first bar would start before `i64::MIN` (floor division rounds down past it).
-    OutOfRange { first: i64, interval: i64 },
-    /// `prices[index]` is NaN or infinite.
-    BadPrice { index: usize },
-    /// `sizes[index]` is negative, NaN or infinite.
-    BadSize { index: usize },
-}
-
-impl std::fmt::Display for KernelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::LengthMismatch {
-                name,
-                first,
-                len,
-                expected,
-            } => write!(
-                f,
-                "{name} must have the same length as {first}: {len} != {expected}"
-            ),
-            Self::NonPositiveInterval { interval } => {
-                write!(f, "interval must be > 0 nanoseconds, got {interval}")
-            }
-            Self::Unsorted { index } => write!(
-                f,
-                "timestamps must be sorted: timestamps[{index}] is earlier than timestamps[{}]",
-                index - 1
-            ),
-            Self::TooManyBars {
-                first,
-                last,
-                interval,
-            } => write!(
-                f,
-                "the trades from {first} to {last} span more than {MAX_BARS} bars of {interval} ns"
-            ),
-            Self::OutOfRange { first, interval } => write!(
-                f,
-                "the bar of timestamps[0] = {first} would start before the smallest i64 \
-                 (interval {interval} ns)"
-            ),
-            Self::BadPrice { index } => {
-                write!(f, "prices must be finite: prices[{index}] is not")
-            }
-            Self::BadSize { index } => {
-                write!(f, "sizes must be finite and >= 0: sizes[{index}] is not")
-            }
-        }
-    }
-}
-
-impl std::error::Error for KernelError {}
-
-impl KernelError {
-    fn check_length(
-        name: &'static str,
-        len: usize,
-        first: &'static str,
-        expected: usize,
-    ) -> Result<(), Self> {
-        if len == expected {
-            return Ok(());
-        }
-        Err(Self::LengthMismatch {
-            name,
-            first,
-            len,
-            expected,
-        })
-    }
-}
 
 /// What `resample_ohlcv` returns, in the order of the results: bar start times (ns), open,
 /// high, low, close, volume, trade count and VWAP.
@@ -144,7 +54,9 @@ pub fn resample_ohlcv(
     KernelError::check_length("prices", prices.len(), "timestamps", len)?;
     KernelError::check_length("sizes", sizes.len(), "timestamps", len)?;
     if interval <= 0 {
-        return Err(KernelError::NonPositiveInterval { interval });
+        return Err(KernelError::Invalid(format!(
+            "interval must be > 0 nanoseconds, got {interval}"
+        )));
     }
     check_sorted(timestamps)?;
     let (Some(&first), Some(&last)) = (timestamps.first(), timestamps.last()) else {
@@ -155,15 +67,18 @@ pub fn resample_ohlcv(
     let bars = span
         .and_then(|span| usize::try_from(span).ok())
         .filter(|&span| span < MAX_BARS)
-        .ok_or(KernelError::TooManyBars {
-            first,
-            last,
-            interval,
+        .ok_or_else(|| {
+            KernelError::Invalid(format!(
+                "the trades from {first} to {last} span more than {MAX_BARS} bars of {interval} ns"
+            ))
         })?
         + 1;
-    let start = first_bar
-        .checked_mul(interval)
-        .ok_or(KernelError::OutOfRange { first, interval })?;
+    let start = first_bar.checked_mul(interval).ok_or_else(|| {
+        KernelError::Invalid(format!(
+            "the bar of timestamps[0] = {first} would start before the smallest i64 \
+                 (interval {interval} ns)"
+        ))
+    })?;
     let mut out = Bars::empty(bars, start, interval);
     out.fill(timestamps, prices, sizes, first_bar, interval)?;
     Ok(out.finish())
@@ -181,13 +96,19 @@ fn check_sorted(timestamps: &[i64]) -> Result<(), KernelError> {
         let sorted = block.windows(2).fold(true, |ok, w| ok & (w[0] <= w[1]));
         if !sorted {
             let offset = block.windows(2).position(|w| w[0] > w[1]).unwrap_or(0);
-            return Err(KernelError::Unsorted {
-                index: start + offset + 1,
-            });
+            return Err(unsorted(start + offset + 1));
         }
         start = end;
     }
     Ok(())
+}
+
+/// `timestamps[index]` is earlier than `timestamps[index - 1]`.
+fn unsorted(index: usize) -> KernelError {
+    KernelError::Invalid(format!(
+        "timestamps must be sorted: timestamps[{index}] is earlier than timestamps[{}]",
+        index - 1
+    ))
 }
 
 /// The bars being built: one vector per result.
@@ -236,10 +157,14 @@ impl Bars {
         let mut current = Bar::opening(prices.first().copied().unwrap_or(0.0));
         for (index, ((&t, &price), &size)) in timestamps.iter().zip(prices).zip(sizes).enumerate() {
             if !price.is_finite() {
-                return Err(KernelError::BadPrice { index });
+                return Err(KernelError::Invalid(format!(
+                    "prices must be finite: prices[{index}] is not"
+                )));
             }
             if !(size.is_finite() && size >= 0.0) {
-                return Err(KernelError::BadSize { index });
+                return Err(KernelError::Invalid(format!(
+                    "sizes must be finite and >= 0: sizes[{index}] is not"
+                )));
             }
             if t >= end {
                 let next = t.div_euclid(interval);
@@ -330,25 +255,15 @@ impl Bar {
 
 // ---- Binding: converts, releases the GIL, maps errors; no arithmetic here -------------------
 
-type F64Array<'py> = Bound<'py, PyArray1<f64>>;
-
-type I64Array<'py> = Bound<'py, PyArray1<i64>>;
-
-impl From<KernelError> for PyErr {
-    fn from(err: KernelError) -> Self {
-        PyValueError::new_err(err.to_string())
-    }
-}
-
 type Outputs<'py> = (
-    I64Array<'py>,
-    F64Array<'py>,
-    F64Array<'py>,
-    F64Array<'py>,
-    F64Array<'py>,
-    F64Array<'py>,
-    I64Array<'py>,
-    F64Array<'py>,
+    Array1<'py, i64>,
+    Array1<'py, f64>,
+    Array1<'py, f64>,
+    Array1<'py, f64>,
+    Array1<'py, f64>,
+    Array1<'py, f64>,
+    Array1<'py, i64>,
+    Array1<'py, f64>,
 );
 
 #[pyfunction]
@@ -495,7 +410,7 @@ mod tests {
         let mut t: Vec<i64> = (0..10_000).collect();
         t[9_000] = -1;
         let err = resample_ohlcv(&t, &vec![1.0; t.len()], &vec![1.0; t.len()], 7).unwrap_err();
-        assert_eq!(err, KernelError::Unsorted { index: 9_000 });
+        assert_eq!(err, unsorted(9_000));
     }
 
     #[test]

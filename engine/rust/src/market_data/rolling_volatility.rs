@@ -16,69 +16,17 @@
 //!   1e154) still has its volatility, taken on scaled values; it is inf only where the volatility
 //!   itself is beyond the largest double (as numpy gives), never 0 or NaN.
 
-use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::PyValueError;
+use numpy::{PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
+
+use crate::support::bind::{self, Array1};
+use crate::support::{par, KernelError};
 
 // ---- Kernel: plain Rust over slices, no PyO3 ------------------------------------------------
 
-/// Below this many elements the kernel stays on the calling thread: rayon would cost more than it saves.
-const THRESHOLD: usize = 1 << 15;
 /// Outputs per block, at least: each block sums its first window afresh (so rounding cannot drift
 /// along the series, and blocks can run in parallel), then slides.
 const BLOCK: usize = 1 << 12;
-
-/// Why the kernel refused its input; the binding raises it as `ValueError` with this message.
-#[derive(Debug, Clone, PartialEq)]
-pub enum KernelError {
-    /// An output slice does not have one element per result element.
-    OutputLength {
-        name: &'static str,
-        len: usize,
-        expected: usize,
-    },
-    /// A window of fewer than 2 returns: a sample standard deviation needs two.
-    WindowTooSmall { window: usize },
-    /// A window longer than the series.
-    WindowTooLong { window: usize, len: usize },
-    /// `periods_per_year` is not a finite number > 0.
-    BadPeriodsPerYear { value: f64 },
-}
-
-impl std::fmt::Display for KernelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::OutputLength {
-                name,
-                len,
-                expected,
-            } => write!(f, "{name} has length {len}, expected {expected}"),
-            Self::WindowTooSmall { window } => write!(f, "window must be >= 2, got {window}"),
-            Self::WindowTooLong { window, len } => write!(
-                f,
-                "window must be <= the series length ({len}), got {window}"
-            ),
-            Self::BadPeriodsPerYear { .. } => {
-                write!(f, "periods_per_year must be a finite number > 0")
-            }
-        }
-    }
-}
-
-impl std::error::Error for KernelError {}
-
-impl KernelError {
-    fn check_output(name: &'static str, len: usize, expected: usize) -> Result<(), Self> {
-        if len == expected {
-            return Ok(());
-        }
-        Err(Self::OutputLength {
-            name,
-            len,
-            expected,
-        })
-    }
-}
 
 /// The annualised rolling sample standard deviation of `returns` into `out0` (as long as
 /// `returns`), with the conventions at the top of this file.
@@ -91,15 +39,19 @@ pub fn rolling_volatility_into(
     let len = returns.len();
     KernelError::check_output("out0", out0.len(), len)?;
     if window < 2 {
-        return Err(KernelError::WindowTooSmall { window });
+        return Err(KernelError::Invalid(format!(
+            "window must be >= 2, got {window}"
+        )));
     }
     if window > len {
-        return Err(KernelError::WindowTooLong { window, len });
+        return Err(KernelError::Invalid(format!(
+            "window must be <= the series length ({len}), got {window}"
+        )));
     }
     if !(periods_per_year.is_finite() && periods_per_year > 0.0) {
-        return Err(KernelError::BadPeriodsPerYear {
-            value: periods_per_year,
-        });
+        return Err(KernelError::Invalid(
+            "periods_per_year must be a finite number > 0".into(),
+        ));
     }
     let (warm_up, rows) = out0.split_at_mut(window - 1);
     warm_up.fill(f64::NAN);
@@ -258,35 +210,7 @@ fn two_pass_std(x: &[f64]) -> (f64, f64) {
     (std, (base + mean_d) * unit)
 }
 
-/// Rayon over fixed chunks once the input passes `THRESHOLD`; the same result on any number of threads.
-mod par {
-    use super::THRESHOLD;
-    use rayon::prelude::*;
-
-    /// `f(first, block)` for consecutive blocks of `block_len` elements of `out`, `first` being
-    /// the index of the block's first element; the blocks are the same on any number of threads.
-    pub fn blocks(out: &mut [f64], block_len: usize, f: impl Fn(usize, &mut [f64]) + Sync) {
-        if out.len() < THRESHOLD {
-            for (c, block) in out.chunks_mut(block_len).enumerate() {
-                f(c * block_len, block);
-            }
-        } else {
-            out.par_chunks_mut(block_len)
-                .enumerate()
-                .for_each(|(c, block)| f(c * block_len, block));
-        }
-    }
-}
-
 // ---- Binding: converts, releases the GIL, maps errors; no arithmetic here -------------------
-
-type F64Array<'py> = Bound<'py, PyArray1<f64>>;
-
-impl From<KernelError> for PyErr {
-    fn from(err: KernelError) -> Self {
-        PyValueError::new_err(err.to_string())
-    }
-}
 
 #[pyfunction]
 #[pyo3(name = "rolling_volatility")]
@@ -295,10 +219,10 @@ fn rolling_volatility_py<'py>(
     returns: PyReadonlyArray1<'py, f64>,
     window: usize,
     periods_per_year: f64,
-) -> PyResult<F64Array<'py>> {
+) -> PyResult<Array1<'py, f64>> {
     let returns = returns.as_slice()?;
     let len = returns.len();
-    let out0 = PyArray1::<f64>::zeros(py, len, false);
+    let out0 = bind::zeros1(py, len);
     {
         let mut out0 = out0.readwrite();
         let out0 = out0.as_slice_mut()?;
@@ -412,7 +336,7 @@ mod tests {
     fn long_series_stays_within_1e_12_of_the_two_pass_value() -> Result<(), KernelError> {
         // Far from zero and across many blocks, on the parallel path: the shift and the blocks
         // keep the running sums from drifting.
-        let len = THRESHOLD * 4 + 17;
+        let len = par::THRESHOLD * 4 + 17;
         let x: Vec<f64> = (0..len)
             .map(|i| 100.0 + ((i * 7919) % 1013) as f64 * 1e-3)
             .collect();

@@ -9,70 +9,19 @@
 //! given (bars' volumes, trades' sizes); `resample_ohlcv` gives the VWAP of each bar.
 
 use numpy::PyReadonlyArray1;
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use rayon::prelude::*;
+
+use crate::support::par::{CHUNK, THRESHOLD};
+use crate::support::KernelError;
 
 // ---- Kernel: plain Rust over slices, no PyO3 ------------------------------------------------
-
-/// Below this many elements the kernel stays on the calling thread: rayon would cost more than it saves.
-const THRESHOLD: usize = 1 << 15;
-/// Elements per rayon task, and per partial sum.
-const CHUNK: usize = 1 << 12;
-
-/// Why the kernel refused its input; the binding raises it as `ValueError` with this message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KernelError {
-    /// An array argument is not as long as the first one (a 2-D array: its number of rows).
-    LengthMismatch {
-        name: &'static str,
-        first: &'static str,
-        len: usize,
-        expected: usize,
-    },
-}
-
-impl std::fmt::Display for KernelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::LengthMismatch {
-                name,
-                first,
-                len,
-                expected,
-            } => write!(
-                f,
-                "{name} must have the same length as {first}: {len} != {expected}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for KernelError {}
-
-impl KernelError {
-    fn check_length(
-        name: &'static str,
-        len: usize,
-        first: &'static str,
-        expected: usize,
-    ) -> Result<(), Self> {
-        if len == expected {
-            return Ok(());
-        }
-        Err(Self::LengthMismatch {
-            name,
-            first,
-            len,
-            expected,
-        })
-    }
-}
 
 /// `sum(prices * sizes) / sum(sizes)`, NaN when the sizes sum to 0.
 pub fn vwap(prices: &[f64], sizes: &[f64]) -> Result<f64, KernelError> {
     let len = prices.len();
     KernelError::check_length("sizes", sizes.len(), "prices", len)?;
-    let (notional, volume) = par::sums(prices, sizes);
+    let (notional, volume) = sums(prices, sizes);
     Ok(if volume == 0.0 {
         f64::NAN
     } else {
@@ -80,62 +29,50 @@ pub fn vwap(prices: &[f64], sizes: &[f64]) -> Result<f64, KernelError> {
     })
 }
 
-/// Rayon over fixed chunks once the input passes `THRESHOLD`; the same result on any number of threads.
-mod par {
-    use super::{CHUNK, THRESHOLD};
-    use rayon::prelude::*;
+/// Partial sums side by side: independent chains, one vector register per sum.
+const LANES: usize = 8;
 
-    /// Partial sums side by side: independent chains, one vector register per sum.
-    const LANES: usize = 8;
+/// (Σ prices·sizes, Σ sizes): each chunk in `LANES` lanes (the elements past the last full
+/// group into lane 0), the chunks then added in order, so the rounding never depends on the
+/// threads; rayon over the chunks once the input passes `THRESHOLD`.
+fn sums(prices: &[f64], sizes: &[f64]) -> (f64, f64) {
+    let partials: Vec<(f64, f64)> = if prices.len() < THRESHOLD {
+        prices
+            .chunks(CHUNK)
+            .zip(sizes.chunks(CHUNK))
+            .map(chunk_sums)
+            .collect()
+    } else {
+        prices
+            .par_chunks(CHUNK)
+            .zip(sizes.par_chunks(CHUNK))
+            .map(chunk_sums)
+            .collect()
+    };
+    partials
+        .iter()
+        .fold((0.0, 0.0), |(n, v), (pn, pv)| (n + pn, v + pv))
+}
 
-    /// (Σ prices·sizes, Σ sizes): each chunk in `LANES` lanes (the elements past the last full
-    /// group into lane 0), the chunks then added in order, so the rounding never depends on the
-    /// threads.
-    pub fn sums(prices: &[f64], sizes: &[f64]) -> (f64, f64) {
-        let partials: Vec<(f64, f64)> = if prices.len() < THRESHOLD {
-            prices
-                .chunks(CHUNK)
-                .zip(sizes.chunks(CHUNK))
-                .map(chunk_sums)
-                .collect()
-        } else {
-            prices
-                .par_chunks(CHUNK)
-                .zip(sizes.par_chunks(CHUNK))
-                .map(chunk_sums)
-                .collect()
-        };
-        partials
-            .iter()
-            .fold((0.0, 0.0), |(n, v), (pn, pv)| (n + pn, v + pv))
-    }
-
-    fn chunk_sums((prices, sizes): (&[f64], &[f64])) -> (f64, f64) {
-        let (mut notional, mut volume) = ([0.0; LANES], [0.0; LANES]);
-        let groups = prices.chunks_exact(LANES).zip(sizes.chunks_exact(LANES));
-        for (p, s) in groups {
-            for l in 0..LANES {
-                notional[l] += p[l] * s[l];
-                volume[l] += s[l];
-            }
+fn chunk_sums((prices, sizes): (&[f64], &[f64])) -> (f64, f64) {
+    let (mut notional, mut volume) = ([0.0; LANES], [0.0; LANES]);
+    let groups = prices.chunks_exact(LANES).zip(sizes.chunks_exact(LANES));
+    for (p, s) in groups {
+        for l in 0..LANES {
+            notional[l] += p[l] * s[l];
+            volume[l] += s[l];
         }
-        let tail = prices.len() - prices.len() % LANES;
-        for (p, s) in prices[tail..].iter().zip(&sizes[tail..]) {
-            notional[0] += p * s;
-            volume[0] += s;
-        }
-        let total = |lanes: [f64; LANES]| lanes.iter().fold(0.0, |t, x| t + x);
-        (total(notional), total(volume))
     }
+    let tail = prices.len() - prices.len() % LANES;
+    for (p, s) in prices[tail..].iter().zip(&sizes[tail..]) {
+        notional[0] += p * s;
+        volume[0] += s;
+    }
+    let total = |lanes: [f64; LANES]| lanes.iter().fold(0.0, |t, x| t + x);
+    (total(notional), total(volume))
 }
 
 // ---- Binding: converts, releases the GIL, maps errors; no arithmetic here -------------------
-
-impl From<KernelError> for PyErr {
-    fn from(err: KernelError) -> Self {
-        PyValueError::new_err(err.to_string())
-    }
-}
 
 #[pyfunction]
 #[pyo3(name = "vwap")]
