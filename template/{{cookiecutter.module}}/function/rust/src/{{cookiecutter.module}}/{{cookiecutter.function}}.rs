@@ -23,8 +23,6 @@
 {% set has_mismatch = arrays|length > 1 %}
 {% set has_outputs = sig.array_results|length > 0 %}
 {% set has_matrix = matrices|length > 0 %}
-{% set has_errors = has_mismatch or has_outputs or has_matrix or from_source %}
-{% set uses = namespace(fill=has_outputs, sum=("f64" in scalar_types), count=("i64" in scalar_types or "usize" in scalar_types), any=("bool" in scalar_types), keep=(free_types|length > 0)) %}
 {% set kernel_params = [] %}
 {% for a in sig.args %}{% set _ = kernel_params.append(a.name ~ ": " ~ types.rust_kernel[a.type]) %}{% endfor %}
 {% for k in sig.array_results %}{% set _ = kernel_params.append("out" ~ k ~ ": " ~ types.rust_output[sig.returns[k]]) %}{% endfor %}
@@ -52,6 +50,8 @@
 {% if has_outputs %}{% set _ = numpy_uses.append("PyArrayMethods") %}{% endif %}
 {% if sig.args|selectattr("type", "in", ["f64[]", "i64[]", "f64[*]", "i64[*]"])|list %}{% set _ = numpy_uses.append("PyReadonlyArray1") %}{% endif %}
 {% if has_matrix %}{% set _ = numpy_uses.append("PyReadonlyArray2") %}{% endif %}
+{#- What the function takes from the engine's `support` module, in rustfmt's order. -#}
+{% set support_uses = (["bind"] if has_matrix else []) + ([] if from_source else ["par"]) + ["KernelError"] + (["Matrix"] if has_matrix else []) %}
 {% if from_source %}
 //! `{{ f }}`: the Rust port of the Python function `{{ py_source.module }}:{{ py_source.function }}`,
 //! and the thin binding that exposes it to Python.
@@ -83,12 +83,13 @@ use numpy::{{ numpy_uses[0] }};
 {% else %}
 use numpy::{{ "{" }}{{ numpy_uses|join(", ") }}{{ "}" }};
 {% endif %}
-{% if from_source %}
-use pyo3::exceptions::{PyNotImplementedError, PyValueError};
-{% else %}
-use pyo3::exceptions::PyValueError;
-{% endif %}
 use pyo3::prelude::*;
+
+{% if support_uses|length == 1 %}
+use crate::support::{{ support_uses[0] }};
+{% else %}
+use crate::support::{{ "{" }}{{ support_uses|join(", ") }}{{ "}" }};
+{% endif %}
 {% if from_source %}
 
 /// Whether `{{ kernel }}` is the real kernel: while it is false the bridge serves the Python
@@ -98,192 +99,6 @@ pub const WRITTEN: bool = false;
 {% endif %}
 
 // ---- Kernel: plain Rust over slices, no PyO3 ------------------------------------------------
-{% if not from_source %}
-
-/// Below this many elements the kernel stays on the calling thread: rayon would cost more than it saves.
-const THRESHOLD: usize = 1 << 15;
-{% if uses.fill or uses.sum %}
-/// Elements per rayon task, and per partial sum.
-const CHUNK: usize = 1 << 12;
-{% endif %}
-{% endif %}
-
-{% if from_source %}
-/// Why the kernel refused its input; the binding raises it as `ValueError` with this message
-/// (`NotWritten` as `NotImplementedError`). Add a variant for each check your kernel makes.
-{% else %}
-/// Why the kernel refused its input; the binding raises it as `ValueError` with this message.
-{% endif %}
-{% if not has_errors %}
-///
-/// The placeholder cannot fail: add a variant for each check your kernel makes (e.g. a zero window).
-{% endif %}
-#[derive(Debug, Clone, PartialEq, Eq)]
-{% if not has_errors %}
-pub enum KernelError {}
-{% else %}
-pub enum KernelError {
-{% if from_source %}
-    /// The kernel is not written yet (`WRITTEN` is false).
-    NotWritten,
-{% endif %}
-{% if has_mismatch %}
-    /// An array argument is not as long as the first one (a 2-D array: its number of rows).
-    LengthMismatch {
-        name: &'static str,
-        first: &'static str,
-        len: usize,
-        expected: usize,
-    },
-{% endif %}
-{% if has_outputs %}
-    /// An output slice does not have one element per result element.
-    OutputLength {
-        name: &'static str,
-        len: usize,
-        expected: usize,
-    },
-{% endif %}
-{% if has_matrix %}
-    /// A matrix's data does not hold `rows * cols` values.
-    BadShape {
-        len: usize,
-        rows: usize,
-        cols: usize,
-    },
-{% endif %}
-}
-{% endif %}
-
-impl std::fmt::Display for KernelError {
-{% if has_errors %}
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-{% if from_source %}
-            Self::NotWritten => write!(f, "the Rust kernel is not written yet"),
-{% endif %}
-{% if has_mismatch %}
-            Self::LengthMismatch {
-                name,
-                first,
-                len,
-                expected,
-            } => write!(
-                f,
-                "{name} must have the same length as {first}: {len} != {expected}"
-            ),
-{% endif %}
-{% if has_outputs %}
-            Self::OutputLength {
-                name,
-                len,
-                expected,
-            } => write!(f, "{name} has length {len}, expected {expected}"),
-{% endif %}
-{% if has_matrix %}
-            Self::BadShape { len, rows, cols } => {
-                write!(f, "{len} values do not make a {rows} x {cols} matrix")
-            }
-{% endif %}
-        }
-    }
-{% else %}
-    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match *self {}
-    }
-{% endif %}
-}
-
-impl std::error::Error for KernelError {}
-{% if has_mismatch or has_outputs %}
-
-impl KernelError {
-{% if has_mismatch %}
-    fn check_length(
-        name: &'static str,
-        len: usize,
-        first: &'static str,
-        expected: usize,
-    ) -> Result<(), Self> {
-        if len == expected {
-            return Ok(());
-        }
-        Err(Self::LengthMismatch {
-            name,
-            first,
-            len,
-            expected,
-        })
-    }
-{% endif %}
-{% if has_mismatch and has_outputs %}
-
-{% endif %}
-{% if has_outputs %}
-    fn check_output(name: &'static str, len: usize, expected: usize) -> Result<(), Self> {
-        if len == expected {
-            return Ok(());
-        }
-        Err(Self::OutputLength {
-            name,
-            len,
-            expected,
-        })
-    }
-{% endif %}
-}
-{% endif %}
-{% if has_matrix %}
-
-/// A row-major matrix borrowed from a C-contiguous 2-D array.
-#[derive(Debug, Clone, Copy)]
-pub struct Matrix<'a> {
-    data: &'a [f64],
-    rows: usize,
-    cols: usize,
-}
-
-impl<'a> Matrix<'a> {
-    /// `data` read as `rows` rows of `cols` values.
-    pub fn new(data: &'a [f64], rows: usize, cols: usize) -> Result<Self, KernelError> {
-        if rows.checked_mul(cols) != Some(data.len()) {
-            let len = data.len();
-            return Err(KernelError::BadShape { len, rows, cols });
-        }
-        Ok(Self { data, rows, cols })
-    }
-
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
-{% if from_source %}
-    // These accessors are for the kernel you write.
-    #[allow(dead_code)]
-    pub fn cols(&self) -> usize {
-        self.cols
-    }
-
-    /// The `cols` values of row `row`.
-    #[allow(dead_code)]
-    pub fn row(&self, row: usize) -> &'a [f64] {
-        &self.data[row * self.cols..(row + 1) * self.cols]
-    }
-}
-{% else %}
-{% if "f64[,]" in out_types and sig.first_matrix %}
-    pub fn cols(&self) -> usize {
-        self.cols
-    }
-
-{% endif %}
-    fn row_sum(&self, row: usize) -> f64 {
-        let start = row * self.cols;
-        self.data[start..start + self.cols].iter().sum()
-    }
-}
-{% endif %}
-{% endif %}
 
 {% set doc_first = "the number of rows of `" ~ first.name ~ "`" if first.type == "f64[,]" else "the length of `" ~ first.name ~ "`" %}
 {% if returned_alias %}
@@ -459,82 +274,6 @@ fn total_i64(values: &[i64]) -> f64 {
 }
 {% endif %}
 {% endfor %}
-
-/// Rayon over fixed chunks once the input passes `THRESHOLD`; the same result on any number of threads.
-mod par {
-{% if uses.fill or uses.sum %}
-    use super::{CHUNK, THRESHOLD};
-{% else %}
-    use super::THRESHOLD;
-{% endif %}
-    use rayon::prelude::*;
-{% if uses.fill %}
-
-    /// `out[i] = f(i)` for every `i`.
-    pub fn fill<T: Send>(out: &mut [T], f: impl Fn(usize) -> T + Sync) {
-        if out.len() < THRESHOLD {
-            for (i, slot) in out.iter_mut().enumerate() {
-                *slot = f(i);
-            }
-        } else {
-            out.par_chunks_mut(CHUNK)
-                .enumerate()
-                .for_each(|(c, chunk)| {
-                    for (j, slot) in chunk.iter_mut().enumerate() {
-                        *slot = f(c * CHUNK + j);
-                    }
-                });
-        }
-    }
-{% endif %}
-{% if uses.sum %}
-
-    /// The sum of `f(i)` for `i < len`, added chunk by chunk so the rounding never depends on the threads.
-    pub fn sum(len: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
-        let partial = |c: usize| (c * CHUNK..len.min((c + 1) * CHUNK)).map(&f).sum::<f64>();
-        let chunks = len.div_ceil(CHUNK);
-        let partials: Vec<f64> = if len < THRESHOLD {
-            (0..chunks).map(partial).collect()
-        } else {
-            (0..chunks).into_par_iter().map(partial).collect()
-        };
-        partials.iter().fold(0.0, |total, x| total + x)
-    }
-{% endif %}
-{% if uses.count %}
-
-    /// How many `i < len` satisfy `f(i)`.
-    pub fn count(len: usize, f: impl Fn(usize) -> bool + Sync) -> usize {
-        if len < THRESHOLD {
-            (0..len).filter(|&i| f(i)).count()
-        } else {
-            (0..len).into_par_iter().filter(|&i| f(i)).count()
-        }
-    }
-{% endif %}
-{% if uses.any %}
-
-    /// Whether some `i < len` satisfies `f(i)`.
-    pub fn any(len: usize, f: impl Fn(usize) -> bool + Sync) -> bool {
-        if len < THRESHOLD {
-            (0..len).any(f)
-        } else {
-            (0..len).into_par_iter().any(&f)
-        }
-    }
-{% endif %}
-{% if uses.keep %}
-
-    /// The values `f(i)` returns for `i < len`, in the order of `i`, leaving out the `None`s.
-    pub fn keep<T: Send>(len: usize, f: impl Fn(usize) -> Option<T> + Sync) -> Vec<T> {
-        if len < THRESHOLD {
-            (0..len).filter_map(f).collect()
-        } else {
-            (0..len).into_par_iter().filter_map(&f).collect()
-        }
-    }
-{% endif %}
-}
 {% endif %}
 
 // ---- Binding: converts, releases the GIL, maps errors; no arithmetic here -------------------
@@ -543,17 +282,6 @@ mod par {
 
 {{ types.rust_alias[t] }}
 {% endfor %}
-
-impl From<KernelError> for PyErr {
-    fn from(err: KernelError) -> Self {
-{% if from_source %}
-        if err == KernelError::NotWritten {
-            return PyNotImplementedError::new_err(err.to_string());
-        }
-{% endif %}
-        PyValueError::new_err(err.to_string())
-    }
-}
 {% set binding_params = ["py: Python<'py>"] %}
 {% for a in sig.args %}{% set _ = binding_params.append(a.name ~ ": " ~ types.rust_binding[a.type]) %}{% endfor %}
 {% set returned = [] %}
@@ -576,7 +304,7 @@ impl From<KernelError> for PyErr {
 {{ layout.rs_fn(0, "fn " ~ f ~ "_py<'py>", binding_params, binding_ret) }}
 {% for a in sig.args if a.is_array %}
 {% if a.type == "f64[,]" %}
-{{ layout.rs_let(4, a.name, "Matrix::from_numpy", ["&" ~ a.name], "?;") }}
+{{ layout.rs_let(4, a.name, "bind::matrix", ["&" ~ a.name], "?;") }}
 {% else %}
 {{ layout.rs_let(4, a.name, a.name ~ ".as_slice()?") }}
 {% endif %}
@@ -634,16 +362,6 @@ impl From<KernelError> for PyErr {
 {{ layout.rs_detach(4, "Ok(", kernel, call_args, "?)") }}
 {% endif %}
 }
-{% if has_matrix %}
-
-impl<'a> Matrix<'a> {
-    /// Borrows a 2-D array the bridge made C-contiguous.
-    fn from_numpy(array: &'a PyReadonlyArray2<'_, f64>) -> PyResult<Self> {
-        let (rows, cols) = array.as_array().dim();
-        Ok(Self::new(array.as_slice()?, rows, cols)?)
-    }
-}
-{% endif %}
 
 /// Adds `{{ f }}` to the Python module `m`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -847,7 +565,7 @@ mod tests {
 
     #[test]
     fn large_input_takes_the_parallel_path() -> Result<(), KernelError> {
-        let ones = vec![1.0; THRESHOLD + 3];
+        let ones = vec![1.0; par::THRESHOLD + 3];
 {{ layout.rs_let(8, outs_pattern, "run", ["&ones"] * run_x|length, "?;") }}
 {% for t in sig.returns %}
 {% set k = loop.index0 %}
@@ -859,7 +577,7 @@ mod tests {
 {% elif t in ["f64[*]", "i64[*]"] and not v %}
         assert!(out{{ k }}.is_empty());
 {% elif t in ["f64[*]", "i64[*]"] %}
-        assert_eq!(out{{ k }}.len(), THRESHOLD + 3);
+        assert_eq!(out{{ k }}.len(), par::THRESHOLD + 3);
 {% if t == "f64[*]" %}
         assert!(out{{ k }}.iter().all(|&y| y == {{ v[0] }}));
 {% endif %}

@@ -1,0 +1,1 @@
+{% include "function/stub.pyi.j2" %}

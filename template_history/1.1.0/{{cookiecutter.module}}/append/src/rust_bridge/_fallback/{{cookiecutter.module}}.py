@@ -1,0 +1,1 @@
+{% include "function/fallback.py.j2" %}

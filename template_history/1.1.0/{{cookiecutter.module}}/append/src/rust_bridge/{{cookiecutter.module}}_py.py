@@ -1,0 +1,1 @@
+{% include "function/bridge.py.j2" %}

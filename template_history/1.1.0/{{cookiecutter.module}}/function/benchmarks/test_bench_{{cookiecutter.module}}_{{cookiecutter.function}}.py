@@ -1,0 +1,74 @@
+{% import "layout.j2" as layout %}
+{% import "types.j2" as types %}
+{% set sig = cookiecutter._sig %}
+{% set f = cookiecutter.function %}
+{% set py_source = cookiecutter._source %}
+"""Benchmark of `{{ f }}` (module {{ cookiecutter.module }}).
+
+{% if py_source %}
+The compiled kernel against the Python function it was made from, one group per size so that
+each size's timings print side by side (Rust is skipped while its kernel is unwritten):
+{% else %}
+The compiled kernel against the numpy fallback, one group per size so that each size's
+timings print side by side:
+{% endif %}
+    pytest benchmarks/ --benchmark-only
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+# isort: split
+import rust_bridge
+{% if py_source %}
+from rust_bridge import _native
+{% endif %}
+
+MODULE = "{{ cookiecutter.module }}"
+FUNCTION = "{{ f }}"
+{% if py_source %}
+# Smaller than usual: the Python side is the Python function, where a million points take seconds.
+SIZES = [1_000, 10_000, 100_000]
+{% else %}
+SIZES = [1_000, 100_000, 1_000_000]
+{% endif %}
+
+
+{% if py_source and sig.args|selectattr("type", "in", ["f64[]", "f64[,]", "f64[*]"])|list %}
+{{ types.py_prices() }}
+
+
+{% endif %}
+def _inputs(n: int) -> dict[str, Any]:
+    rng = np.random.default_rng(n)
+    return {
+{% for a in sig.args %}
+{% if py_source %}
+        "{{ a.name }}": {{ types.py_random_source[a.type] if a.is_array else types.py_fixed_source[a.type] }},
+{% else %}
+        "{{ a.name }}": {{ types.py_random[a.type] if a.is_array else types.py_fixed[a.type] }},
+{% endif %}
+{% endfor %}
+    }
+
+
+#: What `devtool bench` times: "module.function" -> the keyword arguments of size n.
+BENCH_CASES = {f"{MODULE}.{FUNCTION}": _inputs}
+
+
+@pytest.mark.parametrize("backend", ["rust", "python"])
+@pytest.mark.parametrize("n", SIZES)
+{{ layout.py_def("test_bench_" ~ f, ["benchmark: Any", "n: int", "backend: str"], "None") }}
+{% if py_source %}
+    native = _native.native_module(MODULE)
+    if backend == "rust" and _native.is_unwritten(native, FUNCTION):
+        pytest.skip("the Rust kernel is not written yet")
+{% endif %}
+    kwargs = _inputs(n)
+    benchmark.group = f"{MODULE}.{FUNCTION} n={n:,}"
+    benchmark.extra_info.update(backend=backend, size=n)
+{{ layout.py_call(4, "benchmark", ["rust_bridge." ~ f, "**kwargs", "backend=backend"]) }}

@@ -1,0 +1,1 @@
+"""Tests of the `{{ cookiecutter.module }}` engine module, one file per function."""
