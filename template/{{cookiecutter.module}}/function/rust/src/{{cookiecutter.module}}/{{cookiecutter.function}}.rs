@@ -6,7 +6,14 @@
 {#- A function made `--from` a Python function: its kernel is left unwritten, behind `WRITTEN`. -#}
 {% set py_source = cookiecutter._source %}
 {% set from_source = py_source.module is defined %}
-{% set kernel = f ~ ("_into" if sig.array_results else "") %}
+{#- Computed by devtool.scaffold.model: the kernel's name, parameters and result type, the `use` lists. -#}
+{% set rust = cookiecutter._model %}
+{% set kernel = rust.kernel %}
+{% set kernel_params = rust.kernel_params %}
+{% set returned_types = rust.returned_types %}
+{% set kernel_ok = rust.kernel_ok %}
+{% set numpy_uses = rust.numpy_uses %}
+{% set support_uses = rust.support_uses %}
 {% set arrays = model.array_args %}
 {% set matrices = sig.args|selectattr("type", "equalto", "f64[,]")|list %}
 {% set first = model.first %}
@@ -15,43 +22,11 @@
 {% for k in sig.array_results %}{% set _ = out_types.append(sig.returns[k]) %}{% endfor %}
 {% set scalar_types = [] %}
 {% for k in sig.scalar_results %}{% set _ = scalar_types.append(sig.returns[k]) %}{% endfor %}
-{#- What the kernel returns (its scalars and its `[*]` vectors, in result order), and the rest. -#}
-{% set returned_types = [] %}
-{% for k in sig.returned_results %}{% set _ = returned_types.append(types.rust_vec[sig.returns[k]] if k in sig.free_results else sig.returns[k]) %}{% endfor %}
 {% set free_types = [] %}
 {% for k in sig.free_results %}{% set _ = free_types.append(sig.returns[k]) %}{% endfor %}
 {% set has_mismatch = arrays|length > 1 %}
 {% set has_outputs = sig.array_results|length > 0 %}
 {% set has_matrix = matrices|length > 0 %}
-{% set kernel_params = [] %}
-{% for a in sig.args %}{% set _ = kernel_params.append(a.name ~ ": " ~ types.rust_kernel[a.type]) %}{% endfor %}
-{% for k in sig.array_results %}{% set _ = kernel_params.append("out" ~ k ~ ": " ~ types.rust_output[sig.returns[k]]) %}{% endfor %}
-{% if returned_types|length == 0 %}
-{% set kernel_ok = "()" %}
-{% elif returned_types|length == 1 %}
-{% set kernel_ok = returned_types[0] %}
-{% else %}
-{% set kernel_ok = "(" ~ returned_types|join(", ") ~ ")" %}
-{% endif %}
-{#- A tuple too long for the line rustfmt would put it on gets a name: `Returned`. -#}
-{% set kernel_header = "pub fn " ~ kernel ~ "(" ~ kernel_params|join(", ") ~ ") -> Result<" ~ kernel_ok ~ ", KernelError> {" %}
-{#- Clippy's type_complexity (limit 250) scores `Result<(..), KernelError>` 50, each element of
-    the tuple 30, and 70 for a `Vec<T>`: past that, the tuple needs a name as well. -#}
-{% macro complexity(types) %}
-{% set score = namespace(n=50) %}
-{% for t in types %}{% set score.n = score.n + (70 if t.startswith("Vec<") else 30) %}{% endfor %}
-{{ score.n }}
-{%- endmacro %}
-{% set returned_alias = returned_types|length > 1 and (complexity(returned_types)|int > 250 or (kernel_header|length > 100 and (") -> Result<" ~ kernel_ok ~ ", KernelError> {")|length > 100)) %}
-{% set numpy_uses = [] %}
-{% if free_types %}{% set _ = numpy_uses.append("IntoPyArray") %}{% endif %}
-{% if "f64[]" in out_types or "i64[]" in out_types or free_types %}{% set _ = numpy_uses.append("PyArray1") %}{% endif %}
-{% if "f64[,]" in out_types %}{% set _ = numpy_uses.append("PyArray2") %}{% endif %}
-{% if has_outputs %}{% set _ = numpy_uses.append("PyArrayMethods") %}{% endif %}
-{% if sig.args|selectattr("type", "in", ["f64[]", "i64[]", "f64[*]", "i64[*]"])|list %}{% set _ = numpy_uses.append("PyReadonlyArray1") %}{% endif %}
-{% if has_matrix %}{% set _ = numpy_uses.append("PyReadonlyArray2") %}{% endif %}
-{#- What the function takes from the engine's `support` module, in rustfmt's order. -#}
-{% set support_uses = (["bind"] if has_matrix else []) + ([] if from_source else ["par"]) + ["KernelError"] + (["Matrix"] if has_matrix else []) %}
 {% if from_source %}
 //! `{{ f }}`: the Rust port of the Python function `{{ py_source.module }}:{{ py_source.function }}`,
 //! and the thin binding that exposes it to Python.
@@ -101,11 +76,10 @@ pub const WRITTEN: bool = false;
 // ---- Kernel: plain Rust over slices, no PyO3 ------------------------------------------------
 
 {% set doc_first = "the number of rows of `" ~ first.name ~ "`" if first.type == "f64[,]" else "the length of `" ~ first.name ~ "`" %}
-{% if returned_alias %}
+{% if rust.returned_alias %}
 /// What `{{ kernel }}` returns, in the order of the results.
 {{ layout.rs_call(0, "pub type Returned = ", returned_types, ";", mixed=false) }}
 
-{% set kernel_ok = "Returned" %}
 {% endif %}
 {% if from_source %}
 /// The port of `{{ py_source.module }}:{{ py_source.function }}`: NOT WRITTEN (see the top of this file).
@@ -424,12 +398,8 @@ mod tests {
 }
 {% else %}
 {% set run_params = ["input: &[f64]"] + (["rest: &[f64]"] if has_mismatch else []) %}
-{% set run_types = [] %}
-{% for t in sig.returns %}{% set _ = run_types.append(("Vec<" ~ types.rust_element[t] ~ ">") if t in types.rust_element else t) %}{% endfor %}
-{% set run_ok = ("(" ~ run_types|join(", ") ~ ")") if sig.returns_tuple else run_types[0] %}
-{#- As for the kernel: a tuple too long for the line of `run`'s header gets a name, `Results`. -#}
-{% set run_header = "    fn run(" ~ run_params|join(", ") ~ ") -> Result<" ~ run_ok ~ ", KernelError> {" %}
-{% set results_alias = sig.returns_tuple and (complexity(run_types)|int > 250 or (run_header|length > 100 and ("    ) -> Result<" ~ run_ok ~ ", KernelError> {")|length > 100)) %}
+{% set run_types = rust.run_types %}
+{% set run_ok = rust.run_ok %}
 {% set run_args = [] %}
 {% for a in sig.args %}
 {% set source = "input" if (a.name == first.name or not has_mismatch) else "rest" %}
@@ -450,11 +420,10 @@ mod tests {
 
     /// The known input: every array is built from it, as in the Python tests.
     const X: [f64; 3] = [-2.0, 0.0, 3.0];
-{% if results_alias %}
+{% if rust.results_alias %}
 
     /// What `run` returns: every result, array results as vectors.
 {{ layout.rs_call(4, "type Results = ", run_types, ";", mixed=false) }}
-{% set run_ok = "Results" %}
 {% endif %}
 
     /// Runs the kernel with the first array built from `input`{{ " and the others from `rest`" if has_mismatch }}:

@@ -1,0 +1,139 @@
+"""The values the Rust function template places, computed once here and tested, not in Jinja.
+
+`rust_function` turns a `Signature` into the kernel's name, parameters and return type, the
+`use` lists of the file, and whether a result tuple needs a type alias (clippy's
+`type_complexity` and the header's line length decide). `render.build_context` passes it to
+the template as `_model`; a template that does not declare `_model` (an old version kept for
+update-module) never sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .signature import Signature
+
+#: The kernel's parameter for each argument type.
+RUST_KERNEL = {
+    "f64[]": "&[f64]",
+    "i64[]": "&[i64]",
+    "f64[,]": "Matrix<'_>",
+    "f64[*]": "&[f64]",
+    "i64[*]": "&[i64]",
+    "f64": "f64",
+    "i64": "i64",
+    "usize": "usize",
+    "bool": "bool",
+}
+#: The kernel's output slice for each array result the binding allocates.
+RUST_OUTPUT = {"f64[]": "&mut [f64]", "i64[]": "&mut [i64]", "f64[,]": "&mut [f64]"}
+#: What a `[*]` result is in Rust: a vector the kernel returns.
+RUST_VEC = {"f64[*]": "Vec<f64>", "i64[*]": "Vec<i64>"}
+#: The element of an array result, for the vectors the Rust tests collect.
+RUST_ELEMENT = {"f64[]": "f64", "i64[]": "i64", "f64[,]": "f64", "f64[*]": "f64", "i64[*]": "i64"}
+
+#: clippy's `type_complexity` threshold (its default).
+COMPLEXITY_LIMIT = 250
+#: rustfmt's `max_width` (its default).
+MAX_WIDTH = 100
+
+
+@dataclass(frozen=True)
+class RustFunction:
+    """What the function's `.rs` file needs that a signature alone does not say."""
+
+    kernel: str
+    kernel_params: tuple[str, ...]
+    #: What the kernel returns besides its outputs (scalars and `[*]` vectors), in result order.
+    returned_types: tuple[str, ...]
+    #: The `Ok` type of the kernel's `Result`: `Returned` when the tuple has an alias.
+    kernel_ok: str
+    returned_alias: bool
+    numpy_uses: tuple[str, ...]
+    support_uses: tuple[str, ...]
+    #: The Rust tests' `run` helper: every result, array results as vectors.
+    run_types: tuple[str, ...]
+    run_ok: str
+    results_alias: bool
+
+    def as_context(self) -> dict[str, Any]:
+        """Plain data for Jinja (lists, not tuples)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+def type_complexity(types: tuple[str, ...]) -> int:
+    """clippy's score of `Result<(types...), KernelError>`: 50, plus 30 per element and 70 per `Vec<T>`."""
+    return 50 + sum(70 if t.startswith("Vec<") else 30 for t in types)
+
+
+def needs_alias(types: tuple[str, ...], header: str, continuation: str) -> bool:
+    """Whether a result tuple needs a name: clippy finds it too complex, or rustfmt cannot fit the
+    function's return type on a line (`header` on one line, `continuation` when the parameters wrap).
+    """
+    if len(types) < 2:
+        return False
+    too_long = len(header) > MAX_WIDTH and len(continuation) > MAX_WIDTH
+    return type_complexity(types) > COMPLEXITY_LIMIT or too_long
+
+
+def rust_function(signature: Signature, function: str, *, from_source: bool) -> RustFunction:
+    """The derived values of `function`'s `.rs` file (see `RustFunction`)."""
+    returns = signature.returns
+    kernel = function + ("_into" if signature.array_results else "")
+    params = tuple(f"{a.name}: {RUST_KERNEL[a.type]}" for a in signature.args) + tuple(
+        f"out{k}: {RUST_OUTPUT[returns[k]]}" for k in signature.array_results
+    )
+    free = signature.free_results
+    returned = tuple(RUST_VEC[returns[k]] if k in free else returns[k] for k in signature.returned_results)
+    ok = _tuple_type(returned)
+    header = f"pub fn {kernel}({', '.join(params)}) -> Result<{ok}, KernelError> {{"
+    alias = needs_alias(returned, header, f") -> Result<{ok}, KernelError> {{")
+    run_types = tuple(f"Vec<{RUST_ELEMENT[t]}>" if t in RUST_ELEMENT else t for t in returns)
+    run_ok = f"({', '.join(run_types)})" if signature.returns_tuple else run_types[0]
+    run_params = "input: &[f64]" + (", rest: &[f64]" if len(signature.shared_array_args) > 1 else "")
+    run_header = f"    fn run({run_params}) -> Result<{run_ok}, KernelError> {{"
+    results_alias = signature.returns_tuple and needs_alias(
+        run_types, run_header, f"    ) -> Result<{run_ok}, KernelError> {{"
+    )
+    return RustFunction(
+        kernel=kernel,
+        kernel_params=params,
+        returned_types=returned,
+        kernel_ok="Returned" if alias else ok,
+        returned_alias=alias,
+        numpy_uses=_numpy_uses(signature),
+        support_uses=_support_uses(signature, from_source=from_source),
+        run_types=run_types,
+        run_ok="Results" if results_alias else run_ok,
+        results_alias=results_alias,
+    )
+
+
+def _tuple_type(types: tuple[str, ...]) -> str:
+    if not types:
+        return "()"
+    return types[0] if len(types) == 1 else f"({', '.join(types)})"
+
+
+def _numpy_uses(signature: Signature) -> tuple[str, ...]:
+    """The `numpy` items the binding uses, in rustfmt's order."""
+    outputs = {signature.returns[k] for k in signature.array_results}
+    has_free = bool(signature.free_results)
+    arg_types = {a.type for a in signature.args}
+    wanted = [
+        ("IntoPyArray", has_free),
+        ("PyArray1", bool(outputs & {"f64[]", "i64[]"}) or has_free),
+        ("PyArray2", "f64[,]" in outputs),
+        ("PyArrayMethods", bool(outputs)),
+        ("PyReadonlyArray1", bool(arg_types & {"f64[]", "i64[]", "f64[*]", "i64[*]"})),
+        ("PyReadonlyArray2", "f64[,]" in arg_types),
+    ]
+    return tuple(name for name, used in wanted if used)
+
+
+def _support_uses(signature: Signature, *, from_source: bool) -> tuple[str, ...]:
+    """The `crate::support` items the file uses, in rustfmt's order (modules, then types)."""
+    has_matrix = signature.first_matrix is not None
+    wanted = [("bind", has_matrix), ("par", not from_source), ("KernelError", True), ("Matrix", has_matrix)]
+    return tuple(name for name, used in wanted if used)

@@ -1,0 +1,56 @@
+"""The values the Rust function template places, as `devtool.scaffold.model` computes them."""
+
+from __future__ import annotations
+
+from devtool.scaffold.model import RustFunction, rust_function, type_complexity
+from devtool.scaffold.signature import parse_signature
+
+
+def model_of(spec: str, function: str = "f", *, from_source: bool = False) -> RustFunction:
+    return rust_function(parse_signature(spec), function, from_source=from_source)
+
+
+def test_an_elementwise_function_writes_into_outputs() -> None:
+    model = model_of("values: f64[], window: usize -> f64[]", "zscore")
+    assert model.kernel == "zscore_into"
+    assert model.kernel_params == ("values: &[f64]", "window: usize", "out0: &mut [f64]")
+    assert (model.returned_types, model.kernel_ok, model.returned_alias) == ((), "()", False)
+    assert model.numpy_uses == ("PyArray1", "PyArrayMethods", "PyReadonlyArray1")
+    assert model.support_uses == ("par", "KernelError")
+
+
+def test_a_reduction_returns_its_value() -> None:
+    model = model_of("data: f64[] -> f64", "fast_calculation")
+    assert (model.kernel, model.kernel_ok, model.run_ok) == ("fast_calculation", "f64", "f64")
+    assert model.numpy_uses == ("PyReadonlyArray1",)
+
+
+def test_a_matrix_uses_the_support_matrix_and_its_binding() -> None:
+    model = model_of("matrix: f64[,], flag: bool -> f64[]", "row_stat")
+    assert model.kernel_params[0] == "matrix: Matrix<'_>"
+    assert model.support_uses == ("bind", "par", "KernelError", "Matrix")
+    assert "PyReadonlyArray2" in model.numpy_uses
+
+
+def test_an_unwritten_kernel_needs_no_par() -> None:
+    model = model_of("values: f64[], period: i64 -> f64[]", "kama", from_source=True)
+    assert model.support_uses == ("KernelError",)
+
+
+def test_clippy_scores_vectors_heavier() -> None:
+    assert type_complexity(("f64", "f64")) == 110
+    assert type_complexity(("Vec<f64>", "f64")) == 150
+
+
+def test_a_complex_result_tuple_gets_aliases() -> None:
+    spec = "close: f64[,], windows: i64[*] -> (i64[*], f64[*], f64[], f64, f64, f64, i64, f64)"
+    model = model_of(spec)
+    assert model.returned_types == ("Vec<i64>", "Vec<f64>", "f64", "f64", "f64", "i64", "f64")
+    assert (model.returned_alias, model.kernel_ok) == (True, "Returned")
+    assert (model.results_alias, model.run_ok) == (True, "Results")
+
+
+def test_a_short_tuple_keeps_its_type() -> None:
+    model = model_of("a: f64[] -> (f64, i64)", "pair")
+    assert (model.returned_alias, model.kernel_ok) == (False, "(f64, i64)")
+    assert model.as_context()["returned_types"] == ["f64", "i64"]
