@@ -13,7 +13,9 @@ from .errors import WorkspaceNotFound
 DEFAULT_MANIFEST = "rust/Cargo.toml"
 
 _PUB_MOD = re.compile(r"pub mod ([a-z_][a-z0-9_]*);")
-_ENGINE_OWN = frozenset({"python", "support"})
+#: The engine's own Rust modules, never a devtool module: the extension module (`python`), and
+#: what every module's kernels share (`support`).
+ENGINE_OWN_MODULES = frozenset({"python", "support"})
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ class Workspace:
         (the engine's own: the extension module, and what every module's kernels share)."""
         lines = self.lib_rs.read_text(encoding="utf-8").splitlines()
         found = (_PUB_MOD.fullmatch(line.strip()) for line in lines)
-        return [m.group(1) for m in found if m is not None and m.group(1) not in _ENGINE_OWN]
+        return [m.group(1) for m in found if m is not None and m.group(1) not in ENGINE_OWN_MODULES]
 
     def has_module(self, name: str) -> bool:
         """Whether `lib.rs` declares module `name`."""
