@@ -54,3 +54,26 @@ def test_a_short_tuple_keeps_its_type() -> None:
     model = model_of("a: f64[] -> (f64, i64)", "pair")
     assert (model.returned_alias, model.kernel_ok) == (False, "(f64, i64)")
     assert model.as_context()["returned_types"] == ["f64", "i64"]
+
+
+def test_the_binding_borrows_numpy_and_returns_numpy() -> None:
+    model = model_of("values: f64[], window: usize -> f64[]", "zscore")
+    assert model.binding_params == ("py: Python<'py>", "values: PyReadonlyArray1<'py, f64>", "window: usize")
+    assert model.binding_aliases == ("type F64Array<'py> = Bound<'py, PyArray1<f64>>;",)
+    assert model.binding_ret == "PyResult<F64Array<'py>>"
+    assert model.call_args == ("values", "window", "out0")
+    assert model.result_values == ("out0",)
+
+
+def test_results_are_outputs_or_what_the_kernel_returned() -> None:
+    model = model_of("a: f64[] -> (f64[], i64[*], f64)")
+    assert model.binding_ret == "PyResult<Outputs<'py>>"
+    assert model.binding_returned == ("F64Array<'py>", "I64Array<'py>", "f64")
+    assert model.result_values == ("out0", "returned.0.into_pyarray(py)", "returned.1")
+    assert model.test_values == ("out0", "returned.0", "returned.1")
+
+
+def test_a_scalar_result_needs_no_lifetime() -> None:
+    model = model_of("a: f64[], b: f64[] -> (f64, bool)")
+    assert (model.outputs_lifetime, model.binding_ret) == ("", "PyResult<Outputs>")
+    assert model.binding_aliases == ()

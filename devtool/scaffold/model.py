@@ -33,6 +33,36 @@ RUST_VEC = {"f64[*]": "Vec<f64>", "i64[*]": "Vec<i64>"}
 #: The element of an array result, for the vectors the Rust tests collect.
 RUST_ELEMENT = {"f64[]": "f64", "i64[]": "i64", "f64[,]": "f64", "f64[*]": "f64", "i64[*]": "i64"}
 
+#: The binding's parameter for each argument type: numpy arrays borrowed without a copy.
+RUST_BINDING = {
+    "f64[]": "PyReadonlyArray1<'py, f64>",
+    "i64[]": "PyReadonlyArray1<'py, i64>",
+    "f64[,]": "PyReadonlyArray2<'py, f64>",
+    "f64[*]": "PyReadonlyArray1<'py, f64>",
+    "i64[*]": "PyReadonlyArray1<'py, i64>",
+    "f64": "f64",
+    "i64": "i64",
+    "usize": "usize",
+    "bool": "bool",
+}
+#: What the binding returns for each result type, and the aliases those names need.
+RUST_RETURNED = {
+    "f64[]": "F64Array<'py>",
+    "i64[]": "I64Array<'py>",
+    "f64[,]": "F64Matrix<'py>",
+    "f64[*]": "F64Array<'py>",
+    "i64[*]": "I64Array<'py>",
+    "f64": "f64",
+    "i64": "i64",
+    "usize": "usize",
+    "bool": "bool",
+}
+RUST_ALIAS = {
+    "F64Array<'py>": "type F64Array<'py> = Bound<'py, PyArray1<f64>>;",
+    "I64Array<'py>": "type I64Array<'py> = Bound<'py, PyArray1<i64>>;",
+    "F64Matrix<'py>": "type F64Matrix<'py> = Bound<'py, PyArray2<f64>>;",
+}
+
 #: clippy's `type_complexity` threshold (its default).
 COMPLEXITY_LIMIT = 250
 #: rustfmt's `max_width` (its default).
@@ -56,6 +86,16 @@ class RustFunction:
     run_types: tuple[str, ...]
     run_ok: str
     results_alias: bool
+    #: The binding: its parameters, the type aliases and return type, the kernel's arguments, and
+    #: each result as the binding returns it (numpy) and as the Rust tests see it.
+    binding_params: tuple[str, ...]
+    binding_aliases: tuple[str, ...]
+    binding_returned: tuple[str, ...]
+    binding_ret: str
+    outputs_lifetime: str
+    call_args: tuple[str, ...]
+    result_values: tuple[str, ...]
+    test_values: tuple[str, ...]
 
     def as_context(self) -> dict[str, Any]:
         """Plain data for Jinja (lists, not tuples)."""
@@ -96,6 +136,10 @@ def rust_function(signature: Signature, function: str, *, from_source: bool) -> 
     results_alias = signature.returns_tuple and needs_alias(
         run_types, run_header, f"    ) -> Result<{run_ok}, KernelError> {{"
     )
+    binding_returned = tuple(RUST_RETURNED[t] for t in returns)
+    lifetime = "<'py>" if signature.array_results or signature.free_results else ""
+    outputs = f"Outputs{lifetime}" if signature.returns_tuple else binding_returned[0]
+    values = _result_values(signature)
     return RustFunction(
         kernel=kernel,
         kernel_params=params,
@@ -107,7 +151,27 @@ def rust_function(signature: Signature, function: str, *, from_source: bool) -> 
         run_types=run_types,
         run_ok="Results" if results_alias else run_ok,
         results_alias=results_alias,
+        binding_params=("py: Python<'py>", *(f"{a.name}: {RUST_BINDING[a.type]}" for a in signature.args)),
+        binding_aliases=tuple(RUST_ALIAS[t] for t in RUST_ALIAS if t in binding_returned),
+        binding_returned=binding_returned,
+        binding_ret=f"PyResult<{outputs}>",
+        outputs_lifetime=lifetime,
+        call_args=tuple(a.name for a in signature.args) + tuple(f"out{k}" for k in signature.array_results),
+        result_values=tuple(f"{v}.into_pyarray(py)" if k in signature.free_results else v for k, v in values),
+        test_values=tuple(v for _, v in values),
     )
+
+
+def _result_values(signature: Signature) -> list[tuple[int, str]]:
+    """Each result in the binding: an output it allocated (`outK`), or what the kernel returned."""
+    returned = signature.returned_results
+    values = []
+    for k in range(len(signature.returns)):
+        if k in signature.array_results:
+            values.append((k, f"out{k}"))
+        else:
+            values.append((k, "returned" if len(returned) == 1 else f"returned.{returned.index(k)}"))
+    return values
 
 
 def _tuple_type(types: tuple[str, ...]) -> str:

@@ -251,23 +251,14 @@ fn total_i64(values: &[i64]) -> f64 {
 {% endif %}
 
 // ---- Binding: converts, releases the GIL, maps errors; no arithmetic here -------------------
-{% set alias_types = out_types + (["f64[]"] if "f64[*]" in free_types else []) + (["i64[]"] if "i64[*]" in free_types else []) %}
-{% for t in ["f64[]", "i64[]", "f64[,]"] if t in alias_types %}
+{% set binding_params, call_args = rust.binding_params, rust.call_args %}
+{% for alias in rust.binding_aliases %}
 
-{{ types.rust_alias[t] }}
+{{ alias }}
 {% endfor %}
-{% set binding_params = ["py: Python<'py>"] %}
-{% for a in sig.args %}{% set _ = binding_params.append(a.name ~ ": " ~ types.rust_binding[a.type]) %}{% endfor %}
-{% set returned = [] %}
-{% for t in sig.returns %}{% set _ = returned.append(types.rust_returned[t]) %}{% endfor %}
-{% set py_lifetime = "<'py>" if (has_outputs or free_types) else "" %}
-{% set binding_ret = "PyResult<" ~ (("Outputs" ~ py_lifetime) if sig.returns_tuple else returned[0]) ~ ">" %}
-{% set call_args = [] %}
-{% for a in sig.args %}{% set _ = call_args.append(a.name) %}{% endfor %}
-{% for k in sig.array_results %}{% set _ = call_args.append("out" ~ k) %}{% endfor %}
 {% if sig.returns_tuple %}
 
-{{ layout.rs_call(0, "type Outputs" ~ py_lifetime ~ " = ", returned, ";", mixed=false) }}
+{{ layout.rs_call(0, "type Outputs" ~ rust.outputs_lifetime ~ " = ", rust.binding_returned, ";", mixed=false) }}
 {% endif %}
 
 #[pyfunction]
@@ -275,7 +266,7 @@ fn total_i64(values: &[i64]) -> f64 {
 {% if binding_params|length > 7 %}
 #[allow(clippy::too_many_arguments)] // one parameter per argument of the signature
 {% endif %}
-{{ layout.rs_fn(0, "fn " ~ f ~ "_py<'py>", binding_params, binding_ret) }}
+{{ layout.rs_fn(0, "fn " ~ f ~ "_py<'py>", binding_params, rust.binding_ret) }}
 {% for a in sig.args if a.is_array %}
 {% if a.type == "f64[,]" %}
 {{ layout.rs_let(4, a.name, "bind::matrix", ["&" ~ a.name], "?;") }}
@@ -313,24 +304,11 @@ fn total_i64(values: &[i64]) -> f64 {
 {% elif free_types %}
 {{ layout.rs_let_detach(4, "returned", kernel, call_args) }}
 {% endif %}
-{#- Each result: an output the binding allocated, or what the kernel returned (`[*]`: as numpy). -#}
-{% set ns = namespace(parts=[], tests=[], returned_index=0) %}
-{% for t in sig.returns %}
-{% if loop.index0 in sig.array_results %}
-{% set ns.parts = ns.parts + ["out" ~ loop.index0] %}
-{% set ns.tests = ns.tests + ["out" ~ loop.index0] %}
-{% else %}
-{% set value = "returned" if returned_types|length == 1 else "returned." ~ ns.returned_index %}
-{% set ns.parts = ns.parts + [value ~ (".into_pyarray(py)" if loop.index0 in sig.free_results else "")] %}
-{% set ns.tests = ns.tests + [value] %}
-{% set ns.returned_index = ns.returned_index + 1 %}
-{% endif %}
-{% endfor %}
 {% if has_outputs or free_types %}
 {% if sig.returns_tuple %}
-{{ layout.rs_call(4, "Ok(", ns.parts, ")") }}
+{{ layout.rs_call(4, "Ok(", rust.result_values, ")") }}
 {% else %}
-    Ok({{ ns.parts[0] }})
+    Ok({{ rust.result_values[0] }})
 {% endif %}
 {% else %}
 {{ layout.rs_detach(4, "Ok(", kernel, call_args, "?)") }}
@@ -449,7 +427,7 @@ mod tests {
         Ok({{ outs_pattern }})
 {% else %}
 {{ layout.rs_let(8, "returned", kernel, run_args, "?;") }}
-{{ layout.rs_call(8, "Ok(", ns.tests, ")") }}
+{{ layout.rs_call(8, "Ok(", rust.test_values, ")") }}
 {% endif %}
     }
 {% macro check(case, k, type, value) %}
