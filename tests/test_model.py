@@ -77,3 +77,25 @@ def test_a_scalar_result_needs_no_lifetime() -> None:
     model = model_of("a: f64[], b: f64[] -> (f64, bool)")
     assert (model.outputs_lifetime, model.binding_ret) == ("", "PyResult<Outputs>")
     assert model.binding_aliases == ()
+
+
+def test_the_kernel_checks_every_length_against_the_first_array() -> None:
+    model = model_of("m: f64[,], b: f64[], w: f64[*] -> (f64[,], f64[])")
+    assert model.len_of == "m.rows()"
+    assert model.length_checks == (('"b"', "b.len()", '"m"', "len"),)
+    assert model.output_checks == (
+        ('"out0"', "out0.len()", "len * m.cols()"),
+        ('"out1"', "out1.len()", "len"),
+    )
+
+
+def test_the_placeholder_input_combines_every_argument() -> None:
+    model = model_of("a: i64[], b: f64[,], n: usize, x: f64, w: f64[*], flag: bool -> f64")
+    assert model.input_first == "a[i] as f64"
+    assert model.input_rest == (
+        ("add", "b.row_sum(i)"),
+        ("add", "n as f64"),
+        ("add", "x"),
+        ("add", "w"),
+        ("negate", "flag"),
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .signature import Signature
+from .signature import Arg, Signature
 
 #: The kernel's parameter for each argument type.
 RUST_KERNEL = {
@@ -86,6 +86,13 @@ class RustFunction:
     run_types: tuple[str, ...]
     run_ok: str
     results_alias: bool
+    #: The kernel's checks: the shared length, each other array's, each output's (`check_*` arguments).
+    len_of: str
+    length_checks: tuple[tuple[str, ...], ...]
+    output_checks: tuple[tuple[str, ...], ...]
+    #: The placeholder's `input(i)`: the first array's element, then ("add", term) or ("negate", flag).
+    input_first: str
+    input_rest: tuple[tuple[str, str], ...]
     #: The binding: its parameters, the type aliases and return type, the kernel's arguments, and
     #: each result as the binding returns it (numpy) and as the Rust tests see it.
     binding_params: tuple[str, ...]
@@ -151,6 +158,20 @@ def rust_function(signature: Signature, function: str, *, from_source: bool) -> 
         run_types=run_types,
         run_ok="Results" if results_alias else run_ok,
         results_alias=results_alias,
+        len_of=_len_of(signature.first_array),
+        length_checks=tuple(
+            (f'"{a.name}"', _len_of(a), f'"{signature.first_array.name}"', "len")
+            for a in signature.shared_array_args[1:]
+        ),
+        output_checks=tuple(
+            (f'"out{k}"', f"out{k}.len()", _expected_len(signature, k)) for k in signature.array_results
+        ),
+        input_first=_input_term(signature.first_array),
+        input_rest=tuple(
+            ("negate", a.name) if a.type == "bool" else ("add", _input_term(a))
+            for a in signature.args
+            if a.name != signature.first_array.name
+        ),
         binding_params=("py: Python<'py>", *(f"{a.name}: {RUST_BINDING[a.type]}" for a in signature.args)),
         binding_aliases=tuple(RUST_ALIAS[t] for t in RUST_ALIAS if t in binding_returned),
         binding_returned=binding_returned,
@@ -160,6 +181,29 @@ def rust_function(signature: Signature, function: str, *, from_source: bool) -> 
         result_values=tuple(f"{v}.into_pyarray(py)" if k in signature.free_results else v for k, v in values),
         test_values=tuple(v for _, v in values),
     )
+
+
+def _len_of(arg: Arg) -> str:
+    """The length an array shares: its rows for a 2-D array."""
+    return f"{arg.name}.rows()" if arg.type == "f64[,]" else f"{arg.name}.len()"
+
+
+def _expected_len(signature: Signature, k: int) -> str:
+    """The length of output `k`: a 2-D result has the first matrix's columns."""
+    matrix = signature.first_matrix
+    return f"len * {matrix.name}.cols()" if signature.returns[k] == "f64[,]" and matrix else "len"
+
+
+def _input_term(arg: Arg) -> str:
+    """What `arg` adds to the placeholder's `input(i)` (a `[*]` array: its total, bound to its name)."""
+    if arg.is_free:
+        return arg.name
+    return {
+        "f64[]": f"{arg.name}[i]",
+        "i64[]": f"{arg.name}[i] as f64",
+        "f64[,]": f"{arg.name}.row_sum(i)",
+        "f64": arg.name,
+    }.get(arg.type, f"{arg.name} as f64")
 
 
 def _result_values(signature: Signature) -> list[tuple[int, str]]:

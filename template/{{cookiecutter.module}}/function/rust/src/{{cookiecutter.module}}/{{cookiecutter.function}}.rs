@@ -17,7 +17,6 @@
 {% set arrays = model.array_args %}
 {% set matrices = sig.args|selectattr("type", "equalto", "f64[,]")|list %}
 {% set first = model.first %}
-{% set len_of = (first.name ~ ".rows()") if first.type == "f64[,]" else (first.name ~ ".len()") %}
 {% set out_types = [] %}
 {% for k in sig.array_results %}{% set _ = out_types.append(sig.returns[k]) %}{% endfor %}
 {% set scalar_types = [] %}
@@ -100,15 +99,13 @@ pub const WRITTEN: bool = false;
 {% endif %}
 {{ layout.rs_fn(0, "pub fn " ~ kernel, kernel_params, "Result<" ~ kernel_ok ~ ", KernelError>") }}
 {% if has_mismatch or has_outputs %}
-    let len = {{ len_of }};
+    let len = {{ rust.len_of }};
 {% endif %}
-{% for a in arrays[1:] %}
-{% set alen = (a.name ~ ".rows()") if a.type == "f64[,]" else (a.name ~ ".len()") %}
-{{ layout.rs_call(4, "KernelError::check_length", ['"' ~ a.name ~ '"', alen, '"' ~ first.name ~ '"', "len"], "?;") }}
+{% for args in rust.length_checks %}
+{{ layout.rs_call(4, "KernelError::check_length", args, "?;") }}
 {% endfor %}
-{% for k in sig.array_results %}
-{% set expected_len = ("len * " ~ sig.first_matrix ~ ".cols()") if sig.returns[k] == "f64[,]" and sig.first_matrix else "len" %}
-{{ layout.rs_call(4, "KernelError::check_output", ['"out' ~ k ~ '"', "out" ~ k ~ ".len()", expected_len], "?;") }}
+{% for args in rust.output_checks %}
+{{ layout.rs_call(4, "KernelError::check_output", args, "?;") }}
 {% endfor %}
     // NOT WRITTEN: the port of the Python function goes here. Until then the arguments are unused:
 {% for a in sig.args %}
@@ -148,42 +145,28 @@ pub const WRITTEN: bool = false;
 #[allow(clippy::too_many_arguments)] // one parameter per argument and per array result
 {% endif %}
 {{ layout.rs_fn(0, "pub fn " ~ kernel, kernel_params, "Result<" ~ kernel_ok ~ ", KernelError>") }}
-    let len = {{ len_of }};
-{% for a in arrays[1:] %}
-{% set alen = (a.name ~ ".rows()") if a.type == "f64[,]" else (a.name ~ ".len()") %}
-{{ layout.rs_call(4, "KernelError::check_length", ['"' ~ a.name ~ '"', alen, '"' ~ first.name ~ '"', "len"], "?;") }}
+    let len = {{ rust.len_of }};
+{% for args in rust.length_checks %}
+{{ layout.rs_call(4, "KernelError::check_length", args, "?;") }}
 {% endfor %}
-{% for k in sig.array_results %}
-{% set expected_len = ("len * " ~ sig.first_matrix ~ ".cols()") if sig.returns[k] == "f64[,]" and sig.first_matrix else "len" %}
-{{ layout.rs_call(4, "KernelError::check_output", ['"out' ~ k ~ '"', "out" ~ k ~ ".len()", expected_len], "?;") }}
+{% for args in rust.output_checks %}
+{{ layout.rs_call(4, "KernelError::check_output", args, "?;") }}
 {% endfor %}
 {% for a in model.free_args %}
 {{ layout.rs_let(4, a.name, "total" ~ ("_i64" if a.type == "i64[*]" else ""), [a.name]) }}
 {% endfor %}
-{% set terms = [] %}
-{% for a in model.ordered %}
-{% if a.is_free %}{% set v = a.name %}
-{% elif a.type == "f64[]" %}{% set v = a.name ~ "[i]" %}
-{% elif a.type == "i64[]" %}{% set v = a.name ~ "[i] as f64" %}
-{% elif a.type == "f64[,]" %}{% set v = a.name ~ ".row_sum(i)" %}
-{% elif a.type == "f64" %}{% set v = a.name %}
-{% elif a.type == "bool" %}{% set v = none %}
-{% else %}{% set v = a.name ~ " as f64" %}
-{% endif %}
-{% set _ = terms.append([a, v]) %}
-{% endfor %}
-{% if model.ordered|length == 1 %}
-    let input = |i: usize| {{ terms[0][1] }};
+{% if not rust.input_rest %}
+    let input = |i: usize| {{ rust.input_first }};
 {% else %}
     let input = |i: usize| {
-        let mut sum = {{ terms[0][1] }};
-{% for a, v in terms[1:] %}
-{% if a.type == "bool" %}
-        if {{ a.name }} {
+        let mut sum = {{ rust.input_first }};
+{% for how, term in rust.input_rest %}
+{% if how == "negate" %}
+        if {{ term }} {
             sum = -sum;
         }
 {% else %}
-        sum += {{ v }};
+        sum += {{ term }};
 {% endif %}
 {% endfor %}
         sum
@@ -275,7 +258,7 @@ fn total_i64(values: &[i64]) -> f64 {
 {% endif %}
 {% endfor %}
 {% if has_outputs %}
-    let len = {{ len_of }};
+    let len = {{ rust.len_of }};
 {% for k in sig.array_results %}
 {% if sig.returns[k] == "f64[,]" %}
 {{ layout.rs_let(4, "out" ~ k, types.rust_alloc[sig.returns[k]] ~ "::zeros", ["py", "[len, " ~ (sig.first_matrix ~ ".cols()" if sig.first_matrix else "1") ~ "]", "false"]) }}
