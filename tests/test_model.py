@@ -99,3 +99,11 @@ def test_the_placeholder_input_combines_every_argument() -> None:
         ("add", "w"),
         ("negate", "flag"),
     )
+
+
+def test_the_rust_tests_build_every_argument_from_the_known_input() -> None:
+    model = model_of("a: f64[], b: i64[], w: f64[*], n: usize -> (f64[], f64)")
+    assert model.run_params == ("input: &[f64]", "rest: &[f64]")
+    assert model.run_args == ("input", "&b", "&X", "2", "&mut out0")
+    assert (model.outs_pattern, model.run_inputs) == ("(out0, out1)", ("&X", "&X"))
+    assert model.unwritten_args == ("&X", "&N", "&X", "2", "&mut out0")

@@ -63,6 +63,9 @@ RUST_ALIAS = {
     "F64Matrix<'py>": "type F64Matrix<'py> = Bound<'py, PyArray2<f64>>;",
 }
 
+#: Rust literals of the fixed scalar values the tests use (Python: `py_fixed` in types.j2).
+RUST_FIXED = {"f64": "0.5", "i64": "1", "usize": "2", "bool": "true"}
+
 #: clippy's `type_complexity` threshold (its default).
 COMPLEXITY_LIMIT = 250
 #: rustfmt's `max_width` (its default).
@@ -93,6 +96,13 @@ class RustFunction:
     #: The placeholder's `input(i)`: the first array's element, then ("add", term) or ("negate", flag).
     input_first: str
     input_rest: tuple[tuple[str, str], ...]
+    #: The Rust tests: `run`'s parameters and its call of the kernel, the pattern binding its
+    #: results, the inputs each `run` call takes, and the unwritten kernel's one test call.
+    run_params: tuple[str, ...]
+    run_args: tuple[str, ...]
+    outs_pattern: str
+    run_inputs: tuple[str, ...]
+    unwritten_args: tuple[str, ...]
     #: The binding: its parameters, the type aliases and return type, the kernel's arguments, and
     #: each result as the binding returns it (numpy) and as the Rust tests see it.
     binding_params: tuple[str, ...]
@@ -147,6 +157,8 @@ def rust_function(signature: Signature, function: str, *, from_source: bool) -> 
     lifetime = "<'py>" if signature.array_results or signature.free_results else ""
     outputs = f"Outputs{lifetime}" if signature.returns_tuple else binding_returned[0]
     values = _result_values(signature)
+    has_mismatch = len(signature.shared_array_args) > 1
+    outs = [f"out{k}" for k in range(len(returns))]
     return RustFunction(
         kernel=kernel,
         kernel_params=params,
@@ -158,6 +170,11 @@ def rust_function(signature: Signature, function: str, *, from_source: bool) -> 
         run_types=run_types,
         run_ok="Results" if results_alias else run_ok,
         results_alias=results_alias,
+        run_params=("input: &[f64]", "rest: &[f64]")[: 1 + has_mismatch],
+        run_args=_run_args(signature),
+        outs_pattern=f"({', '.join(outs)})" if signature.returns_tuple else outs[0],
+        run_inputs=("&X",) * (1 + has_mismatch),
+        unwritten_args=_unwritten_args(signature),
         len_of=_len_of(signature.first_array),
         length_checks=tuple(
             (f'"{a.name}"', _len_of(a), f'"{signature.first_array.name}"', "len")
@@ -181,6 +198,31 @@ def rust_function(signature: Signature, function: str, *, from_source: bool) -> 
         result_values=tuple(f"{v}.into_pyarray(py)" if k in signature.free_results else v for k, v in values),
         test_values=tuple(v for _, v in values),
     )
+
+
+def _run_args(signature: Signature) -> tuple[str, ...]:
+    """The kernel's arguments in the tests' `run`: the first array from `input`, the others from
+    `rest` (or `input` when there is no other), `[*]` arrays from `X`, the scalars fixed."""
+    rest = "rest" if len(signature.shared_array_args) > 1 else "input"
+    args = []
+    for a in signature.args:
+        if a.type in ("f64[]", "f64[*]"):
+            args.append("&X" if a.is_free else ("input" if a.name == signature.first_array.name else rest))
+        elif a.is_array:
+            args.append(f"&{a.name}" if a.type in ("i64[]", "i64[*]") else a.name)
+        else:
+            args.append(RUST_FIXED[a.type])
+    return (*args, *(f"&mut out{k}" for k in signature.array_results))
+
+
+def _unwritten_args(signature: Signature) -> tuple[str, ...]:
+    """The unwritten kernel's test call: the constants X, N and the matrices, the scalars fixed."""
+    by_type = {"f64[]": "&X", "f64[*]": "&X", "i64[]": "&N", "i64[*]": "&N"}
+    args = [
+        by_type.get(a.type, a.name if a.type == "f64[,]" else RUST_FIXED.get(a.type, ""))
+        for a in signature.args
+    ]
+    return (*args, *(f"&mut out{k}" for k in signature.array_results))
 
 
 def _len_of(arg: Arg) -> str:

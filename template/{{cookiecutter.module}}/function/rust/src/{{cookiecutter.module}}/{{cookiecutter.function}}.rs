@@ -309,15 +309,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 {% if from_source %}
-{% set test_args = [] %}
-{% for a in sig.args %}
-{% if a.type in ["f64[]", "f64[*]"] %}{% set _ = test_args.append("&X") %}
-{% elif a.type in ["i64[]", "i64[*]"] %}{% set _ = test_args.append("&N") %}
-{% elif a.type == "f64[,]" %}{% set _ = test_args.append(a.name) %}
-{% else %}{% set _ = test_args.append(types.rust_fixed[a.type]) %}
-{% endif %}
-{% endfor %}
-{% for k in sig.array_results %}{% set _ = test_args.append("&mut out" ~ k) %}{% endfor %}
 
 #[cfg(test)]
 mod tests {
@@ -350,7 +341,7 @@ mod tests {
 {% set zero = "0" if sig.returns[k] == "i64[]" else "0.0" %}
         let mut out{{ k }} = vec![{{ zero }}; {{ "6" if (sig.returns[k] == "f64[,]" and sig.first_matrix) else "3" }}];
 {% endfor %}
-{{ layout.rs_let(8, "result", kernel, test_args) }}
+{{ layout.rs_let(8, "result", kernel, rust.unwritten_args) }}
         assert_eq!(result, Err(KernelError::NotWritten));
 {% if has_matrix %}
         Ok(())
@@ -358,22 +349,7 @@ mod tests {
     }
 }
 {% else %}
-{% set run_params = ["input: &[f64]"] + (["rest: &[f64]"] if has_mismatch else []) %}
-{% set run_types = rust.run_types %}
-{% set run_ok = rust.run_ok %}
-{% set run_args = [] %}
-{% for a in sig.args %}
-{% set source = "input" if (a.name == first.name or not has_mismatch) else "rest" %}
-{% if a.type in ["f64[]", "f64[*]"] %}{% set _ = run_args.append("&X" if a.is_free else source) %}
-{% elif a.is_array %}{% set _ = run_args.append("&" ~ a.name) if a.type in ["i64[]", "i64[*]"] else run_args.append(a.name) %}
-{% else %}{% set _ = run_args.append(types.rust_fixed[a.type]) %}
-{% endif %}
-{% endfor %}
-{% for k in sig.array_results %}{% set _ = run_args.append("&mut out" ~ k) %}{% endfor %}
-{% set outs = [] %}
-{% for t in sig.returns %}{% set _ = outs.append("out" ~ loop.index0) %}{% endfor %}
-{% set outs_pattern = ("(" ~ outs|join(", ") ~ ")") if sig.returns_tuple else outs[0] %}
-{% set run_x = ["&X", "&X"] if has_mismatch else ["&X"] %}
+{% set run_args, outs_pattern, run_x = rust.run_args, rust.outs_pattern, rust.run_inputs %}
 
 #[cfg(test)]
 mod tests {
@@ -384,12 +360,12 @@ mod tests {
 {% if rust.results_alias %}
 
     /// What `run` returns: every result, array results as vectors.
-{{ layout.rs_call(4, "type Results = ", run_types, ";", mixed=false) }}
+{{ layout.rs_call(4, "type Results = ", rust.run_types, ";", mixed=false) }}
 {% endif %}
 
     /// Runs the kernel with the first array built from `input`{{ " and the others from `rest`" if has_mismatch }}:
     /// i64 arrays truncate it, 2-D arrays have rows `[x, 0.0]`{{ ", `[*]` arrays are `X`" if model.free_args }}; the scalars are fixed.
-{{ layout.rs_fn(4, "fn run", run_params, "Result<" ~ run_ok ~ ", KernelError>") }}
+{{ layout.rs_fn(4, "fn run", rust.run_params, "Result<" ~ rust.run_ok ~ ", KernelError>") }}
 {% for a in arrays + model.free_args %}
 {% set source = "X" if a.is_free else ("input" if (a.name == first.name or not has_mismatch) else "rest") %}
 {% if a.type in ["i64[]", "i64[*]"] %}
