@@ -21,6 +21,7 @@ from ..records import FunctionRecord, ModuleRecord, read_record, record_path
 from ..verify import Progress, VerifyResult, verify_modules
 from ..workspace import Workspace
 from . import render
+from .listing import build_release
 from .signature import parse_signature
 
 ConflictMode = Literal["refuse", "markers"]
@@ -126,7 +127,9 @@ def update_modules(
         def run_checks(log: Path) -> VerifyResult | None:
             if not check:
                 return None
-            return verify_modules(ws, names, release=release, log_path=log, progress=progress)
+            # the profile of the extension it replaces, so a release build stays one (bench refuses debug)
+            optimised = build_release(release)
+            return verify_modules(ws, names, release=optimised, log_path=log, progress=progress)
 
         verified = run.apply_and_verify(plan, run_checks, log_path=log_path_for(ws, "update-module"))
     return replace(result, verified=verified)
