@@ -142,10 +142,14 @@ fn cuts(rows: usize, grid: usize, warm_up: usize, threads: usize, plan: Plan) ->
     cuts
 }
 
-type Chunk<'a, const O: usize> = (Range<usize>, [&'a mut [f64]; O]);
+/// A range of rows and the outputs of those rows.
+pub(crate) type Chunk<'a, const O: usize> = (Range<usize>, [&'a mut [f64]; O]);
 
-/// `outs` cut at `cuts`.
-fn split<'a, const O: usize>(outs: [&'a mut [f64]; O], cuts: &[usize]) -> Vec<Chunk<'a, O>> {
+/// `outs` cut at `cuts` (offsets into them, the first 0, the last their length).
+pub(crate) fn split<'a, const O: usize>(
+    outs: [&'a mut [f64]; O],
+    cuts: &[usize],
+) -> Vec<Chunk<'a, O>> {
     let mut rest = outs;
     let mut chunks = Vec::with_capacity(cuts.len());
     for pair in cuts.windows(2) {
