@@ -4,7 +4,7 @@ use std::ops::Range;
 use super::chunked::{self, Chain, Plan};
 use super::cpu::MulAdd;
 use super::error::{check_buffer, check_period, KernelError};
-use super::smoothing::Smoothing;
+use super::smoothing::{run_pair_prescaled, Smoothing};
 use super::span;
 
 /// Points per step. Small blocks let the CPU load the next block's inputs while it still works
@@ -100,7 +100,7 @@ impl Chain<1> for Rsi<'_> {
         let (x, wilder) = (self.x, &self.wilder);
         let k = wilder.k();
         let offset = self.period + 1;
-        let (mut gains, mut losses, mut avg_losses) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
+        let (mut gains, mut losses) = ([0.0; BLOCK], [0.0; BLOCK]);
         let starts = (offset + rows.start..offset + rows.end).step_by(BLOCK);
         for (start, out) in starts.zip(out.chunks_mut(BLOCK)) {
             let (len, end) = (out.len(), start + out.len());
@@ -112,11 +112,13 @@ impl Chain<1> for Rsi<'_> {
                 *g = k * gain(change);
                 *l = k * loss(change);
             }
-            avg_gain = wilder.run_prescaled::<M>(avg_gain, &gains[..len], out);
-            avg_loss = wilder.run_prescaled::<M>(avg_loss, &losses[..len], &mut avg_losses[..len]);
-            for (o, &l) in out.iter_mut().zip(&avg_losses[..len]) {
-                *o = rsi(*o, l);
-            }
+            (avg_gain, avg_loss) = run_pair_prescaled::<M>(
+                wilder,
+                (avg_gain, avg_loss),
+                (&gains[..len], &losses[..len]),
+                out,
+                rsi,
+            );
         }
         (avg_gain, avg_loss)
     }

@@ -91,6 +91,39 @@ impl Smoothing {
     }
 }
 
+/// Two inputs, already multiplied by `k`, smoothed by `s` side by side (RSI's average gain and
+/// loss), writing `combine(first, second)` of each row's two values: one loop, so the CPU overlaps
+/// the two chains, and no buffer for either series.
+#[inline(always)]
+pub(crate) fn run_pair_prescaled<M: MulAdd>(
+    s: &Smoothing,
+    (e1, e2): (f64, f64),
+    (kx1, kx2): (&[f64], &[f64]),
+    out: &mut [f64],
+    combine: impl Fn(f64, f64) -> f64,
+) -> (f64, f64) {
+    let done = out.len() / 4 * 4;
+    let mut x4 = kx1.chunks_exact(4).zip(kx2.chunks_exact(4));
+    let mut out4 = out.chunks_exact_mut(4);
+    let (mut e1x4, mut e2x4) = ([e1; 4], [e2; 4]);
+    for ((x1, x2), o) in (&mut x4).zip(&mut out4) {
+        let (a, b);
+        (a, e1x4) = s.step4::<M>(e1x4, [x1[0], x1[1], x1[2], x1[3]]);
+        (b, e2x4) = s.step4::<M>(e2x4, [x2[0], x2[1], x2[2], x2[3]]);
+        for j in 0..4 {
+            o[j] = combine(a[j], b[j]);
+        }
+    }
+    let (mut e1, mut e2) = (e1x4[0], e2x4[0]);
+    let rest = kx1[done..].iter().zip(&kx2[done..]);
+    for ((x1, x2), o) in rest.zip(out4.into_remainder()) {
+        e1 = M::mul_add(s.a[0], e1, *x1);
+        e2 = M::mul_add(s.a[0], e2, *x2);
+        *o = combine(e1, e2);
+    }
+    (e1, e2)
+}
+
 /// Two smoothings of the same input advanced together (MACD's fast and slow EMAs), writing only
 /// their difference: one pass over `xs`, no buffer for either line.
 #[inline(always)]
@@ -166,6 +199,27 @@ mod tests {
             assert!((p - e).abs() <= 1e-12 * (1.0 + e.abs()), "{p} vs {e}");
         }
         assert_eq!(last, *fused.last().unwrap());
+    }
+
+    #[test]
+    fn a_pair_equals_two_single_runs_bit_for_bit() {
+        let s = Smoothing::wilder(14);
+        for len in 0..13 {
+            let g: Vec<f64> = (0..len).map(|i| ((i * 37) % 11) as f64).collect();
+            let l: Vec<f64> = (0..len).map(|i| ((i * 17) % 7) as f64).collect();
+            let (mut og, mut ol, mut pair) = (vec![0.0; len], vec![0.0; len], vec![0.0; len]);
+            let eg = s.run_prescaled::<Separate>(3.0, &g, &mut og);
+            let el = s.run_prescaled::<Separate>(2.0, &l, &mut ol);
+            let ends =
+                run_pair_prescaled::<Separate>(&s, (3.0, 2.0), (&g, &l), &mut pair, |a, b| a - b);
+            assert_eq!(
+                (ends.0.to_bits(), ends.1.to_bits()),
+                (eg.to_bits(), el.to_bits())
+            );
+            for ((p, a), b) in pair.iter().zip(&og).zip(&ol) {
+                assert_eq!(p.to_bits(), (a - b).to_bits(), "len {len}");
+            }
+        }
     }
 
     #[test]
