@@ -34,8 +34,7 @@ impl Plan {
         min_rows: 1 << 16,
         min_chunk_per_warm_up: 32,
     };
-    /// Never cut: the serial reference.
-    #[cfg(test)]
+    /// Never cut: the serial reference, and the rows of a batch, which run in parallel already.
     pub(crate) const SERIAL: Plan = Plan {
         min_rows: usize::MAX,
         min_chunk_per_warm_up: usize::MAX,
