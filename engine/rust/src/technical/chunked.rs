@@ -79,6 +79,10 @@ pub(crate) fn run<C: Chain<O>, const O: usize>(
     plan: Plan,
 ) -> C::State {
     let rows = outs.iter().map(|o| o.len()).min().unwrap_or(0);
+    if rows < plan.min_rows {
+        // Short series (most calls): no thread count, no allocation.
+        return advance(chain, state, 0..rows, outs);
+    }
     let threads = rayon::current_num_threads();
     let cuts = cuts(rows, chain.grid(), chain.warm_up(), threads, plan);
     if cuts.len() <= 2 {
