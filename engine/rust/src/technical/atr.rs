@@ -101,9 +101,13 @@ impl Chain<1> for Atr<'_> {
     #[inline(always)]
     fn advance<M: MulAdd>(&self, mut atr: f64, rows: Range<usize>, [out]: [&mut [f64]; 1]) -> f64 {
         let (high, low, close) = (self.high, self.low, self.close);
-        let k = self.wilder.k();
+        // A local copy keeps the coefficients in registers rather than reloaded through `self`.
+        let wilder = self.wilder;
+        let k = wilder.k();
         let offset = self.period + 1;
         let mut ranges = [0.0; BLOCK];
+        // Re-sliced to the rows' count, so the compiler knows the lengths agree.
+        let out = &mut out[..rows.len()];
         let starts = (offset + rows.start..offset + rows.end).step_by(BLOCK);
         for (start, out) in starts.zip(out.chunks_mut(BLOCK)) {
             let end = start + out.len();
@@ -113,7 +117,7 @@ impl Chain<1> for Atr<'_> {
             for (r, ((&h, &l), (&c, &prev))) in ranges.iter_mut().zip(high_low.zip(closes)) {
                 *r = k * true_range(h, l, c, prev);
             }
-            atr = self.wilder.run_prescaled::<M>(atr, ranges, out);
+            atr = wilder.run_prescaled::<M>(atr, ranges, out);
         }
         atr
     }

@@ -81,7 +81,8 @@ impl Chain<1> for Ema<'_> {
     #[inline(always)]
     fn advance<M: MulAdd>(&self, e: f64, rows: Range<usize>, [out]: [&mut [f64]; 1]) -> f64 {
         let x = &self.x[self.period + rows.start..self.period + rows.end];
-        self.smoothing.run::<M>(e, x, out)
+        // Re-sliced to the input's length, so the compiler knows the lengths agree.
+        self.smoothing.run::<M>(e, x, &mut out[..x.len()])
     }
 
     fn same(a: &f64, b: &f64) -> bool {

@@ -198,6 +198,8 @@ impl Chain<3> for Macd<'_> {
         };
         let mut signal_ema = state.signal_ema;
         let x = &self.x[offset + rows.start..offset + rows.end];
+        // Outputs re-sliced to the input's length, so the compiler knows the lengths agree.
+        let [macd, signal, hist] = [macd, signal, hist].map(|out| &mut out[..x.len()]);
         let blocks = x.chunks(BLOCK).zip(macd.chunks_mut(BLOCK));
         let blocks = blocks
             .zip(signal.chunks_mut(BLOCK))

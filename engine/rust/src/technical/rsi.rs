@@ -101,6 +101,8 @@ impl Chain<1> for Rsi<'_> {
         let k = wilder.k();
         let offset = self.period + 1;
         let (mut gains, mut losses) = ([0.0; BLOCK], [0.0; BLOCK]);
+        // Re-sliced to the rows' count, so the compiler knows the lengths agree.
+        let out = &mut out[..rows.len()];
         let starts = (offset + rows.start..offset + rows.end).step_by(BLOCK);
         for (start, out) in starts.zip(out.chunks_mut(BLOCK)) {
             let (len, end) = (out.len(), start + out.len());
