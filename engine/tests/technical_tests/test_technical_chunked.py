@@ -16,8 +16,8 @@ import rust_bridge as rb
 
 talib = pytest.importorskip("talib")
 
-#: Above the engine's threshold for cutting a series into chunks (65 536 rows).
-SIZES = [70_001, 150_000, 300_007]
+#: Above the engine's threshold for cutting a series into chunks (262 144 rows).
+SIZES = [300_007, 500_000, 1_000_003]
 
 #: Computes every case with one rayon thread, where the engine never cuts, and saves the outputs.
 SERIAL_SCRIPT = """

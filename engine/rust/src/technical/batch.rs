@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn rows_equal_single_series_serial_and_parallel() {
         // The last shape's single series are long enough to run in chunks, the batch's rows not.
-        for (rows, cols) in [(3, 50), (8, PARALLEL_MIN_POINTS / 4), (3, 70_001)] {
+        for (rows, cols) in [(3, 50), (8, PARALLEL_MIN_POINTS / 4), (2, 300_007)] {
             let data = matrix(rows, cols);
             let values = Matrix {
                 data: &data,
