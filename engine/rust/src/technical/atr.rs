@@ -125,6 +125,18 @@ impl Chain<1> for Atr<'_> {
     fn same(a: &f64, b: &f64) -> bool {
         a.to_bits() == b.to_bits()
     }
+
+    fn is_finite(atr: &f64) -> bool {
+        atr.is_finite()
+    }
+
+    fn finite_inputs_before(&self, row: usize) -> bool {
+        let end = self.period + 1 + row;
+        let inputs = [self.high, self.low, self.close];
+        inputs
+            .iter()
+            .all(|x| x[..end].iter().all(|v| v.is_finite()))
+    }
 }
 
 /// TA-Lib's true range of one row.

@@ -88,6 +88,14 @@ impl Chain<1> for Ema<'_> {
     fn same(a: &f64, b: &f64) -> bool {
         a.to_bits() == b.to_bits()
     }
+
+    fn is_finite(e: &f64) -> bool {
+        e.is_finite()
+    }
+
+    fn finite_inputs_before(&self, row: usize) -> bool {
+        self.x[..self.period + row].iter().all(|v| v.is_finite())
+    }
 }
 
 #[cfg(test)]

@@ -222,6 +222,15 @@ impl Chain<3> for Macd<'_> {
         let bits = |s: &State| [s.fast_ema, s.slow_ema, s.signal_ema].map(f64::to_bits);
         bits(a) == bits(b)
     }
+
+    fn is_finite(s: &State) -> bool {
+        s.fast_ema.is_finite() && s.slow_ema.is_finite() && s.signal_ema.is_finite()
+    }
+
+    fn finite_inputs_before(&self, row: usize) -> bool {
+        let end = self.periods.slow + self.periods.signal - 1 + row;
+        self.x[..end].iter().all(|v| v.is_finite())
+    }
 }
 
 /// The fast and slow EMAs as they advance together.

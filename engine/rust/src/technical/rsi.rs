@@ -128,6 +128,16 @@ impl Chain<1> for Rsi<'_> {
     fn same(a: &(f64, f64), b: &(f64, f64)) -> bool {
         (a.0.to_bits(), a.1.to_bits()) == (b.0.to_bits(), b.1.to_bits())
     }
+
+    fn is_finite((avg_gain, avg_loss): &(f64, f64)) -> bool {
+        avg_gain.is_finite() && avg_loss.is_finite()
+    }
+
+    fn finite_inputs_before(&self, row: usize) -> bool {
+        self.x[..self.period + 1 + row]
+            .iter()
+            .all(|v| v.is_finite())
+    }
 }
 
 /// `max(change, 0)`, written so that NaN and ±inf stay non-finite (see `span`).
