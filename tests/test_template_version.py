@@ -41,4 +41,3 @@ def test_template_changes_come_with_a_new_version(request: pytest.FixtureRequest
             f"template/ changed but its version is still {recorded['version']}: " + __doc__
         )
         pytest.fail(f"template version {current['version']} has no recorded fingerprint yet: " + __doc__)
-
