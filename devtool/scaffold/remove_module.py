@@ -17,7 +17,7 @@ from ..changes.plan import FileChange, Plan, read_text
 from ..changes.registration import plan_unregister_functions, plan_unregister_module
 from ..changes.runs import changing_run, log_path_for
 from ..changes.transaction import render_diff
-from ..errors import ConflictError, UsageError
+from ..errors import ConflictError, DevtoolError, UsageError
 from ..names import check_identifier, check_module_name
 from ..records import FunctionRecord, ModuleRecord, read_record, record_path
 from ..verify import Progress, VerifyResult, build_only, verify_module
@@ -196,9 +196,12 @@ def backup_changes(
     """Copies, under `backup`, of the files the plan deletes that differ from what was generated.
 
     What was generated is the module's stored render; when it is not stored (a module of an older
-    template), every deleted file is copied.
+    template) or not readable, every deleted file is copied: a broken render must not stop a removal.
     """
-    base: Pristine | None = base_of(ws, record, render.active_template())
+    try:
+        base: Pristine | None = base_of(ws, record, render.active_template())
+    except DevtoolError:
+        base = None
     generated = base.files if base is not None else None
     copies = []
     for change in plan.changes:
