@@ -139,7 +139,8 @@ def read_pristine(ws: Workspace, record: ModuleRecord) -> Pristine | None:
         raise DevtoolError(
             f"{root}: the stored render holds the functions {', '.join(names) or 'none'}, but the record "
             f"{', '.join(record.function_names())}; restore {base_dir(record.module)}/ from version "
-            "control (or delete it, and run `devtool update-module --base-from-current`)"
+            "control, or delete it: `devtool update-module` then stores it again (add "
+            "--base-from-current for a module behind the template)"
         )
     functions = {
         name: FunctionPart(
@@ -170,8 +171,8 @@ def missing_base(record: ModuleRecord) -> MissingBase:
     versions = ", ".join(sorted(template_versions(record)))
     return MissingBase(
         f"module {record.module!r} was generated with template {versions} and its render is not stored "
-        f"({base_dir(record.module)}/, kept since devtool stores the renders): the base of the three-way "
-        "merge is unknown. Either run `devtool update-module "
+        f"(no {base_dir(record.module)}/: it was made by a devtool that did not keep renders), so the base "
+        "of the three-way merge is unknown. Either run `devtool update-module "
         f"{record.module} --base-from-current`, which takes the current template's render as the base "
         "(your files stay exactly as they are, marked current; the template's changes since "
         f"{versions} are not merged: bring in by hand what you want of them), or remove the module and "
