@@ -1,0 +1,154 @@
+"""Where each local gets its `let`: at its first assignment when that assignment comes before every other
+use in the innermost block holding them all, otherwise hoisted to the top of the function (uninitialised,
+so rustc still checks that it is assigned before it is read, as Python would raise UnboundLocalError)."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+Path = tuple[tuple[int, int], ...]
+LOOPS = (ast.For, ast.While)
+
+
+@dataclass
+class Plan:
+    """`inline[(id(stmt), name)]`: declare `name` with `let` at this assignment; `hoisted`: at the top."""
+
+    inline: set[tuple[int, str]] = field(default_factory=set)
+    hoisted: list[str] = field(default_factory=list)
+    mutable: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Uses:
+    paths: list[Path] = field(default_factory=list)
+    sites: list[tuple[ast.stmt, bool]] = field(default_factory=list)  # assignment statements, in a loop?
+    mutated: bool = False
+
+
+def plan_declarations(body: list[ast.stmt], names: set[str]) -> Plan:
+    uses: dict[str, _Uses] = {n: _Uses() for n in names}
+    _walk(body, (), False, uses)
+    statements = _index(body)
+    plan = Plan()
+    for name in sorted(names, key=lambda n: _first(uses[n])):
+        u = uses[name]
+        if not u.paths:
+            continue
+        site = _inline_site(u, statements, name)
+        if site is not None:
+            plan.inline.add((id(site), name))
+            others = [s for s, _ in u.sites if s is not site]
+            if others or u.mutated:
+                plan.mutable.add(name)
+        else:
+            plan.hoisted.append(name)
+            if len(u.sites) > 1 or any(in_loop for _, in_loop in u.sites) or u.mutated:
+                plan.mutable.add(name)
+    _tuple_consistency(body, plan)
+    return plan
+
+
+def _first(u: _Uses) -> tuple[tuple[int, int], ...]:
+    return min(u.paths) if u.paths else ()
+
+
+def _walk(stmts: list[ast.stmt], path: Path, in_loop: bool, uses: dict[str, _Uses]) -> None:
+    for i, stmt in enumerate(stmts):
+        here = (*path, (id(stmts), i))
+        for node in _header_nodes(stmt):
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and sub.id in uses:
+                    uses[sub.id].paths.append(here)
+        for target in _targets(stmt):
+            if isinstance(target, ast.Name) and target.id in uses:
+                uses[target.id].sites.append((stmt, in_loop))
+            elif (
+                isinstance(target, ast.Subscript)
+                and isinstance(target.value, ast.Name)
+                and target.value.id in uses
+            ):
+                uses[target.value.id].mutated = True
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id in uses
+        ):
+            uses[call.func.value.id].mutated = True
+        inner_loop = in_loop or isinstance(stmt, LOOPS)
+        for block in _blocks(stmt):
+            _walk(block, here, inner_loop, uses)
+
+
+def _header_nodes(stmt: ast.stmt) -> list[ast.AST]:
+    if isinstance(stmt, ast.If | ast.While):
+        return [stmt.test]
+    if isinstance(stmt, ast.For):
+        return [stmt.target, stmt.iter]
+    return [stmt]
+
+
+def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    if isinstance(stmt, ast.If | ast.While | ast.For):
+        return [stmt.body, stmt.orelse]
+    return []
+
+
+def _targets(stmt: ast.stmt) -> list[ast.expr]:
+    if isinstance(stmt, ast.Assign):
+        out: list[ast.expr] = []
+        for t in stmt.targets:
+            out.extend(t.elts if isinstance(t, ast.Tuple) else [t])
+        return out
+    if isinstance(stmt, ast.AugAssign | ast.AnnAssign):
+        return [stmt.target]
+    return []
+
+
+def _index(body: list[ast.stmt]) -> dict[tuple[int, int], ast.stmt]:
+    found: dict[tuple[int, int], ast.stmt] = {}
+
+    def visit(stmts: list[ast.stmt]) -> None:
+        for i, s in enumerate(stmts):
+            found[(id(stmts), i)] = s
+            for block in _blocks(s):
+                visit(block)
+
+    visit(body)
+    return found
+
+
+def _inline_site(u: _Uses, statements: dict[tuple[int, int], ast.stmt], name: str) -> ast.stmt | None:
+    common = 0
+    while all(len(p) > common for p in u.paths) and len({p[common] for p in u.paths}) == 1:
+        common += 1
+    if all(len(p) == common for p in u.paths):  # every use in one statement
+        key = u.paths[0][common - 1]
+    elif any(len(p) == common for p in u.paths) or len({p[common][0] for p in u.paths}) != 1:
+        return None  # in a compound statement's header and body, or in different blocks (if and else)
+    else:
+        key = min(p[common] for p in u.paths)
+    stmt = statements[key]
+    if not isinstance(stmt, ast.Assign | ast.AnnAssign) or stmt.value is None:
+        return None
+    if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt.value)):
+        return None
+    return stmt if any(isinstance(t, ast.Name) and t.id == name for t in _targets(stmt)) else None
+
+
+def _tuple_consistency(body: list[ast.stmt], plan: Plan) -> None:
+    """A tuple assignment declares all its names with one `let`, or none: the others get hoisted."""
+    for stmt in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Tuple) for t in stmt.targets):
+            names = [t.id for t in _targets(stmt) if isinstance(t, ast.Name)]
+            inline = [n for n in names if (id(stmt), n) in plan.inline]
+            if inline and (
+                len(inline) != len(names) or len(stmt.targets) > 1 or len(names) != len(_targets(stmt))
+            ):
+                for n in inline:
+                    plan.inline.discard((id(stmt), n))
+                    plan.hoisted.append(n)
+                    plan.mutable.add(n)
