@@ -206,11 +206,8 @@ class Body:
         code = self.lw.convert(value, want, stmt)
         if (id(stmt), name) in self.plan.inline and name not in self.declared:
             mut = "mut " if name in self.plan.mutable else ""
-            annotation = (
-                f": {want.rust}"
-                if isinstance(want, Scalar) and isinstance(value_code_literal(code), str)
-                else ""
-            )
+            literal = isinstance(want, Scalar) and value_code_literal(code) is not None
+            annotation = f": {want.rust}" if literal or isinstance(want, Array) else ""
             self.out(f"let {mut}{rust_name(name)}{annotation} = {code};")
             self.declared.add(name)
             return
@@ -219,12 +216,12 @@ class Body:
     def assignment(self, target: str, code: str, value: Expr) -> str:
         """`x = x + y` as `x += y` (and `x = y + x` for + and *), the form clippy asks for: bit for bit the
         same, since IEEE addition and multiplication commute."""
-        for sym in ("+", "-", "*", "/"):
+        for sym in ("+", "-", "*", "/", "|", "&", "^"):
             prefix = f"{target} {sym} "
             if code.startswith(prefix) and _is_one_operand(code[len(prefix) :], sym):
                 return f"{target} {sym}= {code[len(prefix) :]};"
             suffix = f" {sym} {target}"
-            if sym in "+*" and code.endswith(suffix) and _is_one_operand(code[: -len(suffix)], sym):
+            if sym in "+*|&^" and code.endswith(suffix) and _is_one_operand(code[: -len(suffix)], sym):
                 return f"{target} {sym}= {code[: -len(suffix)]};"
         return f"{target} = {code};"
 
@@ -242,7 +239,12 @@ class Body:
             raise refuse(stmt, "stores something other than a number into an array")
         if array.type.elem == "int" and value.type.kind == "float":
             raise refuse(stmt, "stores a float into an int array (numpy truncates): write int(...)")
-        self.out(f"{array.code}[{index}] = {self.lw.convert(value, array.type.element, stmt)};")
+        code = self.lw.convert(value, array.type.element, stmt)
+        if "?" in code:  # Python evaluates the value before the index: keep that order of exceptions
+            self.out(f"let value = {code};")
+            code = "value"
+        self.out(f"let at = {index};")
+        self.out(f"{array.code}[at] = {code};")
 
     def tuple_assign(self, target: ast.Tuple, value: Expr, stmt: ast.stmt) -> None:
         if not isinstance(value.type, Tuple) or len(value.type.items) != len(target.elts):
@@ -413,7 +415,18 @@ class Body:
             return
         code = self.scope.unit.returned(self.scope, value, stmt)
         self.returns.append(value.type)
-        self.out(f"Ok({code})" if tail else f"return Ok({code});")
+        if _is_one_call(code):  # `Ok(f(x)?)` is `f(x)`, as clippy wants it
+            self.out(code[:-1] if tail else f"return {code[:-1]};")
+        else:
+            self.out(f"Ok({code})" if tail else f"return Ok({code});")
+
+
+def _is_one_call(code: str) -> bool:
+    """Whether `code` is one fallible call, `name(...)?` or `a.b(...)?`, and nothing around it."""
+    if not code.endswith(")?") or code.startswith(("-", "(", "!", "if ")):
+        return False
+    inner = code[:-1]
+    return _is_one_operand(inner, "*") and " as " not in inner
 
 
 def value_code_literal(code: str) -> str | None:
@@ -424,7 +437,7 @@ def value_code_literal(code: str) -> str | None:
 def _is_one_operand(rest: str, sym: str) -> bool:
     """Whether `rest` binds at least as tightly as an operand of `sym` would (so `x = x + rest` is
     `x += rest` exactly): no binary operator of `sym`'s precedence or lower outside brackets."""
-    weak = "+-<>=&|" if sym in "+-" else "+-*/%<>=&|"
+    weak = "+-<>=&|^" if sym in "+-" else "+-*/%<>=&|^"
     depth, previous = 0, " "
     for k, ch in enumerate(rest):
         if ch in "([{":

@@ -53,11 +53,11 @@ def _abs(lw: Lowerer, node: ast.Call) -> Expr:
     e = lw.number(arg)
     assert isinstance(e.type, Scalar)
     if e.type.kind == "float":
-        return Expr(f"{e.at(ATOM)}.abs()", e.type)
+        return Expr(f"{e.recv}.abs()", e.type)
     if e.type.flavor == "np":
-        return Expr(f"{e.at(ATOM)}.wrapping_abs()", e.type)
+        return Expr(f"{e.recv}.wrapping_abs()", e.type)
     lw.helper("checked")
-    return Expr(f"checked({e.at(ATOM)}.checked_abs())?", e.type)
+    return Expr(f"checked({e.recv}.checked_abs())?", e.type)
 
 
 def _extremum(lw: Lowerer, node: ast.Call, which: str) -> Expr:
@@ -123,7 +123,7 @@ def _round(lw: Lowerer, node: ast.Call) -> Expr:
     if e.type.kind == "int":
         return e
     lw.helper("to_int")  # Python rounds half to even, as round_ties_even does
-    return Expr(f"to_int({e.at(ATOM)}.round_ties_even())?", INT)
+    return Expr(f"to_int({e.recv}.round_ties_even())?", INT)
 
 
 def _len(lw: Lowerer, node: ast.Call) -> Expr:
@@ -186,19 +186,19 @@ def math_call(lw: Lowerer, node: ast.Call, name: str) -> Expr:
         if e.type.kind == "int":
             return Expr(e.code, INT, e.prec)
         lw.helper("to_int")
-        return Expr(f"to_int({e.at(ATOM)}.{name}())?", INT)
+        return Expr(f"to_int({e.recv}.{name}())?", INT)
     if name == "fabs":
         (arg,) = args_of(node, (1,), "math.fabs")
-        return Expr(f"{lw.to_float(lw.number(arg)).at(ATOM)}.abs()", FLOAT)
+        return Expr(f"{lw.to_float(lw.number(arg)).recv}.abs()", FLOAT)
     if name in ("copysign", "atan2", "hypot"):
         a, b = (lw.to_float(lw.number(x)) for x in args_of(node, (2,), f"math.{name}"))
         if name == "hypot":
             lw.note(node, "math.hypot: CPython's own algorithm and libm's hypot may differ in the last bit")
-        return Expr(f"{a.at(ATOM)}.{name}({b.code})", FLOAT)
+        return Expr(f"{a.recv}.{name}({b.code})", FLOAT)
     if name in ("isnan", "isinf", "isfinite"):
         (arg,) = args_of(node, (1,), f"math.{name}")
         method = {"isnan": "is_nan", "isinf": "is_infinite", "isfinite": "is_finite"}[name]
-        return Expr(f"{lw.to_float(lw.number(arg)).at(ATOM)}.{method}()", BOOL)
+        return Expr(f"{lw.to_float(lw.number(arg)).recv}.{method}()", BOOL)
     raise refuse(node, f"calls math.{name}, which is not in the translatable subset; write this part by hand")
 
 
@@ -209,18 +209,18 @@ def numpy_call(lw: Lowerer, node: ast.Call, name: str) -> Expr:
     if name in NP1:
         (arg,) = args_of(node, (1,), f"np.{name}")
         x = lw.to_float(lw.number(arg))
-        return Expr(f"{x.at(ATOM)}.{NP1[name]}()", np_float)
+        return Expr(f"{x.recv}.{NP1[name]}()", np_float)
     if name in ("isnan", "isinf", "isfinite"):
         (arg,) = args_of(node, (1,), f"np.{name}")
         method = {"isnan": "is_nan", "isinf": "is_infinite", "isfinite": "is_finite"}[name]
-        return Expr(f"{lw.to_float(lw.number(arg)).at(ATOM)}.{method}()", BOOL)
+        return Expr(f"{lw.to_float(lw.number(arg)).recv}.{method}()", BOOL)
     if name in ("minimum", "maximum", "fmin", "fmax", "arctan2", "hypot", "copysign"):
         a, b = (lw.to_float(lw.number(x)) for x in args_of(node, (2,), f"np.{name}"))
         if name in ("minimum", "maximum"):
             lw.helper(f"np_{name}")
             return Expr(f"np_{name}({a.code}, {b.code})", np_float)
         method = {"fmin": "min", "fmax": "max", "arctan2": "atan2"}.get(name, name)
-        return Expr(f"{a.at(ATOM)}.{method}({b.code})", np_float)
+        return Expr(f"{a.recv}.{method}({b.code})", np_float)
     if name in ("float64", "int64"):
         (arg,) = args_of(node, (1,), f"np.{name}")
         e = lw.number(arg)

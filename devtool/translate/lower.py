@@ -64,6 +64,16 @@ class Expr:
     def at(self, prec: int) -> str:
         return self.code if self.prec >= prec else f"({self.code})"
 
+    @property
+    def recv(self) -> str:
+        """The expression as the receiver of a method call: a bare literal gets its type (`1.0_f64`)."""
+        bare = self.code.lstrip("-")
+        if bare.replace(".", "", 1).replace("e", "", 1).replace("+", "", 1).replace("-", "", 1).isdigit():
+            suffix = "_i64" if isinstance(self.type, Scalar) and self.type.kind == "int" else "_f64"
+            typed = f"{self.code}{suffix}"
+            return f"({typed})" if self.code.startswith("-") else typed
+        return self.at(ATOM)
+
 
 def float_literal(value: float) -> str:
     if math.isnan(value):
@@ -193,9 +203,9 @@ class Lowerer:
         if isinstance(node.operand, ast.Constant):
             return Expr(f"-{e.code}", e.type, UNARY)
         if e.type.flavor == "np":
-            return Expr(f"{e.at(ATOM)}.wrapping_neg()", e.type)
+            return Expr(f"{e.recv}.wrapping_neg()", e.type)
         self.helper("checked")
-        return Expr(f"checked({e.at(ATOM)}.checked_neg())?", e.type)
+        return Expr(f"checked({e.recv}.checked_neg())?", e.type)
 
     def _binop(self, node: ast.BinOp) -> Expr:
         if isinstance(node.op, ast.Mult) and isinstance(node.left, ast.List):
@@ -244,10 +254,10 @@ class Lowerer:
             return Expr(f"{a} {sym} {b}", result, prec)
         verb = INT_OPS[type(op)]
         if result.flavor == "np":
-            return Expr(f"{left.at(ATOM)}.wrapping_{verb}({right.code})", result)
+            return Expr(f"{left.recv}.wrapping_{verb}({right.code})", result)
         self._mixed(node, result, "OverflowError outside i64 (numpy ints would wrap)")
         self.helper("checked")
-        return Expr(f"checked({left.at(ATOM)}.checked_{verb}({right.code}))?", result)
+        return Expr(f"checked({left.recv}.checked_{verb}({right.code}))?", result)
 
     def _mixed(self, node: ast.AST, t: Scalar, rule: str) -> None:
         if t.flavor == "mixed":
@@ -289,14 +299,14 @@ class Lowerer:
             if int(exponent) < 0:
                 return self.power(node, self.to_float(left), right, Scalar("float", result.flavor))
             if result.flavor == "np":
-                return Expr(f"{left.at(ATOM)}.wrapping_pow({exponent})", result)
+                return Expr(f"{left.recv}.wrapping_pow({exponent})", result)
             self.helper("pow_i")
             return Expr(f"pow_i({left.code}, {exponent})?", result)
         result = Scalar("float", result.flavor)
         if result.flavor == "np":
             if exponent is not None and abs(int(exponent)) <= 2:
-                return Expr(f"{left.at(ATOM)}.powi({exponent})", result)
-            return Expr(f"{left.at(ATOM)}.powf({self.as_float(right)})", result)
+                return Expr(f"{left.recv}.powi({exponent})", result)
+            return Expr(f"{left.recv}.powf({self.as_float(right)})", result)
         self._mixed(node, result, "OverflowError and ZeroDivisionError (numpy gives inf)")
         self.helper("pow_f")
         return Expr(f"pow_f({self.as_float(left)}, {self.as_float(right)})?", result)

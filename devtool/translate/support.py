@@ -238,7 +238,7 @@ fn to_int(x: f64) -> Result<i64, KernelError> {
     }
     let t = x.trunc();
     // 2^63 is exactly representable; every f64 in [-2^63, 2^63) converts exactly.
-    if t >= -9_223_372_036_854_775_808.0 && t < 9_223_372_036_854_775_808.0 {
+    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&t) {
         Ok(t as i64)
     } else {
         Err(KernelError::Overflow)

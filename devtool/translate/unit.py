@@ -22,6 +22,8 @@ PARAM_TYPES: dict[str, Type] = {
     "f64[,]": Array("float", "param", 2),
     "f64": Scalar("float"), "i64": Scalar("int"), "usize": Scalar("int"), "bool": Scalar("bool"),
 }  # fmt: skip
+RUST_PARAM = {"f64[]": "&[f64]", "f64[*]": "&[f64]", "i64[]": "&[i64]", "i64[*]": "&[i64]", "f64[,]": "&[f64]",
+              "f64": "f64", "i64": "i64", "usize": "usize", "bool": "bool"}  # fmt: skip
 RESULT_RUST = {"f64[]": "Vec<f64>", "f64[*]": "Vec<f64>", "i64[]": "Vec<i64>", "i64[*]": "Vec<i64>",
                "f64": "f64", "i64": "i64", "usize": "usize", "bool": "bool"}  # fmt: skip
 
@@ -138,8 +140,13 @@ class Unit:
         body.infer()
         lines = body.emit()
         decls, prelude = [], []
+        used = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
         for a in signature.args:
             mut = a.name in scope.assigned_params
+            if a.name not in used:  # the Python function ignores it; rustc wants that said
+                cols = f", _{a.name}_cols: usize" if a.type == "f64[,]" else ""
+                decls.append(f"_{a.name}: {RUST_PARAM[a.type]}{cols}")
+                continue
             if a.type == "f64[,]":
                 decls.append(f"{rust_name(a.name)}: &[f64], {rust_name(a.name)}_cols: usize")
             elif a.type == "usize":
