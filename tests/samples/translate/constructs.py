@@ -31,7 +31,7 @@ def float_arith(values: F64Array, x: float, y: float) -> tuple[float, float, flo
 
 def float_pow(values: F64Array, x: float, y: float) -> float:
     """`**` of Python floats: OverflowError, ZeroDivisionError, ValueError where Python raises."""
-    if x < 0.0 and y != math.floor(y):
+    if x < 0.0 and y % 1.0 != 0.0:  # Python gives a complex number there
         return 0.0
     return x**y + x**2
 
