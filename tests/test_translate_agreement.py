@@ -21,11 +21,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from translate_crate import Kernel, Runner, binary, build_crate, cargo, python_answer, same
 
 from devtool.scaffold.python_hints import signature_of
 from devtool.translate import translate
-
-from translate_crate import Kernel, Runner, binary, build_crate, cargo, python_answer, same
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +75,9 @@ ARGS: dict[str, Any] = {
     "float_arith": st.tuples(FLOATS, MIXED, MIXED),
     "float_pow": st.tuples(FLOATS, MIXED, st.one_of(MIXED, st.integers(-400, 400).map(float))),
     "math_calls": st.tuples(FLOATS, st.one_of(MIXED, st.floats(-800, 800))),
-    "rounding": st.tuples(FLOATS, st.one_of(MIXED, st.floats(-1e19, 1e19), st.sampled_from([0.5, 1.5, 2.5, -0.5]))),
+    "rounding": st.tuples(
+        FLOATS, st.one_of(MIXED, st.floats(-1e19, 1e19), st.sampled_from([0.5, 1.5, 2.5, -0.5]))
+    ),
     "extremes": st.tuples(FLOATS),
     "windows": st.tuples(FLOATS, st.integers(-50, 50)),
     "loops": st.tuples(FLOATS, MIXED),

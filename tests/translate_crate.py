@@ -170,8 +170,10 @@ def main_rs(kernels: Sequence[Kernel]) -> str:
         reads = [f"let a{i} = tokens.{READERS[a.type]}();" for i, a in enumerate(k.signature.args)]
         passed = [f"&a{i}" if a.is_array else f"a{i}" for i, a in enumerate(k.signature.args)]
         arms.append(
-            f'            "{k.name}" => {{\n                ' + "\n                ".join(reads)
-            + f"\n                answer(translated::k_{k.name}::{k.name}({', '.join(passed)}))\n            }}\n"
+            f'            "{k.name}" => {{\n                '
+            + "\n                ".join(reads)
+            + f"\n                answer(translated::k_{k.name}::{k.name}({', '.join(passed)}))"
+            + "\n            }\n"
         )
     return MAIN_HEAD + "".join(arms) + MAIN_TAIL
 
@@ -179,7 +181,9 @@ def main_rs(kernels: Sequence[Kernel]) -> str:
 def build_crate(root: Path, kernels: Sequence[Kernel]) -> None:
     (root / "src").mkdir(parents=True, exist_ok=True)
     (root / "Cargo.toml").write_text(CARGO_TOML)
-    lib = "//! Kernels translated by devtool, one module each.\n" + "".join(f"pub mod k_{k.name};\n" for k in sorted(kernels, key=lambda k: k.name))
+    lib = "//! Kernels translated by devtool, one module each.\n" + "".join(
+        f"pub mod k_{k.name};\n" for k in sorted(kernels, key=lambda k: k.name)
+    )
     (root / "src/lib.rs").write_text(lib)
     for k in kernels:
         (root / f"src/k_{k.name}.rs").write_text(k.rust)
@@ -215,7 +219,12 @@ def encode(value: Any, kind: str) -> str:
     return str(int(value))
 
 
-EXCEPTIONS = {ValueError: "Value", IndexError: "Index", ZeroDivisionError: "ZeroDivision", OverflowError: "Overflow"}
+EXCEPTIONS = {
+    ValueError: "Value",
+    IndexError: "Index",
+    ZeroDivisionError: "ZeroDivision",
+    OverflowError: "Overflow",
+}
 I64 = (-(2**63), 2**63 - 1)
 
 
@@ -235,7 +244,8 @@ def python_answer(fn: Callable[..., Any], args: Sequence[Any], sig: Signature) -
 
 
 def same(python: str, rust: str, ulps: int = 0) -> bool:
-    """Equal answers: floats bit for bit (any NaN equals any NaN), or within `ulps` units in the last place."""
+    """Equal answers: floats bit for bit (any NaN equals any NaN), or within `ulps` units in the last
+    place."""
     a, b = python.split(), rust.split()
     if len(a) != len(b):
         return False
@@ -247,7 +257,12 @@ def same(python: str, rust: str, ulps: int = 0) -> bool:
         fx, fy = (struct.unpack("<d", bytes.fromhex(t)[::-1])[0] for t in (x, y))
         if math.isnan(fx) and math.isnan(fy):
             continue
-        if ulps and math.isfinite(fx) and math.isfinite(fy) and abs(fx - fy) <= ulps * math.ulp(max(abs(fx), abs(fy))):
+        if (
+            ulps
+            and math.isfinite(fx)
+            and math.isfinite(fy)
+            and abs(fx - fy) <= ulps * math.ulp(max(abs(fx), abs(fy)))
+        ):
             continue
         return False
     return True

@@ -23,7 +23,8 @@ class Plan:
 @dataclass
 class _Uses:
     paths: list[Path] = field(default_factory=list)
-    sites: list[tuple[ast.stmt, bool]] = field(default_factory=list)  # assignment statements, in a loop?
+    #: assignment statements: the statement, whether it sits in a loop, its path
+    sites: list[tuple[ast.stmt, bool, Path]] = field(default_factory=list)
     mutated: bool = False
 
 
@@ -39,12 +40,12 @@ def plan_declarations(body: list[ast.stmt], names: set[str]) -> Plan:
         site = _inline_site(u, statements, name)
         if site is not None:
             plan.inline.add((id(site), name))
-            others = [s for s, _ in u.sites if s is not site]
+            others = [s for s, _, _ in u.sites if s is not site]
             if others or u.mutated:
                 plan.mutable.add(name)
         else:
             plan.hoisted.append(name)
-            if len(u.sites) > 1 or any(in_loop for _, in_loop in u.sites) or u.mutated:
+            if _assigned_twice(u) or u.mutated:
                 plan.mutable.add(name)
     _tuple_consistency(body, plan)
     return plan
@@ -63,7 +64,7 @@ def _walk(stmts: list[ast.stmt], path: Path, in_loop: bool, uses: dict[str, _Use
                     uses[sub.id].paths.append(here)
         for target in _targets(stmt):
             if isinstance(target, ast.Name) and target.id in uses:
-                uses[target.id].sites.append((stmt, in_loop))
+                uses[target.id].sites.append((stmt, in_loop, here))
             elif (
                 isinstance(target, ast.Subscript)
                 and isinstance(target.value, ast.Name)
@@ -81,6 +82,22 @@ def _walk(stmts: list[ast.stmt], path: Path, in_loop: bool, uses: dict[str, _Use
         inner_loop = in_loop or isinstance(stmt, LOOPS)
         for block in _blocks(stmt):
             _walk(block, here, inner_loop, uses)
+
+
+def _assigned_twice(u: _Uses) -> bool:
+    """Whether a run can assign the variable twice: a site in a loop, or two sites not in exclusive
+    branches of one `if` (rustc refuses `mut` where every path assigns once, and needs it otherwise)."""
+    if any(in_loop for _, in_loop, _ in u.sites):
+        return True
+    paths = sorted({p for _, _, p in u.sites})
+    for k, a in enumerate(paths):
+        for b in paths[k + 1 :]:
+            common = 0
+            while common < min(len(a), len(b)) and a[common] == b[common]:
+                common += 1
+            if common == min(len(a), len(b)) or a[common][0] == b[common][0]:
+                return True  # one inside the other, or one after the other in one block
+    return False
 
 
 def _header_nodes(stmt: ast.stmt) -> list[ast.AST]:

@@ -22,8 +22,8 @@ PARAM_TYPES: dict[str, Type] = {
     "f64[,]": Array("float", "param", 2),
     "f64": Scalar("float"), "i64": Scalar("int"), "usize": Scalar("int"), "bool": Scalar("bool"),
 }  # fmt: skip
-RUST_PARAM = {"f64[]": "&[f64]", "f64[*]": "&[f64]", "i64[]": "&[i64]", "i64[*]": "&[i64]", "f64[,]": "&[f64]",
-              "f64": "f64", "i64": "i64", "usize": "usize", "bool": "bool"}  # fmt: skip
+RUST_PARAM = {"f64[]": "&[f64]", "f64[*]": "&[f64]", "i64[]": "&[i64]", "i64[*]": "&[i64]",
+              "f64[,]": "&[f64]", "f64": "f64", "i64": "i64", "usize": "usize", "bool": "bool"}  # fmt: skip
 RESULT_RUST = {"f64[]": "Vec<f64>", "f64[*]": "Vec<f64>", "i64[]": "Vec<i64>", "i64[*]": "Vec<i64>",
                "f64": "f64", "i64": "i64", "usize": "usize", "bool": "bool"}  # fmt: skip
 

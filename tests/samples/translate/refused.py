@@ -17,9 +17,9 @@ def with_pandas(values: F64Array, window: int) -> F64Array:
 
 
 def with_dict_and_try(values: F64Array) -> float:
-    seen = {}
+    seen = {"first": values[0]}
     try:
-        return values[0] / 2
+        return seen["first"] / 2
     except ZeroDivisionError:
         return 0.0
 
