@@ -256,8 +256,8 @@ class Lowerer:
         if result.flavor == "np":
             return Expr(f"{left.recv}.wrapping_{verb}({right.code})", result)
         self._mixed(node, result, "OverflowError outside i64 (numpy ints would wrap)")
-        self.helper("checked")
-        return Expr(f"checked({left.recv}.checked_{verb}({right.code}))?", result)
+        self.helper(f"{verb}_i")
+        return Expr(f"{verb}_i({left.code}, {right.code})?", result)
 
     def _mixed(self, node: ast.AST, t: Scalar, rule: str) -> None:
         if t.flavor == "mixed":
@@ -400,12 +400,29 @@ class Lowerer:
 
     # -- indexing ----------------------------------------------------------------------------------------
     def _subscript(self, node: ast.Subscript) -> Expr:
-        array, index = self.element(node)
+        array, raw = self.raw_element(node)
         assert isinstance(array.type, Array)
-        return Expr(f"{array.code}[{index}]", array.type.element)
+        if array.type.ndim == 1:
+            self.helper("get")
+            borrowed = array.code if array.type.origin == "param" else f"&{array.code}"
+            return Expr(f"get({borrowed}, {raw})?", array.type.element)
+        return Expr(f"{array.code}[{self.checked_index(array, raw)}]", array.type.element)
 
     def element(self, node: ast.Subscript) -> tuple[Expr, str]:
         """The array of `x[i]` and the Rust index expression (Python's negative indexes, IndexError)."""
+        array, raw = self.raw_element(node)
+        return array, self.checked_index(array, raw)
+
+    def checked_index(self, array: Expr, raw: str) -> str:
+        assert isinstance(array.type, Array)
+        if array.type.ndim == 2:
+            self.helper("ix2")
+            return f"ix2({raw}, {array.code}.len(), {array.code}_cols)?"
+        self.helper("ix")
+        return f"ix({raw}, {array.code}.len())?"
+
+    def raw_element(self, node: ast.Subscript) -> tuple[Expr, str]:
+        """The array of `x[i]` and its index as Python wrote it (`i`, or `i, j` for 2-D)."""
         if not isinstance(node.value, ast.Name):
             raise refuse(node, "indexes something other than a named array: not translated")
         array = self.expr(node.value)
@@ -418,11 +435,8 @@ class Lowerer:
             if not (isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2):
                 raise refuse(node, "indexes a 2-D array with one index (a row view): write x[i, j]")
             i, j = (self.index(e) for e in node.slice.elts)
-            self.helper("ix2")
-            return array, f"ix2({i}, {j}, {array.code}.len(), {array.code}_cols)?"
-        i = self.index(node.slice)
-        self.helper("ix")
-        return array, f"ix({i}, {array.code}.len())?"
+            return array, f"{i}, {j}"
+        return array, self.index(node.slice)
 
     def index(self, node: ast.expr) -> str:
         e = self.number(node)

@@ -18,7 +18,8 @@ RESERVED = frozenset(
     as async await break const continue crate dyn else enum extern false fn for if impl in let loop
     match mod move mut pub ref return self Self static struct super trait true type unsafe use
     where while abstract become box do final macro override priv typeof unsized virtual yield try
-    gen union at ix ix2 rows checked floordiv_i mod_i div_f divmod_f pow_f pow_i math1 to_int
+    gen union at ix ix2 rows get add_i sub_i mul_i value item0 item1 item2 item3
+    checked floordiv_i mod_i div_f divmod_f pow_f pow_i math1 to_int
     py_min py_max np_minimum np_maximum new_len list_len square KernelError f64 i64 usize bool Ok
     Err Result Vec
     """.split()  # noqa: SIM905 (a word list reads better as text)

@@ -71,6 +71,42 @@ fn rows(len: usize, cols: usize) -> i64 {
 """,
         (),
     ),
+    "get": (
+        """\
+/// Python's `x[i]` read: a negative `i` counts from the end; outside the array is an IndexError.
+fn get<T: Copy>(xs: &[T], i: i64) -> Result<T, KernelError> {
+    Ok(xs[ix(i, xs.len())?])
+}
+""",
+        ("ix",),
+    ),
+    "add_i": (
+        """\
+/// Python's `a + b` on ints: exact, or an OverflowError outside i64 (never a wrap).
+fn add_i(a: i64, b: i64) -> Result<i64, KernelError> {
+    a.checked_add(b).ok_or(KernelError::Overflow)
+}
+""",
+        (),
+    ),
+    "sub_i": (
+        """\
+/// Python's `a - b` on ints: exact, or an OverflowError outside i64 (never a wrap).
+fn sub_i(a: i64, b: i64) -> Result<i64, KernelError> {
+    a.checked_sub(b).ok_or(KernelError::Overflow)
+}
+""",
+        (),
+    ),
+    "mul_i": (
+        """\
+/// Python's `a * b` on ints: exact, or an OverflowError outside i64 (never a wrap).
+fn mul_i(a: i64, b: i64) -> Result<i64, KernelError> {
+    a.checked_mul(b).ok_or(KernelError::Overflow)
+}
+""",
+        (),
+    ),
     "checked": (
         """\
 /// A Python int result: an i64 that did not overflow, or an OverflowError (Python's ints never wrap).
