@@ -73,6 +73,7 @@ def _scan_function(unit: Unit, fn: ast.FunctionDef, found: list[Refusal]) -> Non
         )
     if fn.args.vararg or fn.args.kwarg or fn.args.kwonlyargs:
         found.append(Refusal(fn.lineno, f"def {fn.name}", "takes *args, **kwargs or keyword-only parameters"))
+    libraries = _library_values(fn)
     body = (
         fn.body[1:]
         if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant)
@@ -84,7 +85,7 @@ def _scan_function(unit: Unit, fn: ast.FunctionDef, found: list[Refusal]) -> Non
             if why is not None:
                 found.append(Refusal(getattr(node, "lineno", fn.lineno), _construct(node, unit), why))
             elif isinstance(node, ast.Call):
-                _scan_call(node, found)
+                _scan_call(node, found, libraries)
             elif (
                 isinstance(node, ast.Constant)
                 and isinstance(node.value, str | bytes)
@@ -100,19 +101,41 @@ def _construct(node: ast.AST, unit: Unit) -> str:
     return shown(node)
 
 
-def _scan_call(node: ast.Call, found: list[Refusal]) -> None:
+def _root(node: ast.expr) -> ast.expr:
+    while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node
+
+
+def _library_values(fn: ast.FunctionDef) -> dict[str, str]:
+    """Locals holding another library's objects (`df = pd.DataFrame(...)`, then `means = df.mean()`)."""
+    found: dict[str, str] = {}
+    for _ in range(3):
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Assign) and isinstance(
+                node.value, ast.Call | ast.Attribute | ast.Subscript
+            ):
+                root = _root(node.value)
+                name = root.id if isinstance(root, ast.Name) else ""
+                library = LIBRARIES.get(name) or found.get(name)
+                for target in node.targets:
+                    if library and isinstance(target, ast.Name):
+                        found[target.id] = library
+    return found
+
+
+def _scan_call(node: ast.Call, found: list[Refusal], libraries: dict[str, str]) -> None:
     func = node.func
-    if not isinstance(func, ast.Attribute):
-        return
-    root = func.value
-    while isinstance(root, ast.Attribute | ast.Call | ast.Subscript):
-        root = root.func if isinstance(root, ast.Call) else root.value
-    if isinstance(root, ast.Name) and root.id in LIBRARIES:
+    if not isinstance(func, ast.Attribute) or isinstance(func.value, ast.Call):
+        return  # a chained call `a.b(...).c(...)` is reported once, at its first call
+    root = _root(func)
+    library = (LIBRARIES.get(root.id) or libraries.get(root.id)) if isinstance(root, ast.Name) else None
+    if library:
         found.append(
             Refusal(
                 node.lineno,
                 f"{ast.unparse(func)}(...)",
-                f"calls {LIBRARIES[root.id]}: not translatable; write this part by hand",
+                f"calls {library}: not translatable; write this part by hand",
             )
         )
     elif (
