@@ -35,11 +35,11 @@ SOURCES = {
     "trader": (SAMPLES / "trader.py", ("psar", "drawdown_scan", "zscore_last")),
     "constructs": (SAMPLES / "constructs.py", (
         "int_arith", "float_arith", "float_pow", "math_calls", "rounding", "extremes", "windows", "loops",
-        "swaps", "growable", "augmented", "bool_logic", "helpers_called",
+        "swaps", "growable", "augmented", "bool_logic", "helpers_called", "first_above", "row_means",
     )),
 }  # fmt: skip
 #: Transcendentals: CPython's math module and Rust call the same libm, but hypot is CPython's own.
-ULPS = {"math_calls": 2}
+ULPS = {"math_calls": 2, "row_means": 4}  # row_means: numpy's own log1p
 
 ANY_FLOAT = st.floats(allow_nan=True, allow_infinity=True)
 TINY = st.floats(min_value=-1e-300, max_value=1e-300)
@@ -49,6 +49,11 @@ FLOATS = st.lists(MIXED, max_size=40).map(lambda v: np.array(v, dtype=np.float64
 PRICES = st.lists(st.one_of(PRICE, MIXED), max_size=60).map(lambda v: np.array(v, dtype=np.float64))
 SMALL_INT = st.integers(min_value=-3, max_value=40)
 ANY_INT = st.one_of(st.integers(min_value=-(2**63), max_value=2**63 - 1), st.integers(-50, 50))
+MATRICES = st.tuples(st.integers(0, 6), st.integers(1, 6)).flatmap(
+    lambda shape: st.lists(MIXED, min_size=shape[0] * shape[1], max_size=shape[0] * shape[1]).map(
+        lambda v: np.array(v, dtype=np.float64).reshape(shape)
+    )
+)
 INTS = st.lists(st.integers(-(2**40), 2**40), max_size=20).map(lambda v: np.array(v, dtype=np.int64))
 
 
@@ -88,6 +93,8 @@ ARGS: dict[str, Any] = {
     "augmented": st.tuples(INTS, st.integers(-(2**40), 2**40), st.integers(-(2**20), 2**20)),
     "bool_logic": st.tuples(FLOATS, MIXED, MIXED),
     "helpers_called": st.tuples(FLOATS, MIXED),
+    "first_above": st.tuples(FLOATS, MIXED),
+    "row_means": st.tuples(MATRICES, MIXED),
 }
 
 

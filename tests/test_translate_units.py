@@ -294,3 +294,17 @@ def test_refuses_a_function_that_can_fall_off_its_end() -> None:
 def test_unknown_function_is_one_refusal() -> None:
     result = tr("def f(x):\n    return 0.0\n", "x: f64[] -> f64", name="g")
     assert result.rust is None and "is not a function" in result.refusals[0].why
+
+
+def test_refuses_a_local_a_path_may_not_have_assigned() -> None:
+    loop_only = tr(
+        "def f(x):\n    for i in range(len(x)):\n        last = x[i]\n    return last\n", "x: f64[] -> f64"
+    )
+    assert loop_only.rust is None and loop_only.refusals[0].line == 8
+    assert "has not assigned it yet" in loop_only.refusals[0].why
+    both = rust(
+        "def f(x):\n    while True:\n        if x[0] > 0.0:\n            y = 1.0\n            break\n"
+        "        y = 2.0\n        break\n    return y\n",
+        "x: f64[] -> f64",
+    )
+    assert "loop {" in both

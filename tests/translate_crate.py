@@ -65,6 +65,11 @@ impl Tokens<'_> {
         let n = self.usize();
         (0..n).map(|_| self.f64()).collect()
     }
+    fn matrix(&mut self) -> (Vec<f64>, usize) {
+        let rows = self.usize();
+        let cols = self.usize();
+        ((0..rows * cols).map(|_| self.f64()).collect(), cols)
+    }
     fn i64s(&mut self) -> Vec<i64> {
         let n = self.usize();
         (0..n).map(|_| self.i64()).collect()
@@ -153,8 +158,8 @@ MAIN_TAIL = """\
 }
 """
 
-READERS = {"f64[]": "f64s", "f64[*]": "f64s", "i64[]": "i64s", "i64[*]": "i64s", "f64": "f64", "i64": "i64",
-           "usize": "usize", "bool": "bool"}  # fmt: skip
+READERS = {"f64[,]": "matrix", "f64[]": "f64s", "f64[*]": "f64s", "i64[]": "i64s", "i64[*]": "i64s",
+           "f64": "f64", "i64": "i64", "usize": "usize", "bool": "bool"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,10 @@ def main_rs(kernels: Sequence[Kernel]) -> str:
     arms = []
     for k in kernels:
         reads = [f"let a{i} = tokens.{READERS[a.type]}();" for i, a in enumerate(k.signature.args)]
-        passed = [f"&a{i}" if a.is_array else f"a{i}" for i, a in enumerate(k.signature.args)]
+        passed = [
+            f"&a{i}.0, a{i}.1" if a.ndim == 2 else f"&a{i}" if a.is_array else f"a{i}"
+            for i, a in enumerate(k.signature.args)
+        ]
         arms.append(
             f'            "{k.name}" => {{\n                '
             + "\n                ".join(reads)
@@ -208,6 +216,9 @@ def hex_bits(x: float) -> str:
 
 
 def encode(value: Any, kind: str) -> str:
+    if kind == "f64[,]":
+        rows, cols = value.shape
+        return " ".join([str(rows), str(cols), *(hex_bits(float(v)) for v in value.ravel())])
     if kind.startswith("f64["):
         return " ".join([str(len(value)), *(hex_bits(float(v)) for v in value)])
     if kind.startswith("i64["):

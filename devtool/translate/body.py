@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from .decls import Plan, plan_declarations
+from .flow import check_assigned
 from .lower import ATOM, CMP, Expr, Lowerer
 from .model import Array, Scalar, Tuple, Type
 from .scope import Scope, Unknown, refuse, rust_name
@@ -39,6 +40,7 @@ class Body:
                 break
         self.scope.infer = False
         names = set(self.scope.locals)
+        check_assigned(self.scope.node.body, names)
         self.plan = plan_declarations(self.scope.node.body, names)
 
     def emit(self) -> list[str]:

@@ -128,6 +128,15 @@ def _round(lw: Lowerer, node: ast.Call) -> Expr:
 
 def _len(lw: Lowerer, node: ast.Call) -> Expr:
     (arg,) = args_of(node, (1,), "len")
+    if (
+        isinstance(arg, ast.Subscript)
+        and isinstance(arg.value, ast.Name)
+        and not isinstance(arg.slice, ast.Tuple)
+    ):
+        matrix = lw.expr(arg.value)
+        if isinstance(matrix.type, Array) and matrix.type.ndim == 2:  # len(m[i]): the row length
+            lw.index(arg.slice)
+            return Expr(f"{matrix.code}_cols as i64", INT, 13)
     e = lw.expr(arg)
     if not isinstance(e.type, Array):
         raise refuse(node, "takes len() of something that is not an array: not translated")

@@ -23,14 +23,15 @@ class Plan:
 @dataclass
 class _Uses:
     paths: list[Path] = field(default_factory=list)
-    #: assignment statements: the statement, whether it sits in a loop, its path
-    sites: list[tuple[ast.stmt, bool, Path]] = field(default_factory=list)
+    #: assignment statements: the statement, whether it can run again (in a loop, not followed by a
+    #: `break` or `return` that leaves it), its path, whether its block leaves right after it
+    sites: list[tuple[ast.stmt, bool, Path, bool]] = field(default_factory=list)
     mutated: bool = False
 
 
 def plan_declarations(body: list[ast.stmt], names: set[str]) -> Plan:
     uses: dict[str, _Uses] = {n: _Uses() for n in names}
-    _walk(body, (), False, uses)
+    _walk(body, (), 0, uses)
     statements = _index(body)
     plan = Plan()
     for name in sorted(names, key=lambda n: _first(uses[n])):
@@ -40,7 +41,7 @@ def plan_declarations(body: list[ast.stmt], names: set[str]) -> Plan:
         site = _inline_site(u, statements, name)
         if site is not None:
             plan.inline.add((id(site), name))
-            others = [s for s, _, _ in u.sites if s is not site]
+            others = [s for s, _, _, _ in u.sites if s is not site]
             if others or u.mutated:
                 plan.mutable.add(name)
         else:
@@ -55,7 +56,7 @@ def _first(u: _Uses) -> tuple[tuple[int, int], ...]:
     return min(u.paths) if u.paths else ()
 
 
-def _walk(stmts: list[ast.stmt], path: Path, in_loop: bool, uses: dict[str, _Uses]) -> None:
+def _walk(stmts: list[ast.stmt], path: Path, loops: int, uses: dict[str, _Uses]) -> None:
     for i, stmt in enumerate(stmts):
         here = (*path, (id(stmts), i))
         for node in _header_nodes(stmt):
@@ -64,7 +65,11 @@ def _walk(stmts: list[ast.stmt], path: Path, in_loop: bool, uses: dict[str, _Use
                     uses[sub.id].paths.append(here)
         for target in _targets(stmt):
             if isinstance(target, ast.Name) and target.id in uses:
-                uses[target.id].sites.append((stmt, in_loop, here))
+                later = stmts[i + 1 :]
+                leaves = any(isinstance(s, ast.Return) for s in later) or (
+                    loops <= 1 and any(isinstance(s, ast.Break) for s in later)
+                )
+                uses[target.id].sites.append((stmt, loops > 0 and not leaves, here, leaves))
             elif (
                 isinstance(target, ast.Subscript)
                 and isinstance(target.value, ast.Name)
@@ -79,24 +84,29 @@ def _walk(stmts: list[ast.stmt], path: Path, in_loop: bool, uses: dict[str, _Use
             and call.func.value.id in uses
         ):
             uses[call.func.value.id].mutated = True
-        inner_loop = in_loop or isinstance(stmt, LOOPS)
+        inner = loops + isinstance(stmt, LOOPS)
         for block in _blocks(stmt):
-            _walk(block, here, inner_loop, uses)
+            _walk(block, here, inner, uses)
 
 
 def _assigned_twice(u: _Uses) -> bool:
     """Whether a run can assign the variable twice: a site in a loop, or two sites not in exclusive
     branches of one `if` (rustc refuses `mut` where every path assigns once, and needs it otherwise)."""
-    if any(in_loop for _, in_loop, _ in u.sites):
+    if any(again for _, again, _, _ in u.sites):
         return True
-    paths = sorted({p for _, _, p in u.sites})
+    leaving = {p for _, _, p, leaves in u.sites if leaves}
+    paths = list({p for _, _, p, _ in u.sites})
     for k, a in enumerate(paths):
         for b in paths[k + 1 :]:
             common = 0
             while common < min(len(a), len(b)) and a[common] == b[common]:
                 common += 1
-            if common == min(len(a), len(b)) or a[common][0] == b[common][0]:
-                return True  # one inside the other, or one after the other in one block
+            if common == min(len(a), len(b)):
+                return True  # one inside the other
+            if a[common][0] == b[common][0]:  # one after the other in one block
+                first = a if a[common][1] < b[common][1] else b
+                if first not in leaving:  # a site whose block leaves right after it is followed by nothing
+                    return True
     return False
 
 

@@ -52,7 +52,7 @@ fn ix(i: i64, len: usize) -> Result<usize, KernelError> {
         """\
 /// Python's `x[i, j]` on a row-major matrix of `cols` columns, negative indexes included.
 fn ix2(i: i64, j: i64, len: usize, cols: usize) -> Result<usize, KernelError> {
-    let rows = if cols == 0 { 0 } else { len / cols };
+    let rows = len.checked_div(cols).unwrap_or(0);
     Ok(ix(i, rows)? * cols + ix(j, cols)?)
 }
 """,
@@ -62,11 +62,7 @@ fn ix2(i: i64, j: i64, len: usize, cols: usize) -> Result<usize, KernelError> {
         """\
 /// `len(x)` of a row-major matrix of `cols` columns: its number of rows.
 fn rows(len: usize, cols: usize) -> i64 {
-    if cols == 0 {
-        0
-    } else {
-        (len / cols) as i64
-    }
+    len.checked_div(cols).unwrap_or(0) as i64
 }
 """,
         (),

@@ -153,3 +153,30 @@ def clipped(x: float, bound: float) -> float:
     if x < -bound:
         return -bound
     return x + OFFSET
+
+
+def first_above(values: F64Array, level: float) -> tuple[int, float]:
+    """`while True` left by `break`: the first index whose value is above `level`, and that value."""
+    i = 0
+    while True:
+        if i >= len(values):
+            found = math.nan
+            break
+        if values[i] > level:
+            found = values[i]
+            break
+        i += 1
+    return i, found
+
+
+def row_means(matrix: Annotated[F64Array, "f64[,]"], scale: float) -> F64Array:
+    """2-D reads x[i, j] (one series per row) into a 1-D result; numpy scalar functions."""
+    rows = len(matrix)
+    out = np.zeros(rows)
+    for i in range(rows):
+        total = 0.0
+        for j in range(len(matrix[0]) if rows > 0 else 0):
+            total += np.fmax(matrix[i, j], np.minimum(scale, matrix[i, -1]))
+        # a product: numpy's log1p may differ from libm's in the last bit; a sum could cancel that up
+        out[i] = np.log1p(np.abs(total)) * (2.0 + np.abs(np.floor(total / 3.0)))
+    return out
