@@ -211,11 +211,12 @@ fn np_mod_f(a: f64, b: f64) -> f64 {
     ),
     "pow_f": (
         """\
-/// Python's `a ** b` on floats: 0.0 to a negative power is a ZeroDivisionError, a finite result too
+/// Python's `a ** b` on floats: 0.0 to a finite negative power is a ZeroDivisionError, a finite result too
 /// large an OverflowError; a negative base to a non-integer power (a complex number in Python) is
 /// raised as a ValueError.
 fn pow_f(a: f64, b: f64) -> Result<f64, KernelError> {
-    if a == 0.0 && b < 0.0 {
+    // CPython settles an infinite exponent first: 0.0 ** -inf is inf, not an error.
+    if a == 0.0 && b < 0.0 && b.is_finite() {
         return Err(KernelError::ZeroDivision);
     }
     if a < 0.0 && a.is_finite() && b.is_finite() && b.fract() != 0.0 {

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 F64Array = npt.NDArray[np.float64]
+I64Array = npt.NDArray[np.int64]
 
 #: Wilder's acceleration factor: its step and its cap.
 AF_STEP = 0.02
@@ -84,3 +85,26 @@ def zscore_last(values: F64Array, window: int) -> float:
         acc += (values[k] - mean) ** 2
     std = math.sqrt(acc / (window - 1))
     return (values[-1] - mean) / std if std > 0.0 else 0.0
+
+
+def barrier_labels(close: F64Array, horizon: int, up: float, down: float) -> I64Array:
+    """Triple-barrier labels: +1 if the price rises by `up` before it falls by `down` within `horizon`
+    bars, -1 for the reverse, 0 if neither barrier is touched."""
+    n = len(close)
+    labels = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        entry = close[i]
+        end = min(i + horizon, n - 1)
+        label = 0
+        j = i + 1
+        while j <= end:
+            change = close[j] / entry - 1.0
+            if change >= up:
+                label = 1
+                break
+            if change <= -down:
+                label = -1
+                break
+            j += 1
+        labels[i] = label
+    return labels
