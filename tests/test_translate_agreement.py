@@ -32,7 +32,10 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "tests/samples/translate"
 SOURCES = {
     "strategy": (REPO / "examples/strategy.py", ("kama", "rsi")),
-    "trader": (SAMPLES / "trader.py", ("psar", "drawdown_scan", "zscore_last", "barrier_labels")),
+    "trader": (
+        SAMPLES / "trader.py",
+        ("psar", "drawdown_scan", "zscore_last", "barrier_labels", "long_flat"),
+    ),
     "constructs": (SAMPLES / "constructs.py", (
         "int_arith", "float_arith", "float_pow", "math_calls", "rounding", "extremes", "windows", "loops",
         "swaps", "growable", "augmented", "bool_logic", "helpers_called", "first_above", "row_means",
@@ -76,6 +79,13 @@ ARGS: dict[str, Any] = {
     "psar": psar_args(),
     "drawdown_scan": st.tuples(PRICES),
     "zscore_last": st.tuples(PRICES, SMALL_INT),
+    "long_flat": st.integers(0, 40).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.one_of(PRICE, MIXED), min_size=n, max_size=n).map(np.array),
+            st.lists(MIXED, min_size=n, max_size=n).map(np.array),
+            st.floats(0.0, 0.01),
+        )
+    ),
     "barrier_labels": st.tuples(PRICES, SMALL_INT, st.floats(0.0, 0.2), st.floats(0.0, 0.2)),
     "int_arith": st.tuples(INTS, ANY_INT, ANY_INT),
     "float_arith": st.tuples(FLOATS, MIXED, MIXED),

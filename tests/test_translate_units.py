@@ -308,3 +308,20 @@ def test_refuses_a_local_a_path_may_not_have_assigned() -> None:
         "x: f64[] -> f64",
     )
     assert "loop {" in both
+
+
+def test_for_over_an_array_and_enumerate() -> None:
+    text = rust(
+        "def f(x):\n    t = 0.0\n    for i, v in enumerate(x):\n        t += v * i\n"
+        "    for v in x:\n        t -= v\n    return t\n",
+        "x: f64[] -> f64",
+    )
+    assert "for (i, &v) in (0_i64..).zip(x) {" in text and "for &v in x {" in text
+
+
+def test_refuses_changing_a_list_while_iterating_over_it() -> None:
+    result = tr(
+        "def f(x):\n    xs = [1.0] * 2\n    for v in xs:\n        xs.append(v)\n    return 0.0\n",
+        "x: f64[] -> f64",
+    )
+    assert result.rust is None and "while iterating" in result.refusals[0].why

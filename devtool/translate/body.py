@@ -28,9 +28,11 @@ class Body:
     # -- inference: run the statements until the locals' types stop changing -----------------------------
     def infer(self) -> None:
         self.scope.for_targets = {
-            n.target.id
+            t.id
             for n in ast.walk(self.scope.node)
-            if isinstance(n, ast.For) and isinstance(n.target, ast.Name)
+            if isinstance(n, ast.For)
+            for t in ast.walk(n.target)
+            if isinstance(t, ast.Name)
         }
         for _ in range(12):
             before = dict(self.scope.locals)
@@ -221,10 +223,10 @@ class Body:
         for sym in ("+", "-", "*", "/", "|", "&", "^"):
             prefix = f"{target} {sym} "
             if code.startswith(prefix) and _is_one_operand(code[len(prefix) :], sym):
-                return f"{target} {sym}= {code[len(prefix) :]};"
+                return f"{target} {sym}= {_unwrapped(code[len(prefix) :])};"
             suffix = f" {sym} {target}"
             if sym in "+*|&^" and code.endswith(suffix) and _is_one_operand(code[: -len(suffix)], sym):
-                return f"{target} {sym}= {code[: -len(suffix)]};"
+                return f"{target} {sym}= {_unwrapped(code[: -len(suffix)])};"
         return f"{target} = {code};"
 
     def store(self, target: ast.Subscript, value: Expr, stmt: ast.stmt) -> None:
@@ -360,28 +362,68 @@ class Body:
         self.comment(stmt)
         if stmt.orelse:
             raise refuse(stmt, "has a `for ... else`: not translated")
-        if not isinstance(stmt.target, ast.Name):
-            raise refuse(stmt, "unpacks in a `for` target: iterate over range(len(x)) instead")
-        name = stmt.target.id
-        if name in self.scope.locals or name in self.scope.params:
-            raise refuse(stmt, f"uses `{name}` both as a loop variable and as a local: rename one")
-        header = self.loop_header(stmt, rust_name(name))
-        self.scope.loop_vars.append(name)
+        header, variables = self.loop_header(stmt)
+        for name, _ in variables:
+            if name in self.scope.locals or name in self.scope.params:
+                raise refuse(stmt, f"uses `{name}` both as a loop variable and as a local: rename one")
+            if any(
+                isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+                for s in stmt.body
+                for n in ast.walk(s)
+            ):
+                raise refuse(stmt, f"assigns the loop variable `{name}` inside the loop: not translated")
+        self.scope.loop_vars.extend(variables)
         self.out(f"for {header} {{")
         self.block(stmt.body)
         self.out("}")
-        self.scope.loop_vars.pop()
-        if any(
-            isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
-            for s in stmt.body
-            for n in ast.walk(s)
-        ):
-            raise refuse(stmt, f"assigns the loop variable `{name}` inside the loop: not translated")
+        del self.scope.loop_vars[-len(variables) :]
 
-    def loop_header(self, stmt: ast.For, var: str) -> str:
+    def loop_header(self, stmt: ast.For) -> tuple[str, list[tuple[str, Scalar]]]:
+        """The Rust after `for`, and the loop's variables with their types."""
+        it, target = stmt.iter, stmt.target
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "enumerate":
+            if len(it.args) != 1 or it.keywords or not isinstance(it.args[0], ast.Name):
+                raise refuse(it, "calls enumerate with other than one named array: not translated")
+            names = (
+                [t.id for t in target.elts if isinstance(t, ast.Name)]
+                if isinstance(target, ast.Tuple)
+                else []
+            )
+            if len(names) != 2 or len(names) != len(getattr(target, "elts", ())):
+                raise refuse(stmt, "unpacks enumerate into other than two names")
+            source, element = self.iterated(stmt, it.args[0])
+            header = f"({rust_name(names[0])}, &{rust_name(names[1])}) in (0_i64..).zip({source})"
+            return header, [(names[0], Scalar("int")), (names[1], element)]
+        if not isinstance(target, ast.Name):
+            raise refuse(stmt, "unpacks in a `for` target: iterate over range(len(x)) or enumerate(x)")
+        if isinstance(it, ast.Name):
+            source, element = self.iterated(stmt, it)
+            return f"&{rust_name(target.id)} in {source}", [(target.id, element)]
+        return self.range_header(stmt, rust_name(target.id)), [(target.id, Scalar("int"))]
+
+    def iterated(self, stmt: ast.For, node: ast.Name) -> tuple[str, Scalar]:
+        """`for v in x`: the Rust to iterate over, and the element type; `x` must not change inside."""
+        array = self.expr(node)
+        if array is None:
+            return "", Scalar("float")
+        if not isinstance(array.type, Array) or array.type.ndim != 1:
+            raise refuse(stmt, f"iterates over `{node.id}`, which is not a 1-D array or list")
+        for s in stmt.body:
+            for n in ast.walk(s):
+                changed = (
+                    (isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store))
+                    or (isinstance(n, ast.Attribute) and n.attr == "append")
+                    or (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+                )
+                if changed and any(isinstance(m, ast.Name) and m.id == node.id for m in ast.walk(n)):
+                    raise refuse(stmt, f"changes `{node.id}` while iterating over it: not translated")
+        source = array.code if array.type.origin == "param" else f"&{array.code}"
+        return source, array.type.element
+
+    def range_header(self, stmt: ast.For, var: str) -> str:
         it = stmt.iter
         if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"):
-            raise refuse(it, "iterates over something other than range(...): write `for i in range(len(x))`")
+            raise refuse(it, "iterates over something other than range(...), an array or enumerate(array)")
         if it.keywords or not 1 <= len(it.args) <= 3:
             raise refuse(it, "calls range with other than 1 to 3 positional arguments")
         bounds = []
@@ -421,6 +463,19 @@ class Body:
             self.out(code[:-1] if tail else f"return {code[:-1]};")
         else:
             self.out(f"Ok({code})" if tail else f"return Ok({code});")
+
+
+def _unwrapped(code: str) -> str:
+    """`(a + b)` as `a + b` when the parentheses hold all of it (`x -= (a + b)` needs none)."""
+    if not code.startswith("("):
+        return code
+    depth = 0
+    for k, ch in enumerate(code):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            return code[1:-1] if k == len(code) - 1 else code
+    return code
 
 
 def _is_one_call(code: str) -> bool:

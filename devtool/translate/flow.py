@@ -64,7 +64,7 @@ def _statement(stmt: ast.stmt, a: frozenset[str], names: set[str], breaks: list[
         return body & orelse
     if isinstance(stmt, ast.For):
         _reads(stmt.iter, a, names)
-        target = {stmt.target.id} if isinstance(stmt.target, ast.Name) else set()
+        target = {n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)}
         _block(stmt.body, a | target, names, [])
         return a
     if isinstance(stmt, ast.While):

@@ -165,7 +165,7 @@ class Lowerer:
         if (
             node.id not in self.scope.locals
             and node.id not in self.scope.params
-            and node.id not in self.scope.loop_vars
+            and not self.scope.is_loop_var(node.id)
         ):
             return Expr(const_name(node.id), t)
         return Expr(rust_name(node.id), t)

@@ -88,7 +88,8 @@ class Scope:
     params: dict[str, Type]
     locals: dict[str, Type] = field(default_factory=dict)
     infer: bool = True
-    loop_vars: list[str] = field(default_factory=list)
+    #: the variables of the enclosing `for` loops, innermost last
+    loop_vars: list[tuple[str, Scalar]] = field(default_factory=list)
     for_targets: set[str] = field(default_factory=set)
     assigned_params: set[str] = field(default_factory=set)
     widened: set[str] = field(default_factory=set)
@@ -96,8 +97,9 @@ class Scope:
     needs_neg_cmp_allow: bool = False
 
     def type_of(self, name: str, node: ast.AST) -> Type:
-        if name in self.loop_vars:
-            return Scalar("int")
+        for var, t in reversed(self.loop_vars):
+            if var == name:
+                return t
         if name in self.for_targets:
             raise refuse(
                 node, "reads a loop variable outside its loop: not translated (assign it to another name)"
@@ -112,6 +114,9 @@ class Scope:
         if self.infer:
             raise Unknown(name)
         raise refuse(node, "is not a parameter, a local or a numeric module constant: not translatable")
+
+    def is_loop_var(self, name: str) -> bool:
+        return any(var == name for var, _ in self.loop_vars)
 
     def bind(self, name: str, value: Type, node: ast.AST) -> None:
         """Record that `name` is assigned a value of type `value` (inference only widens)."""

@@ -108,3 +108,19 @@ def barrier_labels(close: F64Array, horizon: int, up: float, down: float) -> I64
             j += 1
         labels[i] = label
     return labels
+
+
+def long_flat(prices: F64Array, positions: F64Array, fee: float) -> tuple[float, int]:
+    """A long/flat backtest bar by bar: all in while `positions` is positive, flat otherwise."""
+    cash, units, trades = 1.0, 0.0, 0
+    for i, price in enumerate(prices):
+        target = cash / price if positions[i] > 0.0 and price > 0.0 else 0.0
+        if (target > 0.0) != (units > 0.0):
+            cash -= (target - units) * price + abs(target - units) * price * fee
+            units = target
+            trades += 1
+    last = 0.0
+    for price in prices:
+        if price > 0.0:
+            last = price
+    return cash + units * last, trades
