@@ -146,10 +146,23 @@ def test_chained_assignment() -> None:
 
 def test_a_local_used_in_two_branches_is_declared_before_them() -> None:
     text = rust(
-        "def f(x, c):\n    if c:\n        y = 1.0\n    else:\n        y = 2.0\n    return y\n",
+        "def f(x, c):\n    for v in x:\n        if c:\n            y = v\n        else:\n"
+        "            y = 2.0\n        c = y > 0.0\n    return 0.0\n",
         "x: f64[], c: bool -> f64",
     )
-    assert "let y: f64;" in text
+    assert "let mut y: f64;" in text
+
+
+def test_a_local_every_branch_assigns_last_is_an_if_expression() -> None:
+    # clippy's needless_late_init refuses `let y; if c { y = 1.0 } else { y = 2.0 }`
+    text = rust(
+        "def f(x, c):\n    if c:\n        y = 1.0\n    elif x[0] > 0.0:\n        z = x[0]\n        y = z\n"
+        "    else:\n        y = 2.0\n    return y\n",
+        "x: f64[], c: bool -> f64",
+    )
+    assert "let y: f64 = if c {\n        // line 7: y = 1.0\n        1.0\n    } else if" in text
+    assert "let z = get(x, 0)?;\n        // line 10: y = z\n        z\n    } else {" in text
+    assert "2.0\n    };" in text
 
 
 # -- arrays ----------------------------------------------------------------------------------------------
@@ -325,3 +338,27 @@ def test_refuses_changing_a_list_while_iterating_over_it() -> None:
         "x: f64[] -> f64",
     )
     assert result.rust is None and "while iterating" in result.refusals[0].why
+
+
+# -- dead stores (rustc's unused_assignments) -------------------------------------------------------------
+def test_a_dead_store_that_cannot_raise_is_left_out() -> None:
+    text = rust(
+        "def f(x):\n    y = 0.0\n    total = 0.0\n    for i in range(len(x)):\n        y = x[i]\n"
+        "        total += y\n    z = 1.0\n    w = z + 1.0\n    w = 3.0\n    return total + w\n",
+        "x: f64[] -> f64",
+    )
+    assert "// (the value of `y` set here is never read: left out)" in text
+    assert "let y = get(x, i)?;" in text  # declared where it is first really assigned
+    # leaving out `w = z + 1.0` leaves `z = 1.0` unread in turn
+    assert "let z" not in text and "let w: f64 = 3.0;" in text
+
+
+def test_a_dead_store_that_can_raise_is_only_evaluated() -> None:
+    text = rust(
+        "def f(x, n):\n    q = x[0]\n    q = 2.0\n    k = n\n    k //= 3\n    acc = n\n    acc += 1\n"
+        "    return q\n",
+        "x: f64[], n: i64 -> f64",
+    )
+    assert "let _ = get(x, 0)?;\n    // line 7: q = 2.0\n    let q: f64 = 2.0;" in text
+    assert "let k = n;" in text and "let _ = floordiv_i(k, 3)?;" in text
+    assert "let _ = add_i(acc, 1)?;" in text and "let mut" not in text

@@ -6,6 +6,7 @@ import ast
 
 from .decls import Plan, plan_declarations
 from .flow import check_assigned
+from .liveness import DeadStores, dead_stores, stored_value
 from .lower import ATOM, CMP, Expr, Lowerer
 from .model import Array, Scalar, Tuple, Type
 from .scope import Scope, Unknown, refuse, rust_name
@@ -23,6 +24,7 @@ class Body:
         self.lines: list[str] = []
         self.returns: list[Type] = []
         self.plan = Plan()
+        self.dead = DeadStores()
         self.declared: set[str] = set()
 
     # -- inference: run the statements until the locals' types stop changing -----------------------------
@@ -43,7 +45,15 @@ class Body:
         self.scope.infer = False
         names = set(self.scope.locals)
         check_assigned(self.scope.node.body, names)
-        self.plan = plan_declarations(self.scope.node.body, names)
+        self.dead = dead_stores(self.scope.node.body, names, self.cannot_raise)
+        self.plan = plan_declarations(self.scope.node.body, names, self.dead)
+
+    def cannot_raise(self, stmt: ast.stmt) -> bool:
+        """Whether the value a simple store computes cannot raise (its Rust has no `?`)."""
+        value = stored_value(stmt)
+        if value is None or (isinstance(value, ast.List) and not value.elts):
+            return True
+        return "?" not in self.lw.probe(value).code
 
     def emit(self) -> list[str]:
         self.lines = []
@@ -163,6 +173,8 @@ class Body:
 
     def assign_to(self, targets: list[ast.expr], value_node: ast.expr, stmt: ast.stmt) -> None:
         self.comment(stmt)
+        if self.dead_store(stmt, value_node):
+            return
         if isinstance(value_node, ast.List) and not value_node.elts:
             for t in targets:
                 if not isinstance(t, ast.Name):
@@ -191,6 +203,20 @@ class Body:
             self.set_target(
                 other, Expr(rust_name(first.id), self.scope.locals.get(first.id, value.type)), stmt
             )
+
+    def dead_store(self, stmt: ast.stmt, value_node: ast.expr) -> bool:
+        """A value no path reads (rustc would warn): left out, or only evaluated when it can raise."""
+        if self.scope.infer or id(stmt) not in self.dead.dead:
+            return False
+        name = self.dead.dead[id(stmt)]
+        if id(stmt) in self.dead.dropped:
+            self.out(f"// (the value of `{name}` set here is never read: left out)")
+            return True
+        value = self.expr(value_node)
+        assert value is not None
+        self.out(f"// (the value of `{name}` set here is never read: only evaluated, for its exceptions)")
+        self.out(f"let _ = {value.code};")
+        return True
 
     def set_target(self, target: ast.expr, value: Expr, stmt: ast.stmt) -> None:
         if isinstance(target, ast.Name):
@@ -291,6 +317,9 @@ class Body:
         self.comment(stmt)
         if not isinstance(stmt.op, AUG):
             raise refuse(stmt, f"uses the operator {type(stmt.op).__name__}=: not translated")
+        value = stored_value(stmt)
+        if value is not None and self.dead_store(stmt, value):
+            return
         right = self.expr(stmt.value)
         if right is None:
             return
@@ -322,9 +351,16 @@ class Body:
 
     def _if(self, stmt: ast.If, tail: bool = False) -> None:
         self.comment(stmt)
-        self.if_chain(stmt, tail, "if")
+        name = None if self.scope.infer else self.plan.if_init.get(id(stmt))
+        if name is None:
+            self.if_chain(stmt, tail, "if")
+            return
+        mut = "mut " if name in self.plan.mutable else ""
+        self.declared.add(name)
+        self.if_chain(stmt, tail, f"let {mut}{rust_name(name)}: {self.scope.locals[name].rust} = if", name)
 
-    def if_chain(self, stmt: ast.If, tail: bool, keyword: str) -> None:
+    def if_chain(self, stmt: ast.If, tail: bool, keyword: str, value_of: str | None = None) -> None:
+        """`if`/`else if`/`else`; with `value_of`, an if expression whose branches end with its value."""
         test = self.expr(stmt.test)
         if test is not None and test.type != Scalar("bool"):
             raise refuse(stmt.test, "tests a number for truth: compare explicitly (`x != 0.0`)")
@@ -333,16 +369,28 @@ class Body:
                 stmt, "ends the function with an `if` without `else`: the function could return None"
             )
         self.out(f"{keyword} {test.code if test else ''} {{")
-        self.block(stmt.body, tail)
+        self.branch(stmt.body, tail, value_of)
         orelse = stmt.orelse
         if len(orelse) == 1 and isinstance(orelse[0], ast.If):
             self.out("}")
-            self.if_chain(orelse[0], tail, "else if")
+            self.if_chain(orelse[0], tail, "else if", value_of)
             return
         if orelse:
             self.out("} else {")
-            self.block(orelse, tail)
-        self.out("}")
+            self.branch(orelse, tail, value_of)
+        self.out("};" if value_of else "}")
+
+    def branch(self, stmts: list[ast.stmt], tail: bool, value_of: str | None) -> None:
+        if value_of is None:
+            self.block(stmts, tail)
+            return
+        self.block(stmts[:-1])
+        last = stmts[-1]
+        assert isinstance(last, ast.Assign | ast.AnnAssign) and last.value is not None
+        self.comment(last)
+        value = self.expr(last.value)
+        assert value is not None
+        self.out(self.lw.convert(value, self.scope.locals[value_of], last))
 
     def _while(self, stmt: ast.While) -> None:
         self.comment(stmt)

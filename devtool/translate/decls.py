@@ -7,16 +7,20 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from .liveness import DeadStores
+
 Path = tuple[tuple[int, int], ...]
 LOOPS = (ast.For, ast.While)
 
 
 @dataclass
 class Plan:
-    """`inline[(id(stmt), name)]`: declare `name` with `let` at this assignment; `hoisted`: at the top."""
+    """`inline[(id(stmt), name)]`: declare `name` with `let` at this assignment; `hoisted`: at the top;
+    `if_init[id(stmt)]`: the local this `if` chain gives a value to (`let x = if ...`)."""
 
     inline: set[tuple[int, str]] = field(default_factory=set)
     hoisted: list[str] = field(default_factory=list)
+    if_init: dict[int, str] = field(default_factory=dict)
     mutable: set[str] = field(default_factory=set)
 
 
@@ -29,9 +33,11 @@ class _Uses:
     mutated: bool = False
 
 
-def plan_declarations(body: list[ast.stmt], names: set[str]) -> Plan:
+def plan_declarations(body: list[ast.stmt], names: set[str], dead: DeadStores | None = None) -> Plan:
+    """Where each of `names` is declared and whether it is `mut`; a dead store (`liveness`) is no
+    assignment of its local, and a dead store left out is no use of anything."""
     uses: dict[str, _Uses] = {n: _Uses() for n in names}
-    _walk(body, (), 0, uses)
+    _walk(body, (), 0, uses, dead or DeadStores())
     statements = _index(body)
     plan = Plan()
     for name in sorted(names, key=lambda n: _first(uses[n])):
@@ -49,21 +55,59 @@ def plan_declarations(body: list[ast.stmt], names: set[str]) -> Plan:
             if _assigned_twice(u) or u.mutated:
                 plan.mutable.add(name)
     _tuple_consistency(body, plan)
+    for name in list(plan.hoisted):
+        first = statements[_first(uses[name])[0]]
+        if isinstance(first, ast.If) and _branches_assign(first, name, dead or DeadStores()):
+            plan.hoisted.remove(name)
+            plan.if_init[id(first)] = name
     return plan
+
+
+def _branches_assign(stmt: ast.If, name: str, dead: DeadStores) -> bool:
+    """Whether every branch of an if/elif/else chain ends by assigning `name`, which nothing else in the
+    chain mentions: `let name = if c { ...; a } else { ...; b };` then (clippy's `needless_late_init`)."""
+    if _mentions(stmt.test, name) or not _ends_assigning(stmt.body, name, dead):
+        return False
+    if len(stmt.orelse) == 1 and isinstance(stmt.orelse[0], ast.If):
+        return _branches_assign(stmt.orelse[0], name, dead)
+    return _ends_assigning(stmt.orelse, name, dead)
+
+
+def _ends_assigning(block: list[ast.stmt], name: str, dead: DeadStores) -> bool:
+    if not block or any(_mentions(s, name) for s in block[:-1]):
+        return False
+    last = block[-1]
+    if not isinstance(last, ast.Assign | ast.AnnAssign) or last.value is None:
+        return False
+    targets = last.targets if isinstance(last, ast.Assign) else [last.target]
+    return (
+        len(targets) == 1
+        and isinstance(targets[0], ast.Name)
+        and targets[0].id == name
+        and id(last) not in dead.dead
+        and not _mentions(last.value, name)
+    )
+
+
+def _mentions(node: ast.AST | None, name: str) -> bool:
+    return node is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
 
 
 def _first(u: _Uses) -> tuple[tuple[int, int], ...]:
     return min(u.paths) if u.paths else ()
 
 
-def _walk(stmts: list[ast.stmt], path: Path, loops: int, uses: dict[str, _Uses]) -> None:
+def _walk(stmts: list[ast.stmt], path: Path, loops: int, uses: dict[str, _Uses], dead: DeadStores) -> None:
     for i, stmt in enumerate(stmts):
+        if id(stmt) in dead.dropped:
+            continue
         here = (*path, (id(stmts), i))
+        unset = dead.dead.get(id(stmt))  # the local a kept dead store does not assign
         for node in _header_nodes(stmt):
             for sub in ast.walk(node):
-                if isinstance(sub, ast.Name) and sub.id in uses:
+                if isinstance(sub, ast.Name) and sub.id in uses and not _unset_target(sub, unset, stmt):
                     uses[sub.id].paths.append(here)
-        for target in _targets(stmt):
+        for target in _targets(stmt) if unset is None else []:
             if isinstance(target, ast.Name) and target.id in uses:
                 later = stmts[i + 1 :]
                 leaves = any(isinstance(s, ast.Return) for s in later) or (
@@ -86,7 +130,12 @@ def _walk(stmts: list[ast.stmt], path: Path, loops: int, uses: dict[str, _Uses])
             uses[call.func.value.id].mutated = True
         inner = loops + isinstance(stmt, LOOPS)
         for block in _blocks(stmt):
-            _walk(block, here, inner, uses)
+            _walk(block, here, inner, uses, dead)
+
+
+def _unset_target(name: ast.Name, unset: str | None, stmt: ast.stmt) -> bool:
+    """The target of a kept dead store, which its Rust (`let _ = value;`) does not name: `x op= v` reads x."""
+    return name.id == unset and isinstance(name.ctx, ast.Store) and not isinstance(stmt, ast.AugAssign)
 
 
 def _assigned_twice(u: _Uses) -> bool:

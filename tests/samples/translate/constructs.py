@@ -180,3 +180,53 @@ def row_means(matrix: Annotated[F64Array, "f64[,]"], scale: float) -> F64Array:
         # a product: numpy's log1p may differ from libm's in the last bit; a sum could cancel that up
         out[i] = np.log1p(np.abs(total)) * (2.0 + np.abs(np.floor(total / 3.0)))
     return out
+
+
+def dead_stores(values: F64Array, x: float, n: int) -> tuple[float, int]:
+    """Values assigned and overwritten unread (Python does not mind, rustc warns): left out of the Rust,
+    or only evaluated where they can raise (an IndexError on an empty array)."""
+    level = 0.0
+    if x > 0.0:  # noqa: SIM108 (the dead store and the if/else are the construct tested)
+        level = 1.0
+    else:
+        level = -1.0
+    last = math.nan
+    total = 0.0
+    for i in range(len(values)):
+        last = values[i]
+        total += last * level
+    first = values[0]
+    first = x
+    spare = x * 2.0  # noqa: F841 (never read: the construct tested)
+    count = 0
+    count += n
+    k = n
+    k //= 3
+    buffer = np.zeros(n)
+    buffer = np.full_like(values, x)
+    return total + first + buffer[-1], count
+
+
+def repeated(values: F64Array, n: int, fill: float) -> tuple[F64Array, float, int]:
+    """`[v] * n` (empty for n <= 0) read and written as a list; np.full_like of a parameter."""
+    like = np.full_like(values, fill)
+    ys = [fill] * n
+    counts = [0] * n
+    for i in range(min(len(ys), len(values))):
+        ys[i] += values[i]
+        counts[i] = i * 2
+        like[-1 - i] -= values[i]
+    return like, sum(ys), sum(counts)
+
+
+def element_swaps(values: F64Array, k: Annotated[int, "usize"]) -> F64Array:
+    """Tuple assignment into array elements (a swap), a usize parameter."""
+    out = np.zeros_like(values)
+    n = len(values)
+    for i in range(n):
+        out[i] = values[i]
+    for i in range(n - 1):
+        out[i], out[i + 1] = out[i + 1], out[i]
+    if n > 0:
+        out[0], out[k - n] = float(k), out[0]
+    return out
