@@ -18,6 +18,7 @@ from ..verify import Progress, VerifyResult, verify_module
 from ..workspace import Workspace
 from . import render
 from .listing import build_release
+from .pristine import Pristine, base_dir, base_of, is_stored, plan_store, render_pristine
 from .python_source import PythonFunction, check_bridge_supports_sources, read_python_function
 from .signature import DEFAULT_FUNCTION, DEFAULT_SIGNATURE, Signature, parse_signature
 
@@ -57,6 +58,7 @@ class NewModuleResult:
     release: bool | None = None  # how it was built (None: not built); see `build_release`
     release_requested: bool = False  # --release; else the profile of the extension it replaced
     same_source: tuple[str, ...] = ()  # other "module.function"s made --from the same Python function
+    stored: str | None = None  # the folder that keeps the template's render of the module (None: not kept)
 
     @property
     def kernel_written(self) -> bool:
@@ -97,8 +99,9 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
             function=function,
             signature=str(signature),
             added_to_existing=added,
-            created=[str(p) for p in plan.paths("create")],
-            edited=[str(p) for p in plan.paths("edit")],
+            created=[str(p) for p in plan.paths("create") if not is_stored(p, [module])],
+            edited=[str(p) for p in plan.paths("edit") if not is_stored(p, [module])],
+            stored=str(base_dir(module)) if any(is_stored(c.path, [module]) for c in plan.changes) else None,
             plan_seconds=time.perf_counter() - started,
             dry_run=request.dry_run,
             source=reference,
@@ -175,17 +178,19 @@ def plan_new_module(
     if source is not None:
         check_bridge_supports_sources(ws.bridge_dir)
     if not ws.has_module(module):
-        files = render.render_module(module, function, signature, template_dir=template_dir, source=source)
-        _refuse_existing_files(ws, files)
         record = ModuleRecord(
             module=module,
             template_version=render.template_version(template_dir),
             functions=(_function_record(function, signature, template_dir, source),),
-            files=tuple(sorted(files)),
         )
+        pristine = render_pristine(record, lambda _: template_dir)
+        files = pristine.files
+        _refuse_existing_files(ws, files)
         changes = [FileChange(PurePosixPath(p), None, text) for p, text in sorted(files.items())]
         changes += plan_register_module(ws, module, [function])
+        record = replace(record, files=tuple(sorted(files)))
         changes.append(FileChange(record_path(module), None, record.to_json()))
+        changes += plan_store(ws, module, pristine)
         return Plan(tuple(changes)), False
 
     existing = read_record(ws, module)
@@ -209,7 +214,23 @@ def plan_new_module(
     changes.append(
         FileChange(record_path(module), read_text(ws.root / record_path(module)), record.to_json())
     )
+    changes += _plan_store_added(ws, existing, function, rendered, template_dir)
     return Plan(tuple(changes)), True
+
+
+def _plan_store_added(
+    ws: Workspace,
+    existing: ModuleRecord,
+    function: str,
+    rendered: render.RenderedFunction,
+    template_dir: Path,
+) -> list[FileChange]:
+    """The stored render with the function added; none for a module of an older template whose render
+    is not stored (its base stays unknown: `update-module` says what to do)."""
+    base: Pristine | None = base_of(ws, existing, template_dir)
+    if base is None:
+        return []
+    return plan_store(ws, existing.module, base.with_function(function, rendered))
 
 
 def _function_record(
