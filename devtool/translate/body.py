@@ -8,6 +8,7 @@ from .decls import Plan, plan_declarations
 from .flow import check_assigned
 from .liveness import DeadStores, dead_stores, stored_value
 from .lower import ATOM, CMP, Expr, Lowerer
+from .matrix import cols_line, shape_source
 from .model import Array, Scalar, Tuple, Type
 from .scope import Scope, Unknown, refuse, rust_name
 
@@ -222,6 +223,8 @@ class Body:
         if isinstance(target, ast.Name):
             if self.scope.infer:
                 self.scope.bind(target.id, value.type, stmt)
+                if isinstance(value.type, Array) and value.type.ndim == 2 and value.type.origin != "param":
+                    self.new_matrix(target.id, stmt)
             else:
                 self.declare_and_set(target, value, stmt)
             return
@@ -229,6 +232,17 @@ class Body:
             self.store(target, value, stmt)
             return
         raise refuse(stmt, "assigns to an attribute or another kind of target: not translated")
+
+    def new_matrix(self, name: str, stmt: ast.stmt) -> None:
+        """A 2-D array made here: it must copy a 2-D array's shape, and be assigned once."""
+        value = getattr(stmt, "value", None)
+        source = shape_source(value) if isinstance(value, ast.expr) else None
+        if source is None or not isinstance(stmt, ast.Assign | ast.AnnAssign):
+            raise refuse(
+                stmt, "makes a 2-D array other than as np.zeros_like/np.full_like of one: not translated"
+            )
+        roots = self.scope.matrix_roots
+        roots[rust_name(name)] = roots.get(rust_name(source), rust_name(source))
 
     def declare_and_set(self, target: ast.Name, value: Expr, stmt: ast.stmt) -> None:
         name = target.id
@@ -240,7 +254,13 @@ class Body:
             annotation = f": {want.rust}" if literal or isinstance(want, Array) else ""
             self.out(f"let {mut}{rust_name(name)}{annotation} = {code};")
             self.declared.add(name)
+            if isinstance(want, Array) and want.ndim == 2 and isinstance(stmt, ast.Assign | ast.AnnAssign):
+                cols = cols_line(name, stmt.value, self.scope.node)  # type: ignore[arg-type]
+                if cols is not None:
+                    self.out(cols)
             return
+        if isinstance(want, Array) and want.ndim == 2:
+            raise refuse(stmt, f"assigns the 2-D array `{name}` twice or in branches: not translated")
         self.out(self.assignment(rust_name(name), code, value))
 
     def assignment(self, target: str, code: str, value: Expr) -> str:
@@ -442,12 +462,39 @@ class Body:
             source, element = self.iterated(stmt, it.args[0])
             header = f"({rust_name(names[0])}, &{rust_name(names[1])}) in (0_i64..).zip({source})"
             return header, [(names[0], Scalar("int")), (names[1], element)]
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "zip":
+            return self.zip_header(stmt, it)
         if not isinstance(target, ast.Name):
             raise refuse(stmt, "unpacks in a `for` target: iterate over range(len(x)) or enumerate(x)")
         if isinstance(it, ast.Name):
             source, element = self.iterated(stmt, it)
             return f"&{rust_name(target.id)} in {source}", [(target.id, element)]
         return self.range_header(stmt, rust_name(target.id)), [(target.id, Scalar("int"))]
+
+    def zip_header(self, stmt: ast.For, it: ast.Call) -> tuple[str, list[tuple[str, Scalar]]]:
+        """`for a, b in zip(x, y)`: `for (&a, &b) in x.iter().zip(y)`, which stops at the shortest as
+        Python's zip does; three or more arrays nest (`((&a, &b), &c)`)."""
+        target = stmt.target
+        names = (
+            [t.id for t in target.elts if isinstance(t, ast.Name)] if isinstance(target, ast.Tuple) else []
+        )
+        lenient = all(
+            kw.arg == "strict" and isinstance(kw.value, ast.Constant) and kw.value.value is False
+            for kw in it.keywords
+        )
+        if not lenient or len(it.args) < 2 or not all(isinstance(a, ast.Name) for a in it.args):
+            raise refuse(
+                it,
+                "calls zip with other than two or more named arrays, or with strict=True (a ValueError "
+                "after the shortest ends): not translated",
+            )
+        if len(names) != len(it.args) or len(names) != len(getattr(target, "elts", ())):
+            raise refuse(stmt, "unpacks zip into other than one name per array: not translated")
+        sources = [self.iterated(stmt, a) for a in it.args if isinstance(a, ast.Name)]
+        chain, pattern = f"{sources[0][0].lstrip('&')}.iter()", f"&{rust_name(names[0])}"
+        for (source, _), name in zip(sources[1:], names[1:], strict=True):
+            chain, pattern = f"{chain}.zip({source})", f"({pattern}, &{rust_name(name)})"
+        return f"{pattern} in {chain}", [(n, element) for n, (_, element) in zip(names, sources, strict=True)]
 
     def iterated(self, stmt: ast.For, node: ast.Name) -> tuple[str, Scalar]:
         """`for v in x`: the Rust to iterate over, and the element type; `x` must not change inside."""

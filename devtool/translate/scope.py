@@ -93,6 +93,8 @@ class Scope:
     for_targets: set[str] = field(default_factory=set)
     assigned_params: set[str] = field(default_factory=set)
     widened: set[str] = field(default_factory=set)
+    #: 2-D arrays made in the function (their Rust name) -> the 2-D parameter whose columns they have
+    matrix_roots: dict[str, str] = field(default_factory=dict)
     #: `not (a < b)` on floats keeps Python's NaN rule; clippy would suggest a rewrite that does not.
     needs_neg_cmp_allow: bool = False
 

@@ -24,8 +24,9 @@ PARAM_TYPES: dict[str, Type] = {
 }  # fmt: skip
 RUST_PARAM = {"f64[]": "&[f64]", "f64[*]": "&[f64]", "i64[]": "&[i64]", "i64[*]": "&[i64]",
               "f64[,]": "&[f64]", "f64": "f64", "i64": "i64", "usize": "usize", "bool": "bool"}  # fmt: skip
-RESULT_RUST = {"f64[]": "Vec<f64>", "f64[*]": "Vec<f64>", "i64[]": "Vec<i64>", "i64[*]": "Vec<i64>",
-               "f64": "f64", "i64": "i64", "usize": "usize", "bool": "bool"}  # fmt: skip
+RESULT_RUST = {"f64[]": "Vec<f64>", "f64[*]": "Vec<f64>", "f64[,]": "Vec<f64>", "i64[]": "Vec<i64>",
+               "i64[*]": "Vec<i64>", "f64": "f64", "i64": "i64", "usize": "usize",
+               "bool": "bool"}  # fmt: skip
 
 
 @dataclass
@@ -202,8 +203,18 @@ class Unit:
             if want == "bool" and t.kind == "bool":
                 return value.code
             raise refuse(node, f"returns a {t.kind} where the signature says {want}")
-        if not isinstance(t, Array) or t.ndim != 1 or (t.elem == "int") != want.startswith("i64"):
+        ndim = 2 if want == "f64[,]" else 1
+        if not isinstance(t, Array) or t.ndim != ndim or (t.elem == "int") != want.startswith("i64"):
             raise refuse(node, f"returns something other than the signature's {want}")
+        first = self.kernel_signature.first_matrix if self.kernel_signature else None
+        if ndim == 2 and (
+            first is None or scope.matrix_roots.get(value.code, value.code) != rust_name(first.name)
+        ):
+            raise refuse(
+                node,
+                "returns a 2-D array whose columns are not those of the signature's first f64[,] "
+                "argument (which a 2-D result's shape follows): not translated",
+            )
         return f"{value.code}.to_vec()" if t.origin == "param" else value.code
 
 
