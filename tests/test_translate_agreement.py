@@ -108,7 +108,7 @@ ARGS: dict[str, Any] = {
     "helpers_called": st.tuples(FLOATS, MIXED),
     "first_above": st.tuples(FLOATS, MIXED),
     "row_means": st.tuples(MATRICES, MIXED),
-    "dead_stores": st.tuples(FLOATS, MIXED, SMALL_INT),
+    "dead_stores": st.tuples(FLOATS, MIXED, SMALL_INT, MIXED),
     "repeated": st.tuples(FLOATS, SMALL_INT, MIXED),
     # a usize beyond i64 is an OverflowError on entry, by design
     "element_swaps": st.tuples(FLOATS, st.one_of(st.integers(0, 50), st.just(2**63 - 1))),

@@ -404,3 +404,14 @@ def test_writes_into_a_new_two_dimensional_array_and_a_two_dimensional_result() 
         "m: f64[,], c: bool -> f64[,]",
     )
     assert twice.rust is None and "2-D array `out` twice" in twice.refusals[0].why
+
+
+def test_an_unread_tuple_item_and_an_overwritten_parameter() -> None:
+    text = rust(
+        "def f(x, n):\n    n = 3\n    a, b = 0.0, x[0]\n    a = 1.0\n    c, d = a, b\n    for v in x:\n"
+        "        c, d = d, v\n    return a + d + n\n",
+        "x: f64[], n: i64 -> f64",
+    )
+    assert "pub fn f(x: &[f64], _n: i64)" in text and "let n: i64 = 3;" in text
+    assert "let (_, b) = (0.0, get(x, 0)?);" in text and "let a: f64 = 1.0;" in text
+    assert "let (_, mut d) = (a, b);" in text and "(_, d) = (d, v);" in text

@@ -26,6 +26,8 @@ class Body:
         self.returns: list[Type] = []
         self.plan = Plan()
         self.dead = DeadStores()
+        #: id(store) -> whether its value's Rust can raise (`?`), as the last inference pass saw it
+        self.raises: dict[int, bool] = {}
         self.declared: set[str] = set()
 
     # -- inference: run the statements until the locals' types stop changing -----------------------------
@@ -50,11 +52,8 @@ class Body:
         self.plan = plan_declarations(self.scope.node.body, names, self.dead)
 
     def cannot_raise(self, stmt: ast.stmt) -> bool:
-        """Whether the value a simple store computes cannot raise (its Rust has no `?`)."""
-        value = stored_value(stmt)
-        if value is None or (isinstance(value, ast.List) and not value.elts):
-            return True
-        return "?" not in self.lw.probe(value).code
+        """Whether the value a simple store computes cannot raise (its Rust, as inferred, has no `?`)."""
+        return not self.raises.get(id(stmt), True)
 
     def emit(self) -> list[str]:
         self.lines = []
@@ -177,6 +176,7 @@ class Body:
         if self.dead_store(stmt, value_node):
             return
         if isinstance(value_node, ast.List) and not value_node.elts:
+            self.raises[id(stmt)] = False
             for t in targets:
                 if not isinstance(t, ast.Name):
                     raise refuse(stmt, "assigns an empty list to something other than a name")
@@ -188,6 +188,7 @@ class Body:
         value = self.expr(value_node)
         if value is None:
             return
+        self.raises[id(stmt)] = "?" in value.code
         if isinstance(value.type, Array) and (len(targets) > 1 or isinstance(value_node, ast.Name)):
             raise refuse(stmt, "gives one array two names (Python aliases it): not translated")
         if len(targets) > 1 and not all(isinstance(t, ast.Name) for t in targets):
@@ -308,24 +309,43 @@ class Body:
             return
         names = [t for t in target.elts if isinstance(t, ast.Name)]
         items = value.type.items
-        if len(names) == len(target.elts) and all((id(stmt), n.id) in self.plan.inline for n in names):
+        unread = self.dead.unset(stmt)  # `_` in the pattern: rustc would warn of a value never read
+        code = self.tuple_code(value, items, names, unread, stmt) if len(names) == len(items) else ""
+        if len(names) == len(target.elts) and all(
+            (id(stmt), n.id) in self.plan.inline for n in names if n.id not in unread
+        ):
             pattern = ", ".join(
-                ("mut " if n.id in self.plan.mutable else "") + rust_name(n.id) for n in names
+                "_" if n.id in unread else ("mut " if n.id in self.plan.mutable else "") + rust_name(n.id)
+                for n in names
             )
-            self.out(f"let ({pattern}) = {self.tuple_code(value, items, names, stmt)};")
-            self.declared.update(n.id for n in names)
+            self.out(f"let ({pattern}) = {code};")
+            self.declared.update(n.id for n in names if n.id not in unread)
             return
         if len(names) == len(target.elts):
-            pattern = ", ".join(rust_name(n.id) for n in names)
-            self.out(f"({pattern}) = {self.tuple_code(value, items, names, stmt)};")
+            pattern = ", ".join("_" if n.id in unread else rust_name(n.id) for n in names)
+            self.out(f"({pattern}) = {code};")
             return
-        temps = [f"item{k}" for k in range(len(items))]
+        temps = [
+            "_" if isinstance(t, ast.Name) and t.id in unread else f"item{k}"
+            for k, t in enumerate(target.elts)
+        ]
         self.out(f"let ({', '.join(temps)}) = {value.code};")
         for t, tmp, item in zip(target.elts, temps, items, strict=True):
-            self.set_target(t, Expr(tmp, item), stmt)
+            if tmp != "_":
+                self.set_target(t, Expr(tmp, item), stmt)
 
-    def tuple_code(self, value: Expr, items: tuple[Type, ...], names: list[ast.Name], stmt: ast.stmt) -> str:
-        wanted = [self.scope.locals.get(n.id) or self.scope.params[n.id] for n in names]
+    def tuple_code(
+        self,
+        value: Expr,
+        items: tuple[Type, ...],
+        names: list[ast.Name],
+        unread: frozenset[str],
+        stmt: ast.stmt,
+    ) -> str:
+        wanted = [
+            item if n.id in unread else self.scope.locals.get(n.id) or self.scope.params[n.id]
+            for n, item in zip(names, items, strict=True)
+        ]
         if all(
             w == i or (isinstance(w, Scalar) and isinstance(i, Scalar) and w.kind == i.kind)
             for w, i in zip(wanted, items, strict=True)
@@ -349,6 +369,7 @@ class Body:
             if left is None:
                 return
             result = self.lw.arith(stmt, stmt.op, left, self.lw.number(stmt.value))
+            self.raises[id(stmt)] = "?" in result.code
             self.set_target(target, result, stmt)
             return
         if not isinstance(target, ast.Subscript):

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..scaffold.signature import Signature
 from .body import Body
+from .liveness import overwritten_params
 from .lower import Expr, float_literal
 from .model import Array, Refused, Scalar, Tuple, Type
 from .scope import Const, Scope, const_name, refuse, rust_name
@@ -99,7 +100,9 @@ class Unit:
             raise refuse(node, f"calls `{name}` recursively: recursion is not translated")
         self.in_progress.append(name)
         try:
-            scope = Scope(self, fn, dict(zip((a.arg for a in fn.args.args), params, strict=True)))
+            typed = dict(zip((a.arg for a in fn.args.args), params, strict=True))
+            overwritten = overwritten_params(fn, {n for n, t in typed.items() if isinstance(t, Scalar)})
+            scope = Scope(self, fn, {n: t for n, t in typed.items() if n not in overwritten})
             body = Body(scope, self.lines)
             body.infer()
             lines = body.emit()
@@ -112,7 +115,9 @@ class Unit:
         finally:
             self.in_progress.pop()
         args = ", ".join(
-            param_decl(a.arg, t, a.arg in scope.assigned_params)
+            f"_{a.arg}: {t.rust}"
+            if a.arg in overwritten
+            else param_decl(a.arg, t, a.arg in scope.assigned_params)
             for a, t in zip(fn.args.args, params, strict=True)
         )
         header = f"fn {name}({args}) -> Result<{returns.rust}, KernelError> {{"
@@ -136,7 +141,8 @@ class Unit:
                 construct=f"def {name}",
             )
         params = {a.name: PARAM_TYPES[a.type] for a in signature.args}
-        scope = Scope(self, fn, params)
+        overwritten = overwritten_params(fn, {n for n, t in params.items() if isinstance(t, Scalar)})
+        scope = Scope(self, fn, {n: t for n, t in params.items() if n not in overwritten})
         body = Body(scope, self.lines)
         body.infer()
         lines = body.emit()
@@ -144,7 +150,9 @@ class Unit:
         used = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
         for a in signature.args:
             mut = a.name in scope.assigned_params
-            if a.name not in used:  # the Python function ignores it; rustc wants that said
+            if (
+                a.name not in used or a.name in overwritten
+            ):  # the Python function ignores it; rustc wants that said
                 cols = f", _{a.name}_cols: usize" if a.type == "f64[,]" else ""
                 decls.append(f"_{a.name}: {RUST_PARAM[a.type]}{cols}")
                 continue

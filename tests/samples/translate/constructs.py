@@ -182,9 +182,13 @@ def row_means(matrix: Annotated[F64Array, "f64[,]"], scale: float) -> F64Array:
     return out
 
 
-def dead_stores(values: F64Array, x: float, n: int) -> tuple[float, int]:
+def dead_stores(values: F64Array, x: float, n: int, scale: float) -> tuple[float, int]:
     """Values assigned and overwritten unread (Python does not mind, rustc warns): left out of the Rust,
-    or only evaluated where they can raise (an IndexError on an empty array)."""
+    or only evaluated where they can raise (an IndexError on an empty array); `_` in a tuple pattern; a
+    parameter assigned before it is read."""
+    scale = 0.5
+    lo, hi = x, scale
+    lo = -x
     level = 0.0
     if x > 0.0:  # noqa: SIM108 (the dead store and the if/else are the construct tested)
         level = 1.0
@@ -204,7 +208,7 @@ def dead_stores(values: F64Array, x: float, n: int) -> tuple[float, int]:
     k //= 3
     buffer = np.zeros(n)
     buffer = np.full_like(values, x)
-    return total + first + buffer[-1], count
+    return total + first + buffer[-1] + lo * hi, count
 
 
 def repeated(values: F64Array, n: int, fill: float) -> tuple[F64Array, float, int]:
