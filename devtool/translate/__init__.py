@@ -4,8 +4,9 @@
 
 parse (`ast`) -> a typed model of the body (`model`, `scope`: locals inferred from their assignments) ->
 Rust (`lower` for expressions, `calls` for built-ins and math, `body` for statements, `decls` for where
-each `let` goes, `support` for the error enum and helpers), formatted by rustfmt. `scan` lists every
-construct outside the subset first, so a refusal names them all. docs/translate.md has the subset.
+each `let` goes, `flow` for definite assignment, `liveness` for dead stores, `matrix` for new 2-D
+arrays, `support` for the error enum and helpers), formatted by rustfmt. `scan` lists every construct
+outside the subset first, so a refusal names them all. docs/translate.md has the subset.
 """
 
 from __future__ import annotations
