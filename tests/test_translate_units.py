@@ -415,3 +415,10 @@ def test_an_unread_tuple_item_and_an_overwritten_parameter() -> None:
     assert "pub fn f(x: &[f64], _n: i64)" in text and "let n: i64 = 3;" in text
     assert "let (_, b) = (0.0, get(x, 0)?);" in text and "let a: f64 = 1.0;" in text
     assert "let (_, mut d) = (a, b);" in text and "(_, d) = (d, v);" in text
+
+
+def test_a_left_out_store_leaves_no_unused_helper_or_const() -> None:
+    source = "SCALE = 2.0\n\n\ndef f(x, a):\n    y = min(a, 1.0) + SCALE\n    y = a\n    return y\n"
+    result = translate(source, "f", parse_signature("x: f64[], a: f64 -> f64"), path="t.py")
+    assert result.rust is not None
+    assert "fn py_min" not in result.rust and "const SCALE" not in result.rust  # clippy's dead_code
