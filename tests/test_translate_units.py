@@ -422,3 +422,13 @@ def test_a_left_out_store_leaves_no_unused_helper_or_const() -> None:
     result = translate(source, "f", parse_signature("x: f64[], a: f64 -> f64"), path="t.py")
     assert result.rust is not None
     assert "fn py_min" not in result.rust and "const SCALE" not in result.rust  # clippy's dead_code
+
+
+def test_dead_stores_in_a_chained_assignment() -> None:
+    text = rust(
+        "def f(x):\n    lo = hi = x[0]\n    hi = 1.0\n    a = b = x[1]\n    a = b = 2.0\n"
+        "    return lo + hi + a\n",
+        "x: f64[] -> f64",
+    )
+    assert "let lo = get(x, 0)?;\n    // line 7: hi = 1.0\n    let hi: f64 = 1.0;" in text  # no `hi = lo`
+    assert "let _ = get(x, 1)?;" in text and "let b = a;" not in text

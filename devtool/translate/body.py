@@ -202,6 +202,8 @@ class Body:
         self.set_target(first, value, stmt)
         for other in targets[1:]:
             assert isinstance(first, ast.Name) and isinstance(other, ast.Name)
+            if not self.scope.infer and other.id in self.dead.unset(stmt):
+                continue  # a copy nothing reads
             self.set_target(
                 other, Expr(rust_name(first.id), self.scope.locals.get(first.id, value.type)), stmt
             )

@@ -131,6 +131,8 @@ class _Liveness:
                 else set()
             )
             return after | self.reads(stmt.value, stmt.target) | own
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) > 1:
+            self.chain(stmt, after)
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple):
             self.items[id(stmt)] = frozenset(
                 t.id
@@ -161,6 +163,20 @@ class _Liveness:
         if isinstance(stmt, ast.For | ast.While):
             return self.loop(stmt, after)
         return after | self.reads(stmt)
+
+    def chain(self, stmt: ast.Assign, after: Live) -> None:
+        """`a = b = v` is `let a = v; let b = a;`: an unread `b` is a copy left out; an unread `a` is
+        read by the copies, unless every name is unread: then the statement is one dead store."""
+        names = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+        if len(names) != len(stmt.targets) or not all(n in self.names for n in names):
+            return
+        unread = frozenset(n for n in names[1:] if n not in after)
+        self.dead.pop(id(stmt), None)
+        if names[0] not in after and len(unread) == len(names) - 1:
+            unread |= {names[0]}
+            self.dead[id(stmt)] = names[0]
+            self.stmts[id(stmt)] = stmt
+        self.items[id(stmt)] = unread
 
     def loop(self, stmt: ast.For | ast.While, after: Live) -> Live:
         forever = (

@@ -189,6 +189,8 @@ def dead_stores(values: F64Array, x: float, n: int, scale: float) -> tuple[float
     scale = 0.5
     lo, hi = x, scale
     lo = -x
+    low = high = x
+    high = scale
     level = 0.0
     if x > 0.0:  # noqa: SIM108 (the dead store and the if/else are the construct tested)
         level = 1.0
@@ -208,7 +210,7 @@ def dead_stores(values: F64Array, x: float, n: int, scale: float) -> tuple[float
     k //= 3
     buffer = np.zeros(n)
     buffer = np.full_like(values, x)
-    return total + first + buffer[-1] + lo * hi, count
+    return total + first + buffer[-1] + lo * hi + low * high, count
 
 
 def repeated(values: F64Array, n: int, fill: float) -> tuple[F64Array, float, int]:
