@@ -432,3 +432,15 @@ def test_dead_stores_in_a_chained_assignment() -> None:
     )
     assert "let lo = get(x, 0)?;\n    // line 7: hi = 1.0\n    let hi: f64 = 1.0;" in text  # no `hi = lo`
     assert "let _ = get(x, 1)?;" in text and "let b = a;" not in text
+
+
+def test_a_parameter_only_a_left_out_store_read_is_unread_in_rust() -> None:
+    text = rust(
+        "def g(a, k):\n    b = a\n    return k\n\ndef f(x, m, n):\n    y = n\n    out = np.zeros_like(m)\n"
+        "    return g(x[0], 1.0) + out[0, 0]\n",
+        "x: f64[], m: f64[,], n: i64 -> f64",
+    )
+    assert "fn g(_a: f64, k: f64)" in text
+    assert "pub fn f(x: &[f64], m: &[f64], m_cols: usize, _n: i64)" in text
+    copied = rust("def f(m):\n    out = np.full_like(m, 1.0)\n    return out\n", "m: f64[,] -> f64[,]")
+    assert "pub fn f(m: &[f64], _m_cols: usize)" in copied  # only m.len() is read

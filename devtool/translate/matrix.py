@@ -5,6 +5,7 @@ returned as a 2-D result, whose columns the signature ties to its first `f64[,]`
 from __future__ import annotations
 
 import ast
+import re
 
 from .scope import rust_name
 
@@ -40,3 +41,11 @@ def cols_line(name: str, value: ast.expr, fn: ast.FunctionDef) -> str | None:
         for n in ast.walk(fn)
     )
     return f"let {rust_name(name)}_cols = {rust_name(source)}_cols;" if needed else None
+
+
+def matrix_param(name: str, body: str) -> str:
+    """A 2-D parameter: `NAME: &[f64], NAME_cols: usize`, the count `_NAME_cols` when `body` (the
+    function's Rust) does not read it (`np.zeros_like(m)` alone reads only `m.len()`)."""
+    cols = f"{rust_name(name)}_cols"
+    read = re.search(rf"\b{cols}\b", re.sub(r"//[^\n]*", "", body))
+    return f"{rust_name(name)}: &[f64], {'' if read else '_'}{cols}: usize"

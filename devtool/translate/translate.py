@@ -67,7 +67,7 @@ def assemble(unit: Unit, kernel: str, error_path: str | None) -> str:
         for name in unit.constants
         if name in unit.used_constants and re.search(rf"\b{const_name(name)}\b", code)
     ]
-    helpers = {h for h in unit.helpers if re.search(rf"(?<![\w.]){h}\(", code)}
+    helpers = {h for h in unit.helpers if re.search(rf"\b{h}\(", code)}
     builtin = {k for k in helpers if k not in unit.dynamic}
     deps = {d for name in helpers if name in unit.dynamic for d in unit.dynamic[name][1]}
     parts += helper_texts(builtin | deps)

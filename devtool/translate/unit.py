@@ -14,8 +14,9 @@ from ..scaffold.signature import Signature
 from .body import Body
 from .liveness import overwritten_params
 from .lower import Expr, float_literal
+from .matrix import matrix_param
 from .model import Array, Refused, Scalar, Tuple, Type
-from .scope import Const, Scope, const_name, refuse, rust_name
+from .scope import Const, Scope, const_name, refuse, rust_mentions, rust_name
 
 PARAM_TYPES: dict[str, Type] = {
     "f64[]": Array("float", "param"), "f64[*]": Array("float", "param"),
@@ -114,10 +115,9 @@ class Unit:
                     returns = join_return(returns, r, fn)
         finally:
             self.in_progress.pop()
+        text = "\n".join(lines)
         args = ", ".join(
-            f"_{a.arg}: {t.rust}"
-            if a.arg in overwritten
-            else param_decl(a.arg, t, a.arg in scope.assigned_params)
+            param_decl(a.arg, t, a.arg in scope.assigned_params, text, a.arg not in overwritten)
             for a, t in zip(fn.args.args, params, strict=True)
         )
         header = f"fn {name}({args}) -> Result<{returns.rust}, KernelError> {{"
@@ -147,17 +147,15 @@ class Unit:
         body.infer()
         lines = body.emit()
         decls, prelude = [], []
-        used = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
+        text = "\n".join(lines)
         for a in signature.args:
             mut = a.name in scope.assigned_params
-            if (
-                a.name not in used or a.name in overwritten
-            ):  # the Python function ignores it; rustc wants that said
+            if a.name in overwritten or not rust_mentions(text, a.name):  # rustc wants an unread one said
                 cols = f", _{a.name}_cols: usize" if a.type == "f64[,]" else ""
                 decls.append(f"_{a.name}: {RUST_PARAM[a.type]}{cols}")
                 continue
             if a.type == "f64[,]":
-                decls.append(f"{rust_name(a.name)}: &[f64], {rust_name(a.name)}_cols: usize")
+                decls.append(matrix_param(a.name, text))
             elif a.type == "usize":
                 decls.append(f"{rust_name(a.name)}: usize")
                 m = "mut " if mut else ""
@@ -249,9 +247,14 @@ def as_param(t: Type) -> Type:
     return t
 
 
-def param_decl(name: str, t: Type, mutable: bool) -> str:
+def param_decl(name: str, t: Type, mutable: bool, body: str = "", read: bool = True) -> str:
+    """A parameter's Rust: `_NAME` when the function's Rust (`body`) never reads it, or when `read` is
+    false (the Python function assigns it before reading it)."""
+    if not read or (body and not rust_mentions(body, name)):
+        cols = f", _{name}_cols: usize" if isinstance(t, Array) and t.ndim == 2 else ""
+        return f"_{name}: {'&[f64]' if cols else t.rust}{cols}"
     if isinstance(t, Array) and t.ndim == 2:
-        return f"{rust_name(name)}: &[f64], {rust_name(name)}_cols: usize"
+        return matrix_param(name, body)
     return f"{'mut ' if mutable and not isinstance(t, Array) else ''}{rust_name(name)}: {t.rust}"
 
 
