@@ -77,7 +77,7 @@ def dead_stores(body: list[ast.stmt], names: set[str], pure: Callable[[ast.stmt]
         analysis = _Liveness(names, found.dropped)
         analysis.block(body, frozenset(), _Exits(frozenset(), frozenset()))
         found.dead.update(analysis.dead)
-        found.items = {key: names for key, names in analysis.items.items() if names}
+        found.items = {key: unread for key, unread in analysis.items.items() if unread}
         new = {key for key in analysis.dead if pure(analysis.stmts[key])}
         if not new:
             return found
