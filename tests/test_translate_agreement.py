@@ -39,7 +39,8 @@ SOURCES = {
     "constructs": (SAMPLES / "constructs.py", (
         "int_arith", "float_arith", "float_pow", "math_calls", "rounding", "extremes", "windows", "loops",
         "swaps", "growable", "augmented", "bool_logic", "helpers_called", "first_above", "row_means",
-        "dead_stores", "repeated", "element_swaps",
+        "dead_stores", "repeated", "element_swaps", "zipped",
+        "matrix_writes",
     )),
 }  # fmt: skip
 #: Transcendentals: CPython's math module and Rust call the same libm, but hypot is CPython's own.
@@ -107,10 +108,12 @@ ARGS: dict[str, Any] = {
     "helpers_called": st.tuples(FLOATS, MIXED),
     "first_above": st.tuples(FLOATS, MIXED),
     "row_means": st.tuples(MATRICES, MIXED),
-    "dead_stores": st.tuples(FLOATS, MIXED, SMALL_INT),
+    "dead_stores": st.tuples(FLOATS, MIXED, SMALL_INT, MIXED),
     "repeated": st.tuples(FLOATS, SMALL_INT, MIXED),
     # a usize beyond i64 is an OverflowError on entry, by design
     "element_swaps": st.tuples(FLOATS, st.one_of(st.integers(0, 50), st.just(2**63 - 1))),
+    "matrix_writes": st.tuples(MATRICES, MIXED),
+    "zipped": st.tuples(FLOATS, FLOATS, st.one_of(MIXED, st.sampled_from([0.5, 1.5, -2.5]))),
 }
 
 

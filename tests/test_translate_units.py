@@ -362,3 +362,85 @@ def test_a_dead_store_that_can_raise_is_only_evaluated() -> None:
     assert "let _ = get(x, 0)?;\n    // line 7: q = 2.0\n    let q: f64 = 2.0;" in text
     assert "let k = n;" in text and "let _ = floordiv_i(k, 3)?;" in text
     assert "let _ = add_i(acc, 1)?;" in text and "let mut" not in text
+
+
+def test_for_over_zip_of_arrays() -> None:
+    text = rust(
+        "def f(x, y):\n    t = 0.0\n    for a, b in zip(x, y):\n        t += a * b\n"
+        "    ws = [1.0] * 3\n    for a, b, c in zip(ws, x, y):\n        t += a + b + c\n    return t\n",
+        "x: f64[], y: f64[] -> f64",
+    )
+    assert "for (&a, &b) in x.iter().zip(y) {" in text
+    assert "for ((&a, &b), &c) in ws.iter().zip(x).zip(y) {" in text
+    refused = tr(
+        "def f(x, y):\n    for a in zip(x, y):\n        pass\n    return 0.0\n", "x: f64[], y: f64[] -> f64"
+    )
+    assert refused.rust is None and "one name per array" in refused.refusals[0].why
+
+
+def test_round_with_ndigits_is_refused_with_the_reason() -> None:
+    result = tr("def f(x, a):\n    return round(a, 2)\n", "x: f64[], a: f64 -> f64")
+    assert result.rust is None and "rounds to decimal places" in result.refusals[0].why
+
+
+def test_writes_into_a_new_two_dimensional_array_and_a_two_dimensional_result() -> None:
+    text = rust(
+        "def f(m, s):\n    out = np.zeros_like(m)\n    for i in range(len(m)):\n"
+        "        out[i, -1] += m[i, 0] * s\n    return out\n",
+        "m: f64[,], s: f64 -> f64[,]",
+    )
+    assert "pub fn f(m: &[f64], m_cols: usize, s: f64) -> Result<Vec<f64>, KernelError> {" in text
+    assert "let mut out: Vec<f64> = vec![0.0; m.len()];\n    let out_cols = m_cols;" in text
+    assert "let at = ix2(i, -1, out.len(), out_cols)?;\n        out[at] += " in text
+    copied = rust("def f(m):\n    out = np.full_like(m, 1.0)\n    return out\n", "m: f64[,] -> f64[,]")
+    assert "out_cols" not in copied  # nothing reads it: rustc would warn
+    wrong = tr("def f(m, x):\n    return m\n", "m: f64[], x: f64[,] -> f64[,]")
+    assert wrong.rust is None and "returns something other" in wrong.refusals[0].why
+    other = tr("def f(a, b):\n    out = np.zeros_like(b)\n    return out\n", "a: f64[,], b: f64[,] -> f64[,]")
+    assert other.rust is None and "first f64[,] argument" in other.refusals[0].why
+    twice = tr(
+        "def f(m, c):\n    out = np.zeros_like(m)\n    if c:\n        out = np.full_like(m, 1.0)\n"
+        "    return out\n",
+        "m: f64[,], c: bool -> f64[,]",
+    )
+    assert twice.rust is None and "2-D array `out` twice" in twice.refusals[0].why
+
+
+def test_an_unread_tuple_item_and_an_overwritten_parameter() -> None:
+    text = rust(
+        "def f(x, n):\n    n = 3\n    a, b = 0.0, x[0]\n    a = 1.0\n    c, d = a, b\n    for v in x:\n"
+        "        c, d = d, v\n    return a + d + n\n",
+        "x: f64[], n: i64 -> f64",
+    )
+    assert "pub fn f(x: &[f64], _n: i64)" in text and "let n: i64 = 3;" in text
+    assert "let (_, b) = (0.0, get(x, 0)?);" in text and "let a: f64 = 1.0;" in text
+    assert "let (_, mut d) = (a, b);" in text and "(_, d) = (d, v);" in text
+
+
+def test_a_left_out_store_leaves_no_unused_helper_or_const() -> None:
+    source = "SCALE = 2.0\n\n\ndef f(x, a):\n    y = min(a, 1.0) + SCALE\n    y = a\n    return y\n"
+    result = translate(source, "f", parse_signature("x: f64[], a: f64 -> f64"), path="t.py")
+    assert result.rust is not None
+    assert "fn py_min" not in result.rust and "const SCALE" not in result.rust  # clippy's dead_code
+
+
+def test_dead_stores_in_a_chained_assignment() -> None:
+    text = rust(
+        "def f(x):\n    lo = hi = x[0]\n    hi = 1.0\n    a = b = x[1]\n    a = b = 2.0\n"
+        "    return lo + hi + a\n",
+        "x: f64[] -> f64",
+    )
+    assert "let lo = get(x, 0)?;\n    // line 7: hi = 1.0\n    let hi: f64 = 1.0;" in text  # no `hi = lo`
+    assert "let _ = get(x, 1)?;" in text and "let b = a;" not in text
+
+
+def test_a_parameter_only_a_left_out_store_read_is_unread_in_rust() -> None:
+    text = rust(
+        "def g(a, k):\n    b = a\n    return k\n\ndef f(x, m, n):\n    y = n\n    out = np.zeros_like(m)\n"
+        "    return g(x[0], 1.0) + out[0, 0]\n",
+        "x: f64[], m: f64[,], n: i64 -> f64",
+    )
+    assert "fn g(_a: f64, k: f64)" in text
+    assert "pub fn f(x: &[f64], m: &[f64], m_cols: usize, _n: i64)" in text
+    copied = rust("def f(m):\n    out = np.full_like(m, 1.0)\n    return out\n", "m: f64[,] -> f64[,]")
+    assert "pub fn f(m: &[f64], _m_cols: usize)" in copied  # only m.len() is read

@@ -250,6 +250,8 @@ def python_answer(fn: Callable[..., Any], args: Sequence[Any], sig: Signature) -
     for v, kind in zip(values, sig.returns, strict=True):
         if kind in ("i64", "usize") and not (I64[0] if kind == "i64" else 0) <= int(v) <= I64[1]:
             return "err Overflow"
+        if kind == "f64[,]":  # the kernel returns it row-major, as a Vec<f64>
+            v, kind = v.ravel(), "f64[]"
         parts.append(encode(v, kind))
     return " ".join(parts)
 

@@ -7,14 +7,16 @@ import ast
 from .decls import Plan, plan_declarations
 from .flow import check_assigned
 from .liveness import DeadStores, dead_stores, stored_value
+from .loops import LoopHeaders
 from .lower import ATOM, CMP, Expr, Lowerer
+from .matrix import cols_line, shape_source
 from .model import Array, Scalar, Tuple, Type
 from .scope import Scope, Unknown, refuse, rust_name
 
 AUG = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.BitAnd, ast.BitOr, ast.BitXor)
 
 
-class Body:
+class Body(LoopHeaders):
     """Infers the locals of `scope`'s function, then writes its Rust body."""
 
     def __init__(self, scope: Scope, source_lines: list[str]) -> None:
@@ -25,6 +27,8 @@ class Body:
         self.returns: list[Type] = []
         self.plan = Plan()
         self.dead = DeadStores()
+        #: id(store) -> whether its value's Rust can raise (`?`), as the last inference pass saw it
+        self.raises: dict[int, bool] = {}
         self.declared: set[str] = set()
 
     # -- inference: run the statements until the locals' types stop changing -----------------------------
@@ -49,11 +53,8 @@ class Body:
         self.plan = plan_declarations(self.scope.node.body, names, self.dead)
 
     def cannot_raise(self, stmt: ast.stmt) -> bool:
-        """Whether the value a simple store computes cannot raise (its Rust has no `?`)."""
-        value = stored_value(stmt)
-        if value is None or (isinstance(value, ast.List) and not value.elts):
-            return True
-        return "?" not in self.lw.probe(value).code
+        """Whether the value a simple store computes cannot raise (its Rust, as inferred, has no `?`)."""
+        return not self.raises.get(id(stmt), True)
 
     def emit(self) -> list[str]:
         self.lines = []
@@ -176,6 +177,7 @@ class Body:
         if self.dead_store(stmt, value_node):
             return
         if isinstance(value_node, ast.List) and not value_node.elts:
+            self.raises[id(stmt)] = False
             for t in targets:
                 if not isinstance(t, ast.Name):
                     raise refuse(stmt, "assigns an empty list to something other than a name")
@@ -187,6 +189,7 @@ class Body:
         value = self.expr(value_node)
         if value is None:
             return
+        self.raises[id(stmt)] = "?" in value.code
         if isinstance(value.type, Array) and (len(targets) > 1 or isinstance(value_node, ast.Name)):
             raise refuse(stmt, "gives one array two names (Python aliases it): not translated")
         if len(targets) > 1 and not all(isinstance(t, ast.Name) for t in targets):
@@ -200,6 +203,8 @@ class Body:
         self.set_target(first, value, stmt)
         for other in targets[1:]:
             assert isinstance(first, ast.Name) and isinstance(other, ast.Name)
+            if not self.scope.infer and other.id in self.dead.unset(stmt):
+                continue  # a copy nothing reads
             self.set_target(
                 other, Expr(rust_name(first.id), self.scope.locals.get(first.id, value.type)), stmt
             )
@@ -222,6 +227,8 @@ class Body:
         if isinstance(target, ast.Name):
             if self.scope.infer:
                 self.scope.bind(target.id, value.type, stmt)
+                if isinstance(value.type, Array) and value.type.ndim == 2 and value.type.origin != "param":
+                    self.new_matrix(target.id, stmt)
             else:
                 self.declare_and_set(target, value, stmt)
             return
@@ -229,6 +236,17 @@ class Body:
             self.store(target, value, stmt)
             return
         raise refuse(stmt, "assigns to an attribute or another kind of target: not translated")
+
+    def new_matrix(self, name: str, stmt: ast.stmt) -> None:
+        """A 2-D array made here: it must copy a 2-D array's shape, and be assigned once."""
+        value = getattr(stmt, "value", None)
+        source = shape_source(value) if isinstance(value, ast.expr) else None
+        if source is None or not isinstance(stmt, ast.Assign | ast.AnnAssign):
+            raise refuse(
+                stmt, "makes a 2-D array other than as np.zeros_like/np.full_like of one: not translated"
+            )
+        roots = self.scope.matrix_roots
+        roots[rust_name(name)] = roots.get(rust_name(source), rust_name(source))
 
     def declare_and_set(self, target: ast.Name, value: Expr, stmt: ast.stmt) -> None:
         name = target.id
@@ -240,7 +258,13 @@ class Body:
             annotation = f": {want.rust}" if literal or isinstance(want, Array) else ""
             self.out(f"let {mut}{rust_name(name)}{annotation} = {code};")
             self.declared.add(name)
+            if isinstance(want, Array) and want.ndim == 2 and isinstance(stmt, ast.Assign | ast.AnnAssign):
+                cols = cols_line(name, stmt.value, self.scope.node)  # type: ignore[arg-type]
+                if cols is not None:
+                    self.out(cols)
             return
+        if isinstance(want, Array) and want.ndim == 2:
+            raise refuse(stmt, f"assigns the 2-D array `{name}` twice or in branches: not translated")
         self.out(self.assignment(rust_name(name), code, value))
 
     def assignment(self, target: str, code: str, value: Expr) -> str:
@@ -288,24 +312,43 @@ class Body:
             return
         names = [t for t in target.elts if isinstance(t, ast.Name)]
         items = value.type.items
-        if len(names) == len(target.elts) and all((id(stmt), n.id) in self.plan.inline for n in names):
+        unread = self.dead.unset(stmt)  # `_` in the pattern: rustc would warn of a value never read
+        code = self.tuple_code(value, items, names, unread, stmt) if len(names) == len(items) else ""
+        if len(names) == len(target.elts) and all(
+            (id(stmt), n.id) in self.plan.inline for n in names if n.id not in unread
+        ):
             pattern = ", ".join(
-                ("mut " if n.id in self.plan.mutable else "") + rust_name(n.id) for n in names
+                "_" if n.id in unread else ("mut " if n.id in self.plan.mutable else "") + rust_name(n.id)
+                for n in names
             )
-            self.out(f"let ({pattern}) = {self.tuple_code(value, items, names, stmt)};")
-            self.declared.update(n.id for n in names)
+            self.out(f"let ({pattern}) = {code};")
+            self.declared.update(n.id for n in names if n.id not in unread)
             return
         if len(names) == len(target.elts):
-            pattern = ", ".join(rust_name(n.id) for n in names)
-            self.out(f"({pattern}) = {self.tuple_code(value, items, names, stmt)};")
+            pattern = ", ".join("_" if n.id in unread else rust_name(n.id) for n in names)
+            self.out(f"({pattern}) = {code};")
             return
-        temps = [f"item{k}" for k in range(len(items))]
+        temps = [
+            "_" if isinstance(t, ast.Name) and t.id in unread else f"item{k}"
+            for k, t in enumerate(target.elts)
+        ]
         self.out(f"let ({', '.join(temps)}) = {value.code};")
         for t, tmp, item in zip(target.elts, temps, items, strict=True):
-            self.set_target(t, Expr(tmp, item), stmt)
+            if tmp != "_":
+                self.set_target(t, Expr(tmp, item), stmt)
 
-    def tuple_code(self, value: Expr, items: tuple[Type, ...], names: list[ast.Name], stmt: ast.stmt) -> str:
-        wanted = [self.scope.locals.get(n.id) or self.scope.params[n.id] for n in names]
+    def tuple_code(
+        self,
+        value: Expr,
+        items: tuple[Type, ...],
+        names: list[ast.Name],
+        unread: frozenset[str],
+        stmt: ast.stmt,
+    ) -> str:
+        wanted = [
+            item if n.id in unread else self.scope.locals.get(n.id) or self.scope.params[n.id]
+            for n, item in zip(names, items, strict=True)
+        ]
         if all(
             w == i or (isinstance(w, Scalar) and isinstance(i, Scalar) and w.kind == i.kind)
             for w, i in zip(wanted, items, strict=True)
@@ -329,6 +372,7 @@ class Body:
             if left is None:
                 return
             result = self.lw.arith(stmt, stmt.op, left, self.lw.number(stmt.value))
+            self.raises[id(stmt)] = "?" in result.code
             self.set_target(target, result, stmt)
             return
         if not isinstance(target, ast.Subscript):
@@ -425,78 +469,6 @@ class Body:
         self.block(stmt.body)
         self.out("}")
         del self.scope.loop_vars[-len(variables) :]
-
-    def loop_header(self, stmt: ast.For) -> tuple[str, list[tuple[str, Scalar]]]:
-        """The Rust after `for`, and the loop's variables with their types."""
-        it, target = stmt.iter, stmt.target
-        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "enumerate":
-            if len(it.args) != 1 or it.keywords or not isinstance(it.args[0], ast.Name):
-                raise refuse(it, "calls enumerate with other than one named array: not translated")
-            names = (
-                [t.id for t in target.elts if isinstance(t, ast.Name)]
-                if isinstance(target, ast.Tuple)
-                else []
-            )
-            if len(names) != 2 or len(names) != len(getattr(target, "elts", ())):
-                raise refuse(stmt, "unpacks enumerate into other than two names")
-            source, element = self.iterated(stmt, it.args[0])
-            header = f"({rust_name(names[0])}, &{rust_name(names[1])}) in (0_i64..).zip({source})"
-            return header, [(names[0], Scalar("int")), (names[1], element)]
-        if not isinstance(target, ast.Name):
-            raise refuse(stmt, "unpacks in a `for` target: iterate over range(len(x)) or enumerate(x)")
-        if isinstance(it, ast.Name):
-            source, element = self.iterated(stmt, it)
-            return f"&{rust_name(target.id)} in {source}", [(target.id, element)]
-        return self.range_header(stmt, rust_name(target.id)), [(target.id, Scalar("int"))]
-
-    def iterated(self, stmt: ast.For, node: ast.Name) -> tuple[str, Scalar]:
-        """`for v in x`: the Rust to iterate over, and the element type; `x` must not change inside."""
-        array = self.expr(node)
-        if array is None:
-            return "", Scalar("float")
-        if not isinstance(array.type, Array) or array.type.ndim != 1:
-            raise refuse(stmt, f"iterates over `{node.id}`, which is not a 1-D array or list")
-        for s in stmt.body:
-            for n in ast.walk(s):
-                changed = (
-                    (isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store))
-                    or (isinstance(n, ast.Attribute) and n.attr == "append")
-                    or (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
-                )
-                if changed and any(isinstance(m, ast.Name) and m.id == node.id for m in ast.walk(n)):
-                    raise refuse(stmt, f"changes `{node.id}` while iterating over it: not translated")
-        source = array.code if array.type.origin == "param" else f"&{array.code}"
-        return source, array.type.element
-
-    def range_header(self, stmt: ast.For, var: str) -> str:
-        it = stmt.iter
-        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"):
-            raise refuse(it, "iterates over something other than range(...), an array or enumerate(array)")
-        if it.keywords or not 1 <= len(it.args) <= 3:
-            raise refuse(it, "calls range with other than 1 to 3 positional arguments")
-        bounds = []
-        for a in it.args:
-            e = self.expr(a)
-            if e is None:
-                return ""
-            if not isinstance(e.type, Scalar) or e.type.kind != "int":
-                raise refuse(a, "is a range bound that is not an int: Python raises TypeError")
-            bounds.append(e)
-        if len(bounds) == 1:
-            return f"{var} in 0..{bounds[0].at(12)}"
-        start, stop = bounds[0].at(12), bounds[1].at(12)
-        if len(bounds) == 2:
-            return f"{var} in {start}..{stop}"
-        step = bounds[2].code
-        if not step.lstrip("-").isdigit() or int(step) == 0:
-            raise refuse(
-                it,
-                "has a step that is not a nonzero int constant: its direction is unknown; write a while loop",
-            )
-        if int(step) > 0:
-            return f"{var} in ({start}..{stop}).step_by({step})"
-        # range(a, b, -s) yields a, a - s, ... while > b: the values of b+1..=a from the top, without b + 1
-        return f"{var} in ({stop}..{start}).rev().map(|k| k + 1).step_by({-int(step)})"
 
     def _return(self, stmt: ast.Return, tail: bool = False) -> None:
         self.comment(stmt)

@@ -117,7 +117,13 @@ def _int(lw: Lowerer, node: ast.Call) -> Expr:
 
 
 def _round(lw: Lowerer, node: ast.Call) -> Expr:
-    (arg,) = args_of(node, (1,), "round (with ndigits, it is refused)")
+    if len(node.args) == 2 or any(kw.arg == "ndigits" for kw in node.keywords):
+        raise refuse(
+            node,
+            "rounds to decimal places: CPython rounds the float's exact decimal value, half to even, "
+            "which f64 arithmetic (x * 10**n) does not reproduce: not translated; write this part by hand",
+        )
+    (arg,) = args_of(node, (1,), "round")
     e = lw.number(arg)
     assert isinstance(e.type, Scalar)
     if e.type.kind == "int":
@@ -253,14 +259,16 @@ def new_array(lw: Lowerer, node: ast.Call, name: str) -> Expr:
     if name.endswith("_like"):
         args = args_of_like(node, name)
         like = lw.expr(args[0])
-        if not isinstance(like.type, Array) or like.type.ndim != 1:
-            raise refuse(node, f"np.{name} of something other than a 1-D array: not translated")
+        if not isinstance(like.type, Array):
+            raise refuse(node, f"np.{name} of something other than an array: not translated")
+        ndim = like.type.ndim
         if not node.keywords:
             dtype = like.type.elem
         length = f"{like.code}.len()"
         fill = args[1] if name == "full_like" else None
     else:
         args = args_of_like(node, name)
+        ndim = 1
         n = lw.number(args[0])
         if not isinstance(n.type, Scalar) or n.type.kind != "int":
             raise refuse(
@@ -283,7 +291,7 @@ def new_array(lw: Lowerer, node: ast.Call, name: str) -> Expr:
     if name == "empty":
         lw.note(node, "np.empty: the kernel fills the new array with zeros (numpy leaves it uninitialised)")
     elem: Literal["float", "int"] = "int" if dtype == "int" else "float"
-    return Expr(f"vec![{value}; {length}]", Array(elem, "array"))
+    return Expr(f"vec![{value}; {length}]", Array(elem, "array", ndim))
 
 
 def args_of_like(node: ast.Call, name: str) -> list[ast.expr]:
@@ -328,5 +336,9 @@ def same_file_call(lw: Lowerer, node: ast.Call, name: str) -> Expr:
     returns = lw.unit.callee(name, types, node)
     codes = [
         f"&{v.code}" if isinstance(v.type, Array) and v.type.origin != "param" else v.code for v in values
+    ]
+    codes = [
+        f"{c}, {v.code}_cols" if isinstance(v.type, Array) and v.type.ndim == 2 else c
+        for c, v in zip(codes, values, strict=True)
     ]
     return Expr(f"{name}({', '.join(codes)})?", returns)

@@ -54,7 +54,7 @@ def plan_declarations(body: list[ast.stmt], names: set[str], dead: DeadStores | 
             plan.hoisted.append(name)
             if _assigned_twice(u) or u.mutated:
                 plan.mutable.add(name)
-    _tuple_consistency(body, plan)
+    _tuple_consistency(body, plan, dead or DeadStores())
     for name in list(plan.hoisted):
         first = statements[_first(uses[name])[0]]
         if isinstance(first, ast.If) and _branches_assign(first, name, dead or DeadStores()):
@@ -102,13 +102,13 @@ def _walk(stmts: list[ast.stmt], path: Path, loops: int, uses: dict[str, _Uses],
         if id(stmt) in dead.dropped:
             continue
         here = (*path, (id(stmts), i))
-        unset = dead.dead.get(id(stmt))  # the local a kept dead store does not assign
+        unset = dead.unset(stmt)  # the locals a kept dead store (or a `_` in a pattern) does not assign
         for node in _header_nodes(stmt):
             for sub in ast.walk(node):
                 if isinstance(sub, ast.Name) and sub.id in uses and not _unset_target(sub, unset, stmt):
                     uses[sub.id].paths.append(here)
-        for target in _targets(stmt) if unset is None else []:
-            if isinstance(target, ast.Name) and target.id in uses:
+        for target in _targets(stmt):
+            if isinstance(target, ast.Name) and target.id in uses and target.id not in unset:
                 later = stmts[i + 1 :]
                 leaves = any(isinstance(s, ast.Return) for s in later) or (
                     loops <= 1 and any(isinstance(s, ast.Break) for s in later)
@@ -133,9 +133,9 @@ def _walk(stmts: list[ast.stmt], path: Path, loops: int, uses: dict[str, _Uses],
             _walk(block, here, inner, uses, dead)
 
 
-def _unset_target(name: ast.Name, unset: str | None, stmt: ast.stmt) -> bool:
+def _unset_target(name: ast.Name, unset: frozenset[str], stmt: ast.stmt) -> bool:
     """The target of a kept dead store, which its Rust (`let _ = value;`) does not name: `x op= v` reads x."""
-    return name.id == unset and isinstance(name.ctx, ast.Store) and not isinstance(stmt, ast.AugAssign)
+    return name.id in unset and isinstance(name.ctx, ast.Store) and not isinstance(stmt, ast.AugAssign)
 
 
 def _assigned_twice(u: _Uses) -> bool:
@@ -215,15 +215,16 @@ def _inline_site(u: _Uses, statements: dict[tuple[int, int], ast.stmt], name: st
     return stmt if any(isinstance(t, ast.Name) and t.id == name for t in _targets(stmt)) else None
 
 
-def _tuple_consistency(body: list[ast.stmt], plan: Plan) -> None:
-    """A tuple assignment declares all its names with one `let`, or none: the others get hoisted."""
+def _tuple_consistency(body: list[ast.stmt], plan: Plan, dead: DeadStores) -> None:
+    """A tuple assignment declares all its (read) names with one `let`, or none: the others get hoisted."""
     for stmt in ast.walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Tuple) for t in stmt.targets):
             names = [t.id for t in _targets(stmt) if isinstance(t, ast.Name)]
+            unread = dead.unset(stmt)
+            everything = len(names) == len(_targets(stmt))
+            names = [n for n in names if n not in unread]
             inline = [n for n in names if (id(stmt), n) in plan.inline]
-            if inline and (
-                len(inline) != len(names) or len(stmt.targets) > 1 or len(names) != len(_targets(stmt))
-            ):
+            if inline and (len(inline) != len(names) or len(stmt.targets) > 1 or not everything):
                 for n in inline:
                     plan.inline.discard((id(stmt), n))
                     plan.hoisted.append(n)

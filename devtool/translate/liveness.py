@@ -28,6 +28,13 @@ class DeadStores:
 
     dead: dict[int, str] = field(default_factory=dict)
     dropped: set[int] = field(default_factory=set)
+    #: `a, b = ...`: the names of a tuple assignment whose values are never read (`_` in the pattern)
+    items: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    def unset(self, stmt: ast.stmt) -> frozenset[str]:
+        """The locals `stmt` stores a value into that nothing reads (so its Rust does not assign them)."""
+        one = self.dead.get(id(stmt))
+        return self.items.get(id(stmt), frozenset()) | ({one} if one else set())
 
 
 def store_target(stmt: ast.stmt, names: set[str]) -> str | None:
@@ -49,6 +56,20 @@ def stored_value(stmt: ast.stmt) -> ast.expr | None:
     return stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
 
 
+def overwritten_params(fn: ast.FunctionDef, scalars: set[str]) -> set[str]:
+    """The scalar parameters the body assigns before any path reads them: the value passed is never read
+    (rustc warns), so the kernel takes it as `_name` and the name is a local of the body."""
+    assigned = {
+        n.id
+        for n in ast.walk(fn)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id in scalars
+    }
+    if not assigned:
+        return set()
+    live = _Liveness(assigned, set()).block(fn.body, frozenset(), _Exits(frozenset(), frozenset()))
+    return assigned - live
+
+
 def dead_stores(body: list[ast.stmt], names: set[str], pure: Callable[[ast.stmt], bool]) -> DeadStores:
     """The dead simple stores to `names` in `body`; `pure(stmt)` says whether a store's value cannot raise."""
     found = DeadStores()
@@ -56,6 +77,7 @@ def dead_stores(body: list[ast.stmt], names: set[str], pure: Callable[[ast.stmt]
         analysis = _Liveness(names, found.dropped)
         analysis.block(body, frozenset(), _Exits(frozenset(), frozenset()))
         found.dead.update(analysis.dead)
+        found.items = {key: unread for key, unread in analysis.items.items() if unread}
         new = {key for key in analysis.dead if pure(analysis.stmts[key])}
         if not new:
             return found
@@ -73,6 +95,7 @@ class _Liveness:
         self.names = names
         self.skipped = skipped
         self.dead: dict[int, str] = {}
+        self.items: dict[int, frozenset[str]] = {}
         self.stmts: dict[int, ast.stmt] = {}
 
     def reads(self, *nodes: ast.AST | None) -> Live:
@@ -108,6 +131,14 @@ class _Liveness:
                 else set()
             )
             return after | self.reads(stmt.value, stmt.target) | own
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) > 1:
+            self.chain(stmt, after)
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple):
+            self.items[id(stmt)] = frozenset(
+                t.id
+                for t in stmt.targets[0].elts
+                if isinstance(t, ast.Name) and t.id in self.names and t.id not in after
+            )
         if isinstance(stmt, ast.Assign | ast.AnnAssign):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             killed = {
@@ -132,6 +163,20 @@ class _Liveness:
         if isinstance(stmt, ast.For | ast.While):
             return self.loop(stmt, after)
         return after | self.reads(stmt)
+
+    def chain(self, stmt: ast.Assign, after: Live) -> None:
+        """`a = b = v` is `let a = v; let b = a;`: an unread `b` is a copy left out; an unread `a` is
+        read by the copies, unless every name is unread: then the statement is one dead store."""
+        names = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+        if len(names) != len(stmt.targets) or not all(n in self.names for n in names):
+            return
+        unread = frozenset(n for n in names[1:] if n not in after)
+        self.dead.pop(id(stmt), None)
+        if names[0] not in after and len(unread) == len(names) - 1:
+            unread |= {names[0]}
+            self.dead[id(stmt)] = names[0]
+            self.stmts[id(stmt)] = stmt
+        self.items[id(stmt)] = unread
 
     def loop(self, stmt: ast.For | ast.While, after: Live) -> Live:
         forever = (

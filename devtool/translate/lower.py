@@ -101,23 +101,6 @@ class Lowerer:
         result: Expr = method(node)
         return result
 
-    def probe(self, node: ast.expr) -> Expr:
-        """`expr(node)` without a trace: the helpers, constants and notes it would record are not kept
-        (to ask what the Rust of a value would be before deciding to emit it)."""
-        unit, scope = self.unit, self.scope
-        saved = (set(unit.helpers), dict(unit.dynamic), list(unit.notes), set(unit.used_constants),
-                 scope.needs_neg_cmp_allow)  # fmt: skip
-        try:
-            return self.expr(node)
-        finally:
-            unit.helpers, unit.dynamic, unit.notes, unit.used_constants = (
-                saved[0],
-                saved[1],
-                saved[2],
-                saved[3],
-            )
-            scope.needs_neg_cmp_allow = saved[4]
-
     def scalar(self, node: ast.expr) -> Expr:
         e = self.expr(node)
         if not isinstance(e.type, Scalar):

@@ -4,6 +4,7 @@ helpers and notes collected so far."""
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,11 @@ class Const:
 
 def rust_name(name: str) -> str:
     return f"{name}_" if name in RESERVED else name
+
+
+def rust_mentions(code: str, name: str) -> bool:
+    """Whether the Rust `code` names `name` outside its comments (a Python name: its Rust spelling)."""
+    return re.search(rf"\b{re.escape(rust_name(name))}\b", re.sub(r"//[^\n]*", "", code)) is not None
 
 
 def const_name(name: str) -> str:
@@ -93,6 +99,8 @@ class Scope:
     for_targets: set[str] = field(default_factory=set)
     assigned_params: set[str] = field(default_factory=set)
     widened: set[str] = field(default_factory=set)
+    #: 2-D arrays made in the function (their Rust name) -> the 2-D parameter whose columns they have
+    matrix_roots: dict[str, str] = field(default_factory=dict)
     #: `not (a < b)` on floats keeps Python's NaN rule; clippy would suggest a rewrite that does not.
     needs_neg_cmp_allow: bool = False
 

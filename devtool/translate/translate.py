@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from ..scaffold.signature import Signature
 from .model import Refusal, Refused, Translation
 from .rustfmt import format_rust
 from .scan import scan
+from .scope import const_name
 from .support import ERROR_ENUM, helper_texts
 from .unit import Unit, const_text
 
@@ -58,14 +60,18 @@ def translate(
 def assemble(unit: Unit, kernel: str, error_path: str | None) -> str:
     parts = [f"// Translated by devtool from {unit.path}: do not edit by hand, or delete this line first.\n"]
     parts.append(f"use {error_path};\n" if error_path else ERROR_ENUM)
+    # Inference lowers statements the emitter leaves out (dead stores): keep what the code names.
+    code = re.sub(r"//[^\n]*", "", "\n".join([*(e.text for e in unit.emitted.values()), kernel]))
     parts += [
-        const_text(unit.constants[name], unit.path) for name in unit.constants if name in unit.used_constants
+        const_text(unit.constants[name], unit.path)
+        for name in unit.constants
+        if name in unit.used_constants and re.search(rf"\b{const_name(name)}\b", code)
     ]
-    helpers = set(unit.helpers)
+    helpers = {h for h in unit.helpers if re.search(rf"\b{h}\(", code)}
     builtin = {k for k in helpers if k not in unit.dynamic}
     deps = {d for name in helpers if name in unit.dynamic for d in unit.dynamic[name][1]}
     parts += helper_texts(builtin | deps)
-    parts += [unit.dynamic[name][0] for name in sorted(unit.dynamic)]
+    parts += [unit.dynamic[name][0] for name in sorted(unit.dynamic) if name in helpers]
     parts += [e.text for e in unit.emitted.values()]
     parts.append(kernel)
     return "\n".join(parts)

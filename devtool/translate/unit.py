@@ -12,9 +12,11 @@ from typing import Any
 
 from ..scaffold.signature import Signature
 from .body import Body
+from .liveness import overwritten_params
 from .lower import Expr, float_literal
+from .matrix import matrix_param
 from .model import Array, Refused, Scalar, Tuple, Type
-from .scope import Const, Scope, const_name, refuse, rust_name
+from .scope import Const, Scope, const_name, refuse, rust_mentions, rust_name
 
 PARAM_TYPES: dict[str, Type] = {
     "f64[]": Array("float", "param"), "f64[*]": Array("float", "param"),
@@ -24,8 +26,9 @@ PARAM_TYPES: dict[str, Type] = {
 }  # fmt: skip
 RUST_PARAM = {"f64[]": "&[f64]", "f64[*]": "&[f64]", "i64[]": "&[i64]", "i64[*]": "&[i64]",
               "f64[,]": "&[f64]", "f64": "f64", "i64": "i64", "usize": "usize", "bool": "bool"}  # fmt: skip
-RESULT_RUST = {"f64[]": "Vec<f64>", "f64[*]": "Vec<f64>", "i64[]": "Vec<i64>", "i64[*]": "Vec<i64>",
-               "f64": "f64", "i64": "i64", "usize": "usize", "bool": "bool"}  # fmt: skip
+RESULT_RUST = {"f64[]": "Vec<f64>", "f64[*]": "Vec<f64>", "f64[,]": "Vec<f64>", "i64[]": "Vec<i64>",
+               "i64[*]": "Vec<i64>", "f64": "f64", "i64": "i64", "usize": "usize",
+               "bool": "bool"}  # fmt: skip
 
 
 @dataclass
@@ -98,7 +101,9 @@ class Unit:
             raise refuse(node, f"calls `{name}` recursively: recursion is not translated")
         self.in_progress.append(name)
         try:
-            scope = Scope(self, fn, dict(zip((a.arg for a in fn.args.args), params, strict=True)))
+            typed = dict(zip((a.arg for a in fn.args.args), params, strict=True))
+            overwritten = overwritten_params(fn, {n for n, t in typed.items() if isinstance(t, Scalar)})
+            scope = Scope(self, fn, {n: t for n, t in typed.items() if n not in overwritten})
             body = Body(scope, self.lines)
             body.infer()
             lines = body.emit()
@@ -110,8 +115,9 @@ class Unit:
                     returns = join_return(returns, r, fn)
         finally:
             self.in_progress.pop()
+        text = "\n".join(lines)
         args = ", ".join(
-            param_decl(a.arg, t, a.arg in scope.assigned_params)
+            param_decl(a.arg, t, a.arg in scope.assigned_params, text, a.arg not in overwritten)
             for a, t in zip(fn.args.args, params, strict=True)
         )
         header = f"fn {name}({args}) -> Result<{returns.rust}, KernelError> {{"
@@ -135,20 +141,21 @@ class Unit:
                 construct=f"def {name}",
             )
         params = {a.name: PARAM_TYPES[a.type] for a in signature.args}
-        scope = Scope(self, fn, params)
+        overwritten = overwritten_params(fn, {n for n, t in params.items() if isinstance(t, Scalar)})
+        scope = Scope(self, fn, {n: t for n, t in params.items() if n not in overwritten})
         body = Body(scope, self.lines)
         body.infer()
         lines = body.emit()
         decls, prelude = [], []
-        used = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
+        text = "\n".join(lines)
         for a in signature.args:
             mut = a.name in scope.assigned_params
-            if a.name not in used:  # the Python function ignores it; rustc wants that said
+            if a.name in overwritten or not rust_mentions(text, a.name):  # rustc wants an unread one said
                 cols = f", _{a.name}_cols: usize" if a.type == "f64[,]" else ""
                 decls.append(f"_{a.name}: {RUST_PARAM[a.type]}{cols}")
                 continue
             if a.type == "f64[,]":
-                decls.append(f"{rust_name(a.name)}: &[f64], {rust_name(a.name)}_cols: usize")
+                decls.append(matrix_param(a.name, text))
             elif a.type == "usize":
                 decls.append(f"{rust_name(a.name)}: usize")
                 m = "mut " if mut else ""
@@ -202,8 +209,18 @@ class Unit:
             if want == "bool" and t.kind == "bool":
                 return value.code
             raise refuse(node, f"returns a {t.kind} where the signature says {want}")
-        if not isinstance(t, Array) or t.ndim != 1 or (t.elem == "int") != want.startswith("i64"):
+        ndim = 2 if want == "f64[,]" else 1
+        if not isinstance(t, Array) or t.ndim != ndim or (t.elem == "int") != want.startswith("i64"):
             raise refuse(node, f"returns something other than the signature's {want}")
+        first = self.kernel_signature.first_matrix if self.kernel_signature else None
+        if ndim == 2 and (
+            first is None or scope.matrix_roots.get(value.code, value.code) != rust_name(first.name)
+        ):
+            raise refuse(
+                node,
+                "returns a 2-D array whose columns are not those of the signature's first f64[,] "
+                "argument (which a 2-D result's shape follows): not translated",
+            )
         return f"{value.code}.to_vec()" if t.origin == "param" else value.code
 
 
@@ -230,9 +247,14 @@ def as_param(t: Type) -> Type:
     return t
 
 
-def param_decl(name: str, t: Type, mutable: bool) -> str:
+def param_decl(name: str, t: Type, mutable: bool, body: str = "", read: bool = True) -> str:
+    """A parameter's Rust: `_NAME` when the function's Rust (`body`) never reads it, or when `read` is
+    false (the Python function assigns it before reading it)."""
+    if not read or (body and not rust_mentions(body, name)):
+        cols = f", _{name}_cols: usize" if isinstance(t, Array) and t.ndim == 2 else ""
+        return f"_{name}: {'&[f64]' if cols else t.rust}{cols}"
     if isinstance(t, Array) and t.ndim == 2:
-        return f"{rust_name(name)}: &[f64], {rust_name(name)}_cols: usize"
+        return matrix_param(name, body)
     return f"{'mut ' if mutable and not isinstance(t, Array) else ''}{rust_name(name)}: {t.rust}"
 
 

@@ -182,9 +182,15 @@ def row_means(matrix: Annotated[F64Array, "f64[,]"], scale: float) -> F64Array:
     return out
 
 
-def dead_stores(values: F64Array, x: float, n: int) -> tuple[float, int]:
+def dead_stores(values: F64Array, x: float, n: int, scale: float) -> tuple[float, int]:
     """Values assigned and overwritten unread (Python does not mind, rustc warns): left out of the Rust,
-    or only evaluated where they can raise (an IndexError on an empty array)."""
+    or only evaluated where they can raise (an IndexError on an empty array); `_` in a tuple pattern; a
+    parameter assigned before it is read."""
+    scale = 0.5
+    lo, hi = x, scale
+    lo = -x
+    low = high = x
+    high = scale
     level = 0.0
     if x > 0.0:  # noqa: SIM108 (the dead store and the if/else are the construct tested)
         level = 1.0
@@ -204,7 +210,7 @@ def dead_stores(values: F64Array, x: float, n: int) -> tuple[float, int]:
     k //= 3
     buffer = np.zeros(n)
     buffer = np.full_like(values, x)
-    return total + first + buffer[-1], count
+    return total + first + buffer[-1] + lo * hi + low * high, count
 
 
 def repeated(values: F64Array, n: int, fill: float) -> tuple[F64Array, float, int]:
@@ -229,4 +235,31 @@ def element_swaps(values: F64Array, k: Annotated[int, "usize"]) -> F64Array:
         out[i], out[i + 1] = out[i + 1], out[i]
     if n > 0:
         out[0], out[k - n] = float(k), out[0]
+    return out
+
+
+def zipped(values: F64Array, weights: F64Array, shift: float) -> tuple[float, int]:
+    """`for` over zip of two and of three arrays (it stops at the shortest); round(x) half to even."""
+    total = 0.0
+    for v, w in zip(values, weights, strict=False):
+        total += v * w
+    rounded = 0
+    for a, b, c in zip(values, weights, values):  # noqa: B905 (zip's default)
+        x = a * b + shift
+        if abs(x) < 1e15 and abs(c) < 1e15:
+            rounded += round(x) + round(c)
+    return total, rounded
+
+
+def matrix_writes(matrix: Annotated[F64Array, "f64[,]"], scale: float) -> Annotated[F64Array, "f64[,]"]:
+    """Writes into a 2-D array made with np.zeros_like / np.full_like (`out[i, j] = v`, `+=`, negative
+    indexes) and a 2-D result with the parameter's shape."""
+    out = np.zeros_like(matrix)
+    seen = np.full_like(matrix, -1.0)
+    rows = len(matrix)
+    for i in range(rows):
+        for j in range(len(matrix[i])):
+            out[i, j] = matrix[i, j] * scale
+            out[i, -1 - j] += seen[i, j]
+            seen[-1 - i, j] = out[i, j]
     return out
