@@ -146,8 +146,15 @@ def _delete_statement(source: Source, stmt: ast.stmt) -> Source:
     end_row = (stmt.end_lineno or stmt.lineno) - 1
     rest = source.line(end_row)[stop - source.line_starts[end_row] :].strip()
     if source.is_blank_before(start) and (not rest or rest.startswith(b"#")):
-        return source.delete_rows(stmt.lineno - 1, end_row)
+        first, last = stmt.lineno - 1, end_row
+        if _is_blank(source, first - 1) and _is_blank(source, last + 1):  # no double blank line left
+            last += 1
+        return source.delete_rows(first, last)
     return source.splice(start, stop, "")
+
+
+def _is_blank(source: Source, row: int) -> bool:
+    return 0 <= row < len(source.line_starts) and not source.line(row).strip()
 
 
 @dataclass(frozen=True)
@@ -189,9 +196,17 @@ class BridgeExports:
                 self.label, None, f"no `from .` import to put `from .{self.module}_py` next to"
             )
         own = f"{self.module}_py"
+        block = [f"from .{own} import (", f"    {function},", ")"]
         later = next((s for s in imports if module_cmp(s.module or "", own) > 0), None)
-        row = _comment_top(source, later.lineno - 1) if later else (imports[-1].end_lineno or 0)
-        return source.insert_lines(row, [f"from .{own} import (", f"    {function},", ")"]).text
+        if later is None:
+            return source.insert_lines(imports[-1].end_lineno or 0, block).text
+        row = _comment_top(source, later.lineno - 1)
+        if row == later.lineno - 1:
+            return source.insert_lines(row, block).text
+        # ruff's isort keeps a blank line above an import's own comment lines: go above that blank line
+        if later is not imports[0] and not source.line(row - 1).strip():
+            return source.insert_lines(row - 1, block).text
+        return source.insert_lines(row, [*block, ""]).text
 
     def _unimport(self, text: str, function: str) -> str:
         source, tree = _parse(text, self.label)

@@ -32,11 +32,20 @@ def parse_rust(text: str, label: str, *, strict: bool = True) -> tuple[Source, N
     source = Source.of(text)
     root = _parser().parse(source.data).root_node
     if strict and root.has_error:
-        bad = _first_error(root)
-        raise UnrecognisedShape(
-            label, bad.start_point.row + 1, "not valid Rust: the parser cannot read it here"
-        )
+        raise UnrecognisedShape(label, _error_row(root) + 1, "not valid Rust: the parser cannot read it here")
     return source, root
+
+
+def _error_row(root: Node) -> int:
+    """The row of the first syntax error; for a missing token, the row of the code it should follow."""
+    bad = _first_error(root)
+    if bad.is_missing:
+        before = bad.prev_sibling
+        while before is not None and is_comment(before):
+            before = before.prev_sibling
+        if before is not None:
+            return before.end_point.row
+    return bad.start_point.row
 
 
 def _first_error(node: Node) -> Node:
@@ -139,7 +148,12 @@ def delete_item(source: Source, start: int, node: Node) -> Source:
     if source.is_blank_before(start) and (not rest or rest.startswith(b"//")):
         return source.delete_rows(source.row_of(start), end_row)
     stop = node.end_byte
-    while stop < len(source.data) and source.data[stop : stop + 1] in (b" ", b"\t"):
+    if (
+        not rest
+    ):  # last on its line: take the blanks before it, so the line ends where the code before it does
+        while start > 0 and source.data[start - 1 : start] in (b" ", b"\t"):
+            start -= 1
+    while rest and stop < len(source.data) and source.data[stop : stop + 1] in (b" ", b"\t"):
         stop += 1
     return source.splice(start, stop, "")
 
