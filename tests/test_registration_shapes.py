@@ -286,3 +286,21 @@ def test_a_new_import_before_the_first_commented_one_keeps_the_sections_apart(tm
     applied = reversible(BridgeExports("a", ("a",)), text)
     assert applied.startswith("import os\n\nfrom .a_py import (\n    a,\n)\n\n# Local.\n")
     ruff_check(tmp_path, applied)
+
+
+@needs_ruff
+def test_a_one_line_import_or_all_grown_too_long_is_split_one_name_per_line(tmp_path: Path) -> None:
+    names = [f"function_number_{i}" for i in range(4)]
+    text = f"from .alpha_py import {', '.join(names)}\n\n__all__ = [{', '.join(map(repr, names))}]\n"
+    text = text.replace("'", '"')
+    ruff_check(tmp_path, text)
+    applied = BridgeExports("alpha", ("function_number_9",)).apply(text)
+    assert applied.startswith("from .alpha_py import (\n    function_number_0,\n")
+    assert '    "function_number_9",\n]\n' in applied
+    ruff_check(tmp_path, applied)
+    format_check = subprocess.run(
+        ["ruff", "format", "--check", "--config", str(REPO / "pyproject.toml"), "--no-cache", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert format_check.returncode == 0, format_check.stdout

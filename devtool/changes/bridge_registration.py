@@ -18,6 +18,10 @@ from .splice import Source
 
 BRIDGE_INIT = "src/rust_bridge/__init__.py"
 
+#: A one-line import or `__all__` longer than this is split one name per line, with a trailing comma
+#: (ruff's default line length; the magic trailing comma keeps ruff from joining it under a longer one).
+LINE_LENGTH = 88
+
 
 @dataclass(frozen=True)
 class _Element:
@@ -157,6 +161,34 @@ def _is_blank(source: Source, row: int) -> bool:
     return 0 <= row < len(source.line_starts) and not source.line(row).strip()
 
 
+def _split_if_long(source: Source, label: str, find: Callable[[Source, ast.Module], ast.stmt | None]) -> str:
+    """The text, with the statement `find` picks split one element per line if it is one line too long."""
+    stmt = find(source, _parse(source.text, label)[1])
+    if stmt is None or stmt.end_lineno != stmt.lineno or len(source.line(stmt.lineno - 1)) <= LINE_LENGTH:
+        return source.text
+    if isinstance(stmt, ast.ImportFrom):
+        nodes: Sequence[ast.expr | ast.alias] = stmt.names
+        first, last = _span(source, nodes[0])[0], _span(source, nodes[-1])[1]
+        opening = source.data.rfind(b"(", 0, first)
+        if opening < _span(source, stmt)[0]:  # `import a, b`: the brackets are added
+            return source.splice(first, last, f"({_one_per_line_body(source, nodes)})").text
+        return source.splice(
+            opening + 1, source.data.index(b")", last), _one_per_line_body(source, nodes)
+        ).text
+    value = getattr(stmt, "value", None)
+    if not isinstance(value, ast.List | ast.Tuple) or not value.elts:
+        return source.text
+    start, stop = _span(source, value)
+    if source.data[start : start + 1] not in (b"[", b"("):
+        return source.text  # a tuple without brackets: left as it is
+    return source.splice(start + 1, stop - 1, _one_per_line_body(source, value.elts)).text
+
+
+def _one_per_line_body(source: Source, nodes: Sequence[ast.expr | ast.alias]) -> str:
+    texts = [source.data[slice(*_span(source, n))].decode("utf-8") for n in nodes]
+    return "".join(f"{source.newline.decode()}    {text}," for text in texts) + source.newline.decode()
+
+
 @dataclass(frozen=True)
 class BridgeExports:
     """The functions of one module in `rust_bridge/__init__.py`: its import and its `__all__` entries."""
@@ -189,7 +221,8 @@ class BridgeExports:
             members = _members(source, stmt)
             if any(m.name == function for m in members):
                 return text
-            return _insert(source, members, stmt.lineno - 1, 0, (function, function), isort_cmp).text
+            source = _insert(source, members, stmt.lineno - 1, 0, (function, function), isort_cmp)
+            return _split_if_long(source, self.label, lambda _, tree: _import_of(tree, self.module))
         imports = _relative_imports(tree)
         if not imports:
             raise UnrecognisedShape(
@@ -225,7 +258,8 @@ class BridgeExports:
             return text
         quote = source.data[entries[0].start : entries[0].start + 1].decode() if entries else '"'
         literal = (function, f"{quote}{function}{quote}")
-        return _insert(source, entries, stmt.lineno - 1, closing, literal, isort_cmp).text
+        source = _insert(source, entries, stmt.lineno - 1, closing, literal, isort_cmp)
+        return _split_if_long(source, self.label, lambda src, tree: _all_of(src, tree, self.label)[0])
 
     def _unexport(self, text: str, function: str) -> str:
         source, tree = _parse(text, self.label)
