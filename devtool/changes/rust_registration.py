@@ -9,6 +9,7 @@ position of their group, calls after the last call of their kind.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -64,7 +65,7 @@ class LibModule:
 
 @dataclass(frozen=True)
 class _Body:
-    """A function's first parameter, its body and the rows new statements go relative to."""
+    """A function's first parameter (what it registers into) and its body."""
 
     param: str
     body: Node
@@ -78,7 +79,7 @@ def _function_body(root: Node, name: str, label: str, what: str) -> _Body:
     """
     fn = find_function(root, name)
     if fn is None:
-        raise UnrecognisedShape(label, None, f"no `{what}` line (devtool edits the shape it generates)")
+        raise UnrecognisedShape(label, None, f"no `{what}` line: devtool registers in that function")
     param, body = first_param(fn), fn.child_by_field_name("body")
     if param is None or body is None:
         raise UnrecognisedShape(label, fn.start_point.row + 1, f"`{what}` has no parameter to register with")
@@ -88,13 +89,15 @@ def _function_body(root: Node, name: str, label: str, what: str) -> _Body:
     return _Body(param, body)
 
 
-def _insert_statement(source: Source, body: Node, after: Node | None, lines: list[str]) -> str:
-    """`lines` after the statement `after`, or before the body's final `Ok(())`, at that line's indent."""
+Lines = Callable[[str, str], list[str]]  # (indent, one more level of indent) -> the statement's lines
+
+
+def _insert_statement(source: Source, body: Node, after: Node | None, lines: Lines) -> str:
+    """The statement `lines` makes, after `after` or else before the final `Ok(())`, at that line's indent."""
     anchor = after if after is not None else code_children(body)[-1]
     row = anchor.end_point.row + 1 if after is not None else anchor.start_point.row
     indent = source.indent(anchor.start_point.row)
-    step = "\t" if indent.startswith("\t") else "    "
-    return source.insert_lines(row, [line.replace("\t", step).replace("\x00", indent) for line in lines]).text
+    return source.insert_lines(row, lines(indent, "\t" if indent.startswith("\t") else "    ")).text
 
 
 # --- python/mod.rs: one add_submodule(...) statement per module ------------------------------------
@@ -126,21 +129,23 @@ def _submodule_calls(body: Node, label: str) -> list[_Call]:
     return found
 
 
-def _submodule_lines(param: str, module: str) -> list[str]:
-    """The statement as rustfmt writes it: on one line while the arguments fit in 60 columns.
-
-    `\\x00` stands for the statement's indent and `\\t` for one more level.
-    """
+def _submodule_lines(param: str, module: str) -> Lines:
+    """The statement as rustfmt writes it: on one line while the arguments fit in 60 columns."""
     args = f'{param}, "{module}", crate::{module}::register'
-    if len(args) <= 60:
-        return [f"\x00add_submodule({args})?;"]
-    return [
-        "\x00add_submodule(",
-        f"\x00\t{param},",
-        f'\x00\t"{module}",',
-        f"\x00\tcrate::{module}::register,",
-        "\x00)?;",
-    ]
+
+    def lines(indent: str, step: str) -> list[str]:
+        if len(args) <= 60:
+            return [f"{indent}add_submodule({args})?;"]
+        inner = indent + step
+        return [
+            f"{indent}add_submodule(",
+            f"{inner}{param},",
+            f'{inner}"{module}",',
+            f"{inner}crate::{module}::register,",
+            f"{indent})?;",
+        ]
+
+    return lines
 
 
 @dataclass(frozen=True)
@@ -232,4 +237,5 @@ class ModuleFunction:
         if any(name == self.function for _, name in calls):
             return text
         after = calls[-1][0] if calls else None
-        return _insert_statement(source, fn.body, after, [f"\x00{self.function}::register({fn.param})?;"])
+        call = f"{self.function}::register({fn.param})?;"
+        return _insert_statement(source, fn.body, after, lambda indent, _: [f"{indent}{call}"])
