@@ -81,6 +81,21 @@ class Workspace:
     def logs_dir(self) -> Path:
         return self.state_dir / "logs"
 
+    @property
+    def extension_name(self) -> str:
+        """The compiled extension's module name: the `#[pymodule]` function python/mod.rs defines.
+
+        maturin's `module-name` (its last dotted part), else Cargo.toml's `[lib] name`, else its
+        package name with `-` as `_`, as cargo and maturin default it.
+        """
+        maturin = _tool_table(self.pyproject, "maturin") or {}
+        cargo = _read_toml(self.cargo_toml) or {}
+        lib, package = cargo.get("lib", {}), cargo.get("package", {})
+        for name in (maturin.get("module-name"), lib.get("name"), package.get("name")):
+            if isinstance(name, str) and name:
+                return name.rpartition(".")[2].replace("-", "_")
+        return self.cargo_toml.parent.name.replace("-", "_")
+
     def module_dir(self, name: str) -> Path:
         """The Rust source folder of module `name` (which may not exist yet)."""
         return self.rust_src / name

@@ -37,7 +37,7 @@ def module_warnings(ws: Workspace, module: str, functions: Sequence[str]) -> lis
     if not ((rust / "mod.rs").is_file() or rust.with_suffix(".rs").is_file()):
         found.append(f"module {module}: lib.rs declares it, but {_rel(ws, rust / 'mod.rs')} is missing")
     wiring: list[tuple[Path, Edit]] = [
-        (ws.python_mod_rs, Submodule(module)),
+        (ws.python_mod_rs, Submodule(module, extension=ws.extension_name)),
         (ws.bridge_init, BridgeExports(module, tuple(functions))),
     ]
     for path, edit in wiring:

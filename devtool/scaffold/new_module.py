@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from ..changes.plan import FileChange, Plan, read_text
-from ..changes.registration import plan_register_functions, plan_register_module
+from ..changes.plan import FileChange, Plan
+from ..changes.registration import register_functions, register_module
 from ..changes.runs import changing_run, log_path_for
 from ..changes.transaction import render_diff
+from ..changes.tree import Tree
 from ..errors import ConflictError, UsageError
 from ..names import check_identifier, check_module_name
 from ..records import FunctionRecord, ModuleRecord, read_record, record_path
@@ -177,6 +178,7 @@ def plan_new_module(
     """
     if source is not None:
         check_bridge_supports_sources(ws.bridge_dir)
+    tree = Tree(ws.root)
     if not ws.has_module(module):
         record = ModuleRecord(
             module=module,
@@ -186,12 +188,14 @@ def plan_new_module(
         pristine = render_pristine(record, lambda _: template_dir)
         files = pristine.files
         _refuse_existing_files(ws, files)
-        changes = [FileChange(PurePosixPath(p), None, text) for p, text in sorted(files.items())]
-        changes += plan_register_module(ws, module, [function])
+        for path, text in sorted(files.items()):
+            tree.create(path, text)
+        register_module(tree, ws, module, [function])
         record = replace(record, files=tuple(sorted(files)))
-        changes.append(FileChange(record_path(module), None, record.to_json()))
-        changes += plan_store(ws, module, pristine)
-        return Plan(tuple(changes)), False
+        tree.create(record_path(module), record.to_json())
+        for change in plan_store(ws, module, pristine):
+            tree.stage(change)
+        return tree.plan(), False
 
     existing = read_record(ws, module)
     if existing is None:
@@ -203,19 +207,21 @@ def plan_new_module(
         raise ConflictError(f"module {module!r} already has a function {function!r}")
     rendered = render.render_function(module, function, signature, template_dir=template_dir, source=source)
     _refuse_existing_files(ws, rendered.created)
-    changes = [FileChange(PurePosixPath(p), None, text) for p, text in sorted(rendered.created.items())]
+    for path, text in sorted(rendered.created.items()):
+        tree.create(path, text)
     for path, fragment in sorted(rendered.appended.items()):
-        before = read_text(ws.root / path)
-        changes.append(FileChange(PurePosixPath(path), before, before + fragment))
-    changes += plan_register_functions(ws, module, [function])
+        current = tree.read(path)
+        if current is None:
+            raise ConflictError(f"{path} is missing: module {module!r} is not as devtool generated it")
+        tree.write(path, current + fragment)
+    register_functions(tree, ws, module, [function])
     record = existing.with_function(
         _function_record(function, signature, template_dir, source), tuple(rendered.created)
     )
-    changes.append(
-        FileChange(record_path(module), read_text(ws.root / record_path(module)), record.to_json())
-    )
-    changes += _plan_store_added(ws, existing, function, rendered, template_dir)
-    return Plan(tuple(changes)), True
+    tree.write(record_path(module), record.to_json())
+    for change in _plan_store_added(ws, existing, function, rendered, template_dir):
+        tree.stage(change)
+    return tree.plan(), True
 
 
 def _plan_store_added(

@@ -13,10 +13,11 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from ..changes.plan import FileChange, Plan, read_text
-from ..changes.registration import plan_unregister_functions, plan_unregister_module
+from ..changes.plan import FileChange, Plan
+from ..changes.registration import unregister_functions, unregister_module
 from ..changes.runs import changing_run, log_path_for
 from ..changes.transaction import render_diff
+from ..changes.tree import Tree
 from ..errors import ConflictError, DevtoolError, UsageError
 from ..names import check_identifier, check_module_name
 from ..records import FunctionRecord, ModuleRecord, read_record, record_path
@@ -132,15 +133,15 @@ def plan_remove_module(ws: Workspace, module: str) -> Plan:
         UsageError: no such module, or no record of it.
     """
     record = _record(ws, module)
-    changes = [
-        FileChange(PurePosixPath(p), read_text(ws.root / p), None)
-        for p in record.files
-        if (ws.root / p).is_file()
-    ]
-    changes += plan_unregister_module(ws, module)
-    changes.append(FileChange(record_path(module), read_text(ws.root / record_path(module)), None))
-    changes += plan_store(ws, module, None)
-    return Plan(tuple(changes))
+    tree = Tree(ws.root)
+    for path in record.files:
+        if (ws.root / path).is_file():
+            tree.delete(path)
+    unregister_module(tree, ws, module)
+    tree.delete(record_path(module))
+    for change in plan_store(ws, module, None):
+        tree.stage(change)
+    return tree.plan()
 
 
 def plan_remove_function(ws: Workspace, record: ModuleRecord, function: str) -> Plan:
@@ -166,28 +167,28 @@ def plan_remove_function(ws: Workspace, record: ModuleRecord, function: str) -> 
             f"remove it by hand, or first run `devtool update-module {record.module} --base-from-current`"
         )
     rendered = base.functions[function]
-    changes = [
-        FileChange(PurePosixPath(p), (ws.root / p).read_text(encoding="utf-8"), None)
-        for p in sorted(rendered.created)
-        if p in record.files and (ws.root / p).is_file()
-    ]
+    tree = Tree(ws.root)
+    for path in sorted(rendered.created):
+        if path in record.files and (ws.root / path).is_file():
+            tree.delete(path)
     for path, fragment in sorted(rendered.appended.items()):
-        before = (ws.root / path).read_text(encoding="utf-8")
+        before = tree.read(path) or ""
         if before.count(fragment) != 1:
             raise ConflictError(
                 f"{path}: the part new-module added for {function!r} was edited, so devtool cannot cut "
                 "it out exactly; remove it by hand, or restore it as generated (nothing was changed)"
             )
-        changes.append(FileChange(PurePosixPath(path), before, before.replace(fragment, "")))
-    changes += plan_unregister_functions(ws, record.module, [function])
+        tree.write(path, before.replace(fragment, ""))
+    unregister_functions(tree, ws, record.module, [function])
     kept = replace(
         record,
         functions=tuple(f for f in record.functions if f.name != function),
         files=tuple(p for p in record.files if p not in rendered.created),
     )
-    changes.append(FileChange(record_path(record.module), record.to_json(), kept.to_json()))
-    changes += plan_store(ws, record.module, base.without_function(function))
-    return Plan(tuple(changes))
+    tree.write(record_path(record.module), kept.to_json())
+    for change in plan_store(ws, record.module, base.without_function(function)):
+        tree.stage(change)
+    return tree.plan()
 
 
 def backup_changes(

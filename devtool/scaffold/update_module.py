@@ -13,10 +13,11 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from ..changes.merge import conflict_lines, merge3
-from ..changes.plan import FileChange, Plan, read_text
-from ..changes.registration import plan_register_module
+from ..changes.plan import FileChange, read_text
+from ..changes.registration import plan_register_module, register_module
 from ..changes.runs import changing_run, log_path_for
 from ..changes.transaction import render_diff
+from ..changes.tree import Tree
 from ..errors import ConflictError, UsageError
 from ..records import ModuleRecord, read_record, record_path
 from ..verify import Progress, VerifyResult, verify_modules
@@ -106,16 +107,20 @@ def update_modules(
         behind = [r for r in records if template_versions(r) != {version}]
         flagged = {r.module: marked_files(ws, r) for r in records if r not in behind and r.needs_attention}
         updates: list[ModuleUpdate] = []
-        changes: list[FileChange] = []
+        tree = Tree(ws.root)  # one staged tree: modules registering in the same files compose
         for record in behind:
-            update, module_changes = plan_update(ws, record, template_dir, conflicts, base_from_current)
+            update, module_changes = plan_update(ws, record, template_dir, conflicts, base_from_current, tree)
             updates.append(update)
-            changes += module_changes
+            for change in module_changes:
+                tree.stage(change)
         unstored = [r for r in records if r not in behind and read_pristine(ws, r) is None]
         for record in unstored:
-            changes += plan_store(ws, record.module, render_pristine(record, lambda _: template_dir))
+            for change in plan_store(ws, record.module, render_pristine(record, lambda _: template_dir)):
+                tree.stage(change)
         resolved = [r for r in records if r.module in flagged and not flagged[r.module]]
-        changes += [_clear_attention(ws, r) for r in resolved]
+        for change in [_clear_attention(ws, r) for r in resolved]:
+            tree.stage(change)
+        plan = tree.plan()
         found = [c for u in updates for c in u.conflicts]
         result = UpdateResult(
             updates=updates,
@@ -127,7 +132,6 @@ def update_modules(
             recovered=run.recovered,
             stored=[r.module for r in unstored],
         )
-        plan = Plan(tuple(changes))
         if dry_run:
             return replace(result, diff=render_diff(plan, ws.root))
         if found and conflicts == "refuse":
@@ -136,7 +140,7 @@ def update_modules(
                 + "\n".join(f"  {c.path}: lines {', '.join(f'{a}-{b}' for a, b in c.lines)}" for c in found)
                 + "\nresolve by hand, or rerun with --conflicts=markers to write conflict markers"
             )
-        if not changes:
+        if not plan.changes:
             return result
         # Conflict markers do not compile: the files are written for the developer to resolve, unverified.
         check = verify and not result.markers_written
@@ -172,8 +176,10 @@ def plan_update(
     template_dir: Path,
     conflicts: ConflictMode,
     base_from_current: bool = False,
+    tree: Tree | None = None,
 ) -> tuple[ModuleUpdate, list[FileChange]]:
-    """The merged files, new files, removals, registrations, the new record and stored render of one module.
+    """The merged files, new files, removals, the new record and stored render of one module; its
+    registrations are staged in `tree` (the command's tree), or returned with the rest without one.
 
     Raises:
         MissingBase: the module's render is not stored and not `base_from_current`.
@@ -197,7 +203,10 @@ def plan_update(
         if change is not None:
             changes.append(change)
     functions = [f.name for f in record.functions]
-    changes += plan_register_module(ws, record.module, functions)  # idempotent: only what is missing
+    if tree is None:
+        changes += plan_register_module(ws, record.module, functions)  # idempotent: only what is missing
+    else:
+        register_module(tree, ws, record.module, functions)
     files = tuple(sorted((set(record.files) - set(update.deleted)) | set(update.created)))
     updated = replace(
         record,
