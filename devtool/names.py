@@ -33,7 +33,17 @@ RUST_STD_CRATES = frozenset({"std", "core", "alloc", "proc_macro", "test"})
 
 # Names the engine's own layout uses: a module with one of them would collide with a file or crate.
 ENGINE_RESERVED = frozenset(
-    {"python", "crypto_trading_engine", "rust_bridge", "numpy", "pyo3", "rayon", "tests", "benchmarks"}
+    {
+        "python",
+        "support",
+        "crypto_trading_engine",
+        "rust_bridge",
+        "numpy",
+        "pyo3",
+        "rayon",
+        "tests",
+        "benchmarks",
+    }
 )
 
 

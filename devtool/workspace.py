@@ -13,6 +13,9 @@ from .errors import WorkspaceNotFound
 DEFAULT_MANIFEST = "rust/Cargo.toml"
 
 _PUB_MOD = re.compile(r"pub mod ([a-z_][a-z0-9_]*);")
+#: The engine's own Rust modules, never a devtool module: the extension module (`python`), and
+#: what every module's kernels share (`support`).
+ENGINE_OWN_MODULES = frozenset({"python", "support"})
 
 
 @dataclass(frozen=True)
@@ -78,15 +81,31 @@ class Workspace:
     def logs_dir(self) -> Path:
         return self.state_dir / "logs"
 
+    @property
+    def extension_name(self) -> str:
+        """The compiled extension's module name: the `#[pymodule]` function python/mod.rs defines.
+
+        maturin's `module-name` (its last dotted part), else Cargo.toml's `[lib] name`, else its
+        package name with `-` as `_`, as cargo and maturin default it.
+        """
+        maturin = _tool_table(self.pyproject, "maturin") or {}
+        cargo = _read_toml(self.cargo_toml) or {}
+        lib, package = cargo.get("lib", {}), cargo.get("package", {})
+        for name in (maturin.get("module-name"), lib.get("name"), package.get("name")):
+            if isinstance(name, str) and name:
+                return name.rpartition(".")[2].replace("-", "_")
+        return self.cargo_toml.parent.name.replace("-", "_")
+
     def module_dir(self, name: str) -> Path:
         """The Rust source folder of module `name` (which may not exist yet)."""
         return self.rust_src / name
 
     def module_names(self) -> list[str]:
-        """The modules `lib.rs` declares with `pub mod`, in file order, without `python`."""
+        """The modules `lib.rs` declares with `pub mod`, in file order, without `python` and `support`
+        (the engine's own: the extension module, and what every module's kernels share)."""
         lines = self.lib_rs.read_text(encoding="utf-8").splitlines()
         found = (_PUB_MOD.fullmatch(line.strip()) for line in lines)
-        return [m.group(1) for m in found if m is not None and m.group(1) != "python"]
+        return [m.group(1) for m in found if m is not None and m.group(1) not in ENGINE_OWN_MODULES]
 
     def has_module(self, name: str) -> bool:
         """Whether `lib.rs` declares module `name`."""

@@ -19,5 +19,13 @@ printf '\n==> devtool new-module (in a scratch copy of the engine: %s)\n' "$scra
 printf '\n==> devtool list\n'
 (cd "$scratch/engine" && "$scratch/venv/bin/python" -m devtool list)
 
-printf '\n==> Rust against the numpy fallback and TA-Lib (engine/benchmarks/compare.py)\n'
+# ta-lib-takt (a faster TA-Lib core, same output) has TA-Lib's `talib` import name, so it lives in a
+# virtualenv of its own; compare.py finds .venv-takt and times it in separate processes. Not in CI.
+if [ ! -x .venv-takt/bin/python ]; then
+    printf '\n==> creating .venv-takt with ta-lib-takt (for the engine / TA-Lib / takt table)\n'
+    python -m venv .venv-takt
+    .venv-takt/bin/python -m pip install --quiet ta-lib-takt numpy
+fi
+
+printf '\n==> Rust against TA-Lib, ta-lib-takt and the numpy fallback (engine/benchmarks/compare.py)\n'
 python engine/benchmarks/compare.py

@@ -18,7 +18,7 @@ from devtool.cli import main, report
 from devtool.records import read_record
 from devtool.scaffold.listing import FunctionStatus, ModuleStatus, WorkspaceStatus
 from devtool.scaffold.new_module import NewModuleResult
-from devtool.scaffold.update_module import generated_files
+from devtool.scaffold.pristine import render_pristine
 from devtool.workspace import Workspace
 
 COMMAND = ["new-module", "strategy", "--function", "kama", "--from", "examples/strategy.py:kama"]
@@ -192,7 +192,7 @@ def test_update_module_renders_the_module_as_new_module_wrote_it(engine: Path) -
     assert run(engine, *COMMAND, "--no-verify")[0] == 0
     record = read_record(Workspace(engine), "strategy")
     assert record is not None
-    rendered = generated_files(record, lambda _: REPO / "template")
+    rendered = render_pristine(record, lambda _: REPO / "template").files
     assert rendered == {path: (engine / path).read_text() for path in rendered}
 
 

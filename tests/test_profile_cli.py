@@ -101,8 +101,12 @@ def test_example_workload_hot_spot_is_ranked_first(tmp_path: Path, monkeypatch: 
     assert candidate(report, "rsi")["engine_function"] == "rust_bridge.rsi"
     assert verdicts["fetch_fee_schedule"] == "waiting"
     assert verdicts["volatility_filter"] == "native"
-    assert verdicts["position_size"] == "too_cheap"
-    assert candidate(report, "position_size")["move_caller"] == "backtest"
+    # position_size takes about 1-2% of this run, around the 1% a function needs to be listed at all
+    # (MIN_SHARE): a loaded machine can leave it out. When listed, it is too cheap, and its caller named.
+    # (The too-cheap verdict itself is pinned by test_profile_classify's controlled workload.)
+    if "position_size" in verdicts:
+        assert verdicts["position_size"] == "too_cheap"
+        assert candidate(report, "position_size")["move_caller"] == "backtest"
     assert "30000 bars" in result.stderr  # the script's own print, kept out of the JSON
     stats = pstats.Stats(str(output))  # the saved profile loads in pstats (and so in snakeviz)
     assert any(name == "kama" for _, _, name in vars(stats)["stats"])

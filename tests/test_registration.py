@@ -26,9 +26,11 @@ from devtool.changes.registration import (
     plan_unregister_module,
 )
 from devtool.errors import ConflictError, UnrecognisedShape
+from devtool.names import PYTHON_KEYWORDS, RUST_KEYWORDS
 from devtool.workspace import Workspace
 
 REPO = ENGINE.parent
+KEYWORDS = RUST_KEYWORDS | PYTHON_KEYWORDS
 LIB_RS = SAMPLE_LIB_RS
 PYTHON_MOD_RS = SAMPLE_PYTHON_MOD_RS
 BRIDGE_INIT = SAMPLE_BRIDGE_INIT
@@ -55,6 +57,15 @@ def assert_reversible(edit: Edit, text: str) -> str:
     return applied
 
 
+def assert_reversible_in_line(edit: Edit, text: str) -> str:
+    """The laws of `assert_reversible` for an edit inside a line: the line changes, the others do not."""
+    applied = edit.apply(text)
+    assert applied != text
+    assert edit.apply(applied) == applied
+    assert edit.revert(applied) == text
+    return applied
+
+
 def assert_lines_kept(before: str, after: str) -> None:
     """Every line of `before` is in `after`, in order and unchanged; newline style and final newline kept."""
     remaining = iter(after.splitlines())
@@ -64,8 +75,9 @@ def assert_lines_kept(before: str, after: str) -> None:
     assert after.endswith("\n") == before.endswith("\n")
 
 
+# Keywords are refused as names before any edit (devtool.names); the parsers would refuse them too.
 names = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True).filter(
-    lambda n: "__" not in n and not n.endswith("_") and n != "python"
+    lambda n: "__" not in n and not n.endswith("_") and n != "python" and n not in KEYWORDS
 )
 line_styles = st.sampled_from([("\n", True), ("\r\n", True), ("\n", False)])
 
@@ -255,19 +267,34 @@ def test_bridge_edit_is_reversible_and_idempotent(
         assert_reversible(BridgeExports(module, new), styled(text, style))
 
 
-def test_bridge_one_line_import_of_the_module_is_refused_at_its_line() -> None:
+def test_bridge_one_line_import_of_the_module_is_read_and_extended() -> None:
+    # Refused while the edits were line patterns; parsed, it is one more valid shape.
     text = BRIDGE_INIT.replace("from .technical_py import (\n    sma,\n)", "from .technical_py import sma")
-    line_no = text.splitlines().index("from .technical_py import sma") + 1
-    with pytest.raises(UnrecognisedShape, match=rf"^src/rust_bridge/__init__.py:{line_no}: expected `from"):
+    applied = assert_reversible_in_line(BridgeExports("technical", ("ema",)), text)
+    assert "from .technical_py import ema, sma\n" in applied
+    assert bridge_functions(applied, "technical") == ("ema", "sma")
+
+
+def test_bridge_one_line_all_is_read_and_extended() -> None:
+    start = BRIDGE_INIT.index("__all__")
+    text = BRIDGE_INIT[:start] + '__all__ = ["sma"]\n'
+    applied = assert_reversible_in_line(BridgeExports("momentum", ("rsi",)), text)
+    assert applied.endswith('__all__ = ["rsi", "sma"]\n')
+
+
+def test_bridge_that_is_not_python_is_refused_at_its_line() -> None:
+    text = BRIDGE_INIT.replace("from .technical_py import (", "from .technical_py import (,")
+    line_no = text.splitlines().index("from .technical_py import (,") + 1
+    with pytest.raises(UnrecognisedShape, match=rf"^src/rust_bridge/__init__.py:{line_no}: not valid Python"):
         BridgeExports("technical", ("ema",)).apply(text)
 
 
-def test_bridge_one_line_all_is_refused_at_its_line() -> None:
+def test_bridge_all_that_is_not_a_list_of_strings_is_refused_at_its_line() -> None:
     start = BRIDGE_INIT.index("__all__")
-    text = BRIDGE_INIT[:start] + '__all__ = ["sma"]\n'
-    line_no = text.splitlines().index('__all__ = ["sma"]') + 1
+    text = BRIDGE_INIT[:start] + "__all__ = names()\n"
+    line_no = text.splitlines().index("__all__ = names()") + 1
     with pytest.raises(
-        UnrecognisedShape, match=rf"^src/rust_bridge/__init__.py:{line_no}: expected `__all__ = \[`"
+        UnrecognisedShape, match=rf"^src/rust_bridge/__init__.py:{line_no}: expected `__all__ = \["
     ):
         BridgeExports("momentum", ("rsi",)).apply(text)
 

@@ -193,6 +193,7 @@ def test_a_failed_build_says_whether_the_changes_were_rolled_back_or_kept(
     assert "the fake build failed" in failed.stderr
     assert says in failed.stderr
     assert (setup.engine / "rust/src/k").exists() == keep
+    assert (setup.engine / ".devtool/modules/k").exists() == keep  # the stored render goes with the rest
 
 
 # --- a workspace that cannot be written: read-only, full, immutable ---------------------------------------

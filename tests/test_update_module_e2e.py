@@ -58,13 +58,11 @@ def scratch(tmp_path_factory: pytest.TempPathFactory, templates: Path) -> Iterat
 
 
 def make_v2(templates: Path) -> str:
-    """Archive the current version as the base of updates, then change the template under a new version:
-    a bridge line and a new generated test. Returns the new version."""
+    """Change the template under a new version: a bridge line and a new generated test. Returns the new
+    version. The old one is kept nowhere: the base of the update is the render stored with each module."""
     current = templates / "template"
     config = current / "cookiecutter.json"
     data = json.loads(config.read_text())
-    base = data["_template_version"]
-    shutil.copytree(current, templates / "template_history" / base)
     data["_template_version"] = NEW_VERSION
     config.write_text(json.dumps(data, indent=2))
     bridge = current / "templates" / "function" / "bridge.py.j2"
@@ -91,6 +89,7 @@ def test_update_keeps_hand_edits_and_brings_the_template_change(scratch: Scratch
         engine / "src/rust_bridge/clash_py.py", BRIDGE_LINE, 'backend: "rust" to insist, "python" to compare.'
     )
     make_v2(templates)
+    assert not (templates / "template_history").exists()  # the base is the render stored with the module
     env = {"DEVTOOL_TEMPLATE": str(templates / "template")}
 
     listed = scratch.devtool("list", "--json", env=env).json()
@@ -113,6 +112,8 @@ def test_update_keeps_hand_edits_and_brings_the_template_change(scratch: Scratch
     assert "def test_written_by_hand" in tests.read_text()
     assert "def test_added_by_template_v2" in tests.read_text()
     assert BRIDGE_LINE_V2 in (engine / "src/rust_bridge/upd_py.py").read_text()
+    stored = engine / ".devtool/modules/upd/module/src/rust_bridge/upd_py.py"
+    assert BRIDGE_LINE_V2 in stored.read_text()  # the new render is the base of the next update
     ran = scratch.python_run(
         "import subprocess, sys; sys.exit(subprocess.call([sys.executable, '-m', 'pytest', '-q', "
         "'-p', 'no:cacheprovider', 'tests/upd_tests', '-k', 'by_hand or template_v2']))"

@@ -16,9 +16,10 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 JOURNAL_FILE = "journal.json"
 ORIGINALS_DIR = "originals"
@@ -177,33 +178,27 @@ def write_atomic(path: Path, data: bytes, mode: int | None, *, sync: bool = Fals
 
     `mode` None: a new file's default permissions (the umask applies).
     """
-    temp = _temp_path(path)
-    temp.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with _replacing(path, mode, sync=sync) as handle:
+        handle.write(data)
 
 
 def _copy_atomic(source: Path, path: Path, mode: int | None, *, sync: bool = False) -> None:
     """`write_atomic` of a file's content, streamed rather than read whole."""
+    with source.open("rb") as src, _replacing(path, mode, sync=sync) as handle:
+        shutil.copyfileobj(src, handle, 1 << 20)
+
+
+@contextlib.contextmanager
+def _replacing(path: Path, mode: int | None, *, sync: bool) -> Iterator[BinaryIO]:
+    """A temporary file next to `path` to write; renamed over `path` once written, removed on failure."""
     temp = _temp_path(path)
     temp.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with source.open("rb") as src, temp.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
+        with temp.open("wb") as handle:
+            yield handle
             if sync:
-                dst.flush()
-                os.fsync(dst.fileno())
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(temp, mode)
         os.replace(temp, path)

@@ -27,6 +27,7 @@ from .journal import (
     write_atomic,
 )
 from .plan import FileChange, Plan
+from .tree import net_changes
 
 
 class Transaction:
@@ -153,14 +154,14 @@ def recover(journal_dir: Path, ws_root: Path) -> list[str] | None:
     return done
 
 
-def check_plan(plan: Plan, ws_root: Path) -> list[FileChange]:
+def check_plan(plan: Plan, ws_root: Path) -> tuple[FileChange, ...]:
     """The plan's net change per file (several changes of one file chained), checked against disk.
 
     Raises:
         ConflictError: a file to create exists, or a file to edit or delete is not as the plan read it.
         ValueError: a path leaves the workspace, or changes of one file do not chain (a bug).
     """
-    changes = [c for c in _net(plan) if c.before is not None or c.after is not None]
+    changes = _net(plan)
     conflicts = [msg for c in changes if (msg := _conflict(ws_root, c)) is not None]
     if conflicts:
         raise ConflictError("; ".join(conflicts) + "; nothing was written")
@@ -169,7 +170,7 @@ def check_plan(plan: Plan, ws_root: Path) -> list[FileChange]:
 
 def render_diff(plan: Plan, ws_root: Path | None = None) -> str:
     """The plan as text for --dry-run: the files created and deleted, then unified diffs of the edits."""
-    changes = [c for c in _net(plan) if c.before != c.after]
+    changes = _net(plan)
     if not changes:
         return "" if ws_root is None else f"nothing to change in {ws_root}\n"
     lines = [] if ws_root is None else [f"in {ws_root}:"]
@@ -229,24 +230,15 @@ class WorkspaceLock:
             os.close(fd)
 
 
-def _net(plan: Plan) -> list[FileChange]:
-    """One change per file: several changes of one file chained, from the first `before` to the last `after`.
+def _net(plan: Plan) -> tuple[FileChange, ...]:
+    """The plan's changes chained per file (see `tree.net_changes`), each path checked to stay inside.
 
     Raises:
-        ValueError: a path leaves the workspace, or a change does not start from the previous one's result.
+        ValueError: a path leaves the workspace, or changes of one file do not chain (a bug).
     """
-    net: dict[PurePosixPath, FileChange] = {}
     for change in plan.changes:
         safe_path(str(change.path))
-        first = net.get(change.path)
-        if first is not None and first.after != change.before:
-            raise ValueError(
-                f"the plan changes {change.path} twice, the second time not from the first's result"
-            )
-        net[change.path] = FileChange(
-            change.path, change.before if first is None else first.before, change.after
-        )
-    return list(net.values())
+    return net_changes(plan.changes)
 
 
 def _conflict(ws_root: Path, change: FileChange) -> str | None:

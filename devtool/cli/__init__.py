@@ -245,6 +245,13 @@ def remove_module_command(
     show_default=True,
     help="On a conflict: write nothing and list them, or write conflict markers (unverified).",
 )
+@click.option(
+    "--base-from-current",
+    is_flag=True,
+    help="For a module whose template render is not stored (made by an older devtool): take the "
+    "current template's render as the base; your files stay as they are, nothing of the template's "
+    "change is merged.",
+)
 @click.option("--release", is_flag=True, help="Build optimised.")
 @click.option("--no-verify", is_flag=True, help="Skip the build and the tests after the update.")
 @click.option("--dry-run", is_flag=True, help="Show the diffs it would apply; write nothing.")
@@ -253,6 +260,7 @@ def update_module_command(
     modules: tuple[str, ...],
     engine: Path | None,
     conflicts: ConflictMode,
+    base_from_current: bool,
     release: bool,
     no_verify: bool,
     dry_run: bool,
@@ -260,7 +268,8 @@ def update_module_command(
 ) -> None:
     """Bring generated MODULES (all by default) up to the current template, keeping your edits.
 
-    A three-way merge (as `git merge-file`) of the template's change into each file as it is now;
+    A three-way merge (as `git merge-file`) of the template's change into each file as it is now, from
+    the module's template render stored in .devtool/modules/MODULE/ (which the new render replaces);
     then the build and the modules' tests; all modules or none.
     """
     _use_json(as_json)
@@ -271,6 +280,7 @@ def update_module_command(
             modules,
             template_dir=render.active_template(),
             conflicts=conflicts,
+            base_from_current=base_from_current,
             release=release,
             verify=not no_verify,
             dry_run=dry_run,

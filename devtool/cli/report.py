@@ -36,6 +36,7 @@ def new_module_json(result: NewModuleResult) -> dict[str, Any]:
         "dry_run": result.dry_run,
         "created": result.created,
         "edited": result.edited,
+        "stored": result.stored,
         "verified": result.verified is not None,
         "build_profile": None if result.release is None else ("release" if result.release else "debug"),
         "same_source": list(result.same_source),
@@ -92,6 +93,8 @@ def new_module_text(result: NewModuleResult) -> str:
     lines.append("")
     lines += [f"  created  {p}" for p in result.created]
     lines += [f"  edited   {p}" for p in result.edited]
+    if result.stored is not None:
+        lines.append(f"  stored   {result.stored}/ (the template's render: the base of `update-module`)")
     lines.append("")
     lines.append(f"planned and written in {result.plan_seconds:.2f} s")
     lines += _verify_lines(result.verified, "build and tests skipped (--no-verify): nothing was compiled")
@@ -256,6 +259,7 @@ def update_json(result: UpdateResult) -> dict[str, Any]:
         "ok": not result.conflicted,
         "dry_run": result.dry_run,
         "current": result.current,
+        "stored": result.stored,
         "markers_written": result.markers_written,
         "resolved": result.resolved,
         "unresolved": result.unresolved,
@@ -269,6 +273,7 @@ def update_json(result: UpdateResult) -> dict[str, Any]:
                 "created": u.created,
                 "deleted": u.deleted,
                 "kept": u.kept,
+                "base_from_current": u.base_from_current,
                 "conflicts": [{"path": c.path, "lines": [list(r) for r in c.lines]} for c in u.conflicts],
             }
             for u in result.updates
@@ -285,6 +290,9 @@ def update_text(result: UpdateResult) -> str:
         lines.append("dry run: nothing written")
     for name in result.current:
         lines.append(f"{name}: already at the current template")
+    for name in result.stored:
+        done = "would be stored" if result.dry_run else "stored"
+        lines.append(f"{name}: its template render {done} as the base of later updates")
     for name, files in result.unresolved.items():
         lines.append(f"{name}: NEEDS ATTENTION: conflict markers left in {', '.join(files)}")
     for name in result.resolved:
@@ -292,6 +300,11 @@ def update_text(result: UpdateResult) -> str:
         lines.append(f"{name}: conflict markers resolved; its NEEDS ATTENTION flag {done}")
     for u in result.updates:
         lines.append(f"{u.module}: template {u.from_version} -> {u.to_version}")
+        if u.base_from_current:
+            lines.append(
+                f"  base     template {u.to_version} (--base-from-current): your files are kept as they are; "
+                f"the template's changes since {u.from_version} are not merged"
+            )
         lines += [f"  merged   {p}" for p in u.merged]
         lines += [f"  created  {p}" for p in u.created]
         lines += [f"  deleted  {p}" for p in u.deleted]

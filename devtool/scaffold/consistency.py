@@ -16,7 +16,7 @@ from ..changes.registration import BridgeExports, Edit, Submodule
 from ..changes.runs import journal_dir
 from ..errors import DevtoolError
 from ..records import RECORDS_DIR, read_record
-from ..workspace import Workspace
+from ..workspace import ENGINE_OWN_MODULES, Workspace
 
 
 def interrupted_run_warnings(ws: Workspace) -> list[str]:
@@ -37,7 +37,7 @@ def module_warnings(ws: Workspace, module: str, functions: Sequence[str]) -> lis
     if not ((rust / "mod.rs").is_file() or rust.with_suffix(".rs").is_file()):
         found.append(f"module {module}: lib.rs declares it, but {_rel(ws, rust / 'mod.rs')} is missing")
     wiring: list[tuple[Path, Edit]] = [
-        (ws.python_mod_rs, Submodule(module)),
+        (ws.python_mod_rs, Submodule(module, extension=ws.extension_name)),
         (ws.bridge_init, BridgeExports(module, tuple(functions))),
     ]
     for path, edit in wiring:
@@ -67,7 +67,7 @@ def orphan_warnings(ws: Workspace, modules: Sequence[str]) -> list[str]:
             )
     if ws.rust_src.is_dir():
         for folder in sorted(p.parent for p in ws.rust_src.glob("*/mod.rs")):
-            if folder.name not in modules and folder.name != "python":
+            if folder.name not in modules and folder.name not in ENGINE_OWN_MODULES:
                 found.append(f"{_rel(ws, folder)}/ is a Rust module folder lib.rs does not declare")
     return found
 

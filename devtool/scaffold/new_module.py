@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from ..changes.plan import FileChange, Plan, read_text
-from ..changes.registration import plan_register_functions, plan_register_module
+from ..changes.plan import FileChange, Plan
+from ..changes.registration import register_functions, register_module
 from ..changes.runs import changing_run, log_path_for
 from ..changes.transaction import render_diff
+from ..changes.tree import Tree
 from ..errors import ConflictError, UsageError
 from ..names import check_identifier, check_module_name
 from ..records import FunctionRecord, ModuleRecord, read_record, record_path
@@ -18,6 +19,7 @@ from ..verify import Progress, VerifyResult, verify_module
 from ..workspace import Workspace
 from . import render
 from .listing import build_release
+from .pristine import Pristine, base_dir, base_of, is_stored, plan_store, render_pristine
 from .python_source import PythonFunction, check_bridge_supports_sources, read_python_function
 from .signature import DEFAULT_FUNCTION, DEFAULT_SIGNATURE, Signature, parse_signature
 
@@ -57,6 +59,7 @@ class NewModuleResult:
     release: bool | None = None  # how it was built (None: not built); see `build_release`
     release_requested: bool = False  # --release; else the profile of the extension it replaced
     same_source: tuple[str, ...] = ()  # other "module.function"s made --from the same Python function
+    stored: str | None = None  # the folder that keeps the template's render of the module (None: not kept)
 
     @property
     def kernel_written(self) -> bool:
@@ -98,8 +101,9 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
             function=function,
             signature=str(signature),
             added_to_existing=added,
-            created=[str(p) for p in plan.paths("create")],
-            edited=[str(p) for p in plan.paths("edit")],
+            created=[str(p) for p in plan.paths("create") if not is_stored(p, [module])],
+            edited=[str(p) for p in plan.paths("edit") if not is_stored(p, [module])],
+            stored=str(base_dir(module)) if any(is_stored(c.path, [module]) for c in plan.changes) else None,
             plan_seconds=time.perf_counter() - started,
             dry_run=request.dry_run,
             source=reference,
@@ -175,19 +179,24 @@ def plan_new_module(
     """
     if source is not None:
         check_bridge_supports_sources(ws.bridge_dir)
+    tree = Tree(ws.root)
     if not ws.has_module(module):
-        files = render.render_module(module, function, signature, template_dir=template_dir, source=source)
-        _refuse_existing_files(ws, files)
         record = ModuleRecord(
             module=module,
             template_version=render.template_version(template_dir),
             functions=(_function_record(function, signature, template_dir, source),),
-            files=tuple(sorted(files)),
         )
-        changes = [FileChange(PurePosixPath(p), None, text) for p, text in sorted(files.items())]
-        changes += plan_register_module(ws, module, [function])
-        changes.append(FileChange(record_path(module), None, record.to_json()))
-        return Plan(tuple(changes)), False
+        pristine = render_pristine(record, lambda _: template_dir)
+        files = pristine.files
+        _refuse_existing_files(ws, files)
+        for path, text in sorted(files.items()):
+            tree.create(path, text)
+        register_module(tree, ws, module, [function])
+        record = replace(record, files=tuple(sorted(files)))
+        tree.create(record_path(module), record.to_json())
+        for change in plan_store(ws, module, pristine):
+            tree.stage(change)
+        return tree.plan(), False
 
     existing = read_record(ws, module)
     if existing is None:
@@ -199,18 +208,36 @@ def plan_new_module(
         raise ConflictError(f"module {module!r} already has a function {function!r}")
     rendered = render.render_function(module, function, signature, template_dir=template_dir, source=source)
     _refuse_existing_files(ws, rendered.created)
-    changes = [FileChange(PurePosixPath(p), None, text) for p, text in sorted(rendered.created.items())]
+    for path, text in sorted(rendered.created.items()):
+        tree.create(path, text)
     for path, fragment in sorted(rendered.appended.items()):
-        before = read_text(ws.root / path)
-        changes.append(FileChange(PurePosixPath(path), before, before + fragment))
-    changes += plan_register_functions(ws, module, [function])
+        current = tree.read(path)
+        if current is None:
+            raise ConflictError(f"{path} is missing: module {module!r} is not as devtool generated it")
+        tree.write(path, current + fragment)
+    register_functions(tree, ws, module, [function])
     record = existing.with_function(
         _function_record(function, signature, template_dir, source), tuple(rendered.created)
     )
-    changes.append(
-        FileChange(record_path(module), read_text(ws.root / record_path(module)), record.to_json())
-    )
-    return Plan(tuple(changes)), True
+    tree.write(record_path(module), record.to_json())
+    for change in _plan_store_added(ws, existing, function, rendered, template_dir):
+        tree.stage(change)
+    return tree.plan(), True
+
+
+def _plan_store_added(
+    ws: Workspace,
+    existing: ModuleRecord,
+    function: str,
+    rendered: render.RenderedFunction,
+    template_dir: Path,
+) -> list[FileChange]:
+    """The stored render with the function added; none for a module of an older template whose render
+    is not stored (its base stays unknown: `update-module` says what to do)."""
+    base: Pristine | None = base_of(ws, existing, template_dir)
+    if base is None:
+        return []
+    return plan_store(ws, existing.module, base.with_function(function, rendered))
 
 
 def _function_record(

@@ -13,11 +13,12 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from ..changes.plan import FileChange, Plan, read_text
-from ..changes.registration import plan_unregister_functions, plan_unregister_module
+from ..changes.plan import FileChange, Plan
+from ..changes.registration import unregister_functions, unregister_module
 from ..changes.runs import changing_run, log_path_for
 from ..changes.transaction import render_diff
-from ..errors import ConflictError, UsageError
+from ..changes.tree import Tree
+from ..errors import ConflictError, DevtoolError, UsageError
 from ..names import check_identifier, check_module_name
 from ..records import FunctionRecord, ModuleRecord, read_record, record_path
 from ..verify import Progress, VerifyResult, build_only, verify_module
@@ -25,8 +26,7 @@ from ..workspace import Workspace
 from . import render
 from .callers import Caller, find_callers, project_root
 from .listing import build_release
-from .signature import parse_signature
-from .update_module import generated_files, template_at
+from .pristine import Pristine, base_dir, base_of, is_stored, plan_store, prune_empty_dirs
 
 #: Where the copies of hand-edited files go, relative to the workspace root (in .gitignore).
 REMOVED_DIR = PurePosixPath(".devtool/removed")
@@ -96,12 +96,12 @@ def remove_module(
         backup = REMOVED_DIR / f"{target}-{time.strftime('%Y%m%d-%H%M%S')}"
         copies = backup_changes(ws, record, plan, backup)
         plan = Plan((*copies, *plan.changes))
-        deleted = plan.paths("delete")
+        deleted = [p for p in plan.paths("delete") if not is_stored(p, [module])]
         result = RemoveModuleResult(
             module=module,
             function=function or None,
             deleted=[str(p) for p in deleted],
-            edited=[str(p) for p in plan.paths("edit")],
+            edited=[str(p) for p in plan.paths("edit") if not is_stored(p, [module])],
             left_behind=_left_behind(ws, plan) if not function else [],
             dry_run=dry_run,
             recovered=run.recovered,
@@ -121,67 +121,74 @@ def remove_module(
         log_path = log_path_for(ws, f"remove-module-{target}")
         verified = run.apply_and_verify(plan, build, log_path=log_path)
         _prune_empty_dirs(ws, plan)
+        prune_empty_dirs(ws, module)
     return replace(result, verified=verified)
 
 
 def plan_remove_module(ws: Workspace, module: str) -> Plan:
-    """Delete every file the record lists (as it is now, hand edits included) and undo the registrations.
+    """Delete every file the record lists (as it is now, hand edits included), the record and the stored
+    render, and undo the registrations.
 
     Raises:
         UsageError: no such module, or no record of it.
     """
     record = _record(ws, module)
-    changes = [
-        FileChange(PurePosixPath(p), read_text(ws.root / p), None)
-        for p in record.files
-        if (ws.root / p).is_file()
-    ]
-    changes += plan_unregister_module(ws, module)
-    changes.append(FileChange(record_path(module), read_text(ws.root / record_path(module)), None))
-    return Plan(tuple(changes))
+    tree = Tree(ws.root)
+    for path in record.files:
+        if (ws.root / path).is_file():
+            tree.delete(path)
+    unregister_module(tree, ws, module)
+    tree.delete(record_path(module))
+    for change in plan_store(ws, module, None):
+        tree.stage(change)
+    return tree.plan()
 
 
 def plan_remove_function(ws: Workspace, record: ModuleRecord, function: str) -> Plan:
     """Delete the function's own files, cut its part out of the module's files, unregister it.
 
+    What new-module appended for it is read from the module's stored render, which loses the function too.
+
     Raises:
-        UsageError: no such function, it is the module's last one, or its template version is gone.
+        UsageError: no such function, it is the module's last one, or the module's render is not stored.
         ConflictError: the part new-module appended for it to a module file is not there verbatim.
     """
-    spec = _function(record, function)
+    _function(record, function)
     if len(record.functions) == 1:
         raise UsageError(
             f"{function!r} is the only function of module {record.module!r}: remove the module "
             f"(devtool remove-module {record.module})"
         )
-    rendered = render.render_function(
-        record.module,
-        function,
-        parse_signature(spec.signature),
-        template_dir=template_at(spec.template_version, render.active_template()),
-        source=spec.source,
-    )
-    changes = [
-        FileChange(PurePosixPath(p), (ws.root / p).read_text(encoding="utf-8"), None)
-        for p in sorted(rendered.created)
-        if p in record.files and (ws.root / p).is_file()
-    ]
+    base = base_of(ws, record, render.active_template())
+    if base is None:
+        raise UsageError(
+            f"module {record.module!r} was generated with an older template and its render is not stored "
+            f"({base_dir(record.module)}/), so devtool does not know what new-module added for {function!r}: "
+            f"remove it by hand, or first run `devtool update-module {record.module} --base-from-current`"
+        )
+    rendered = base.functions[function]
+    tree = Tree(ws.root)
+    for path in sorted(rendered.created):
+        if path in record.files and (ws.root / path).is_file():
+            tree.delete(path)
     for path, fragment in sorted(rendered.appended.items()):
-        before = (ws.root / path).read_text(encoding="utf-8")
+        before = tree.read(path) or ""
         if before.count(fragment) != 1:
             raise ConflictError(
                 f"{path}: the part new-module added for {function!r} was edited, so devtool cannot cut "
                 "it out exactly; remove it by hand, or restore it as generated (nothing was changed)"
             )
-        changes.append(FileChange(PurePosixPath(path), before, before.replace(fragment, "")))
-    changes += plan_unregister_functions(ws, record.module, [function])
+        tree.write(path, before.replace(fragment, ""))
+    unregister_functions(tree, ws, record.module, [function])
     kept = replace(
         record,
         functions=tuple(f for f in record.functions if f.name != function),
         files=tuple(p for p in record.files if p not in rendered.created),
     )
-    changes.append(FileChange(record_path(record.module), record.to_json(), kept.to_json()))
-    return Plan(tuple(changes))
+    tree.write(record_path(record.module), kept.to_json())
+    for change in plan_store(ws, record.module, base.without_function(function)):
+        tree.stage(change)
+    return tree.plan()
 
 
 def backup_changes(
@@ -189,18 +196,19 @@ def backup_changes(
 ) -> list[FileChange]:
     """Copies, under `backup`, of the files the plan deletes that differ from what was generated.
 
-    What was generated is rendered again from the record (each function at its template version);
-    when that version is not kept any more, every deleted file is copied.
+    What was generated is the module's stored render; when it is not stored (a module of an older
+    template) or not readable, every deleted file is copied: a broken render must not stop a removal.
     """
     try:
-        generated: dict[str, str] | None = generated_files(
-            record, lambda f: template_at(f.template_version, render.active_template())
-        )
-    except UsageError:
-        generated = None
+        base: Pristine | None = base_of(ws, record, render.active_template())
+    except DevtoolError:
+        base = None
+    generated = base.files if base is not None else None
     copies = []
     for change in plan.changes:
         if change.kind != "delete" or change.path == record_path(record.module):
+            continue
+        if is_stored(change.path, [record.module]):
             continue
         if generated is None or generated.get(str(change.path)) != change.before:
             copies.append(FileChange(backup / change.path, None, change.before))

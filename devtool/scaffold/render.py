@@ -31,6 +31,7 @@ from jinja2.bccache import Bucket
 
 from ..errors import RenderError, UsageError
 from ..names import check_identifier
+from .model import rust_function
 from .signature import Signature
 
 
@@ -142,6 +143,8 @@ def build_context(
     """The cookiecutter `extra_context`: the names, the signature as plain data for Jinja, the source.
 
     `_source` is `{}`, or `{"module": ..., "function": ...}` for a module made `--from` a Python function.
+    `_model` holds the values computed for the templates (`model.rust_function`); a template whose
+    cookiecutter.json has no `_model` key (an old version) ignores it.
     """
     first_matrix = signature.first_matrix
     source_module, _, source_function = (source or "").rpartition(":")
@@ -150,6 +153,7 @@ def build_context(
         "function": function,
         "signature": str(signature),
         "_source": {"module": source_module, "function": source_function} if source else {},
+        "_model": rust_function(signature, function, from_source=source is not None).as_context(),
         "_sig": {
             "args": [
                 {"name": a.name, "type": a.type, "is_array": a.is_array, "is_free": a.is_free}

@@ -1,32 +1,40 @@
 """`devtool update-module`: bring generated modules up to the current template, keeping what developers wrote.
 
-For each module: render what `new-module` wrote at the template version the record names (the base) and at
-the current version (the new), and merge base -> new into the files as they are now, three-way.
+For each module: take the render the template made for it when it was generated or last updated, stored
+next to its record (the base; see `pristine`), render it at the current version (the new), merge
+base -> new into the files as they are now, three-way, and store the new render as the next base.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from ..changes.merge import conflict_lines, merge3
-from ..changes.plan import FileChange, Plan, read_text
-from ..changes.registration import ModuleFunction, plan_register_module
+from ..changes.plan import FileChange, read_text
+from ..changes.registration import plan_register_module, register_module
 from ..changes.runs import changing_run, log_path_for
 from ..changes.transaction import render_diff
+from ..changes.tree import Tree
 from ..errors import ConflictError, UsageError
-from ..records import FunctionRecord, ModuleRecord, read_record, record_path
+from ..records import ModuleRecord, read_record, record_path
 from ..verify import Progress, VerifyResult, verify_modules
 from ..workspace import Workspace
 from . import render
-from .signature import parse_signature
+from .listing import build_release
+from .pristine import (
+    base_of,
+    missing_base,
+    plan_store,
+    prune_empty_dirs,
+    read_pristine,
+    render_pristine,
+    template_versions,
+)
 
 ConflictMode = Literal["refuse", "markers"]
-
-#: Previous template versions live next to the template, one folder per version.
-HISTORY_DIR_NAME = "template_history"
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class ModuleUpdate:
     deleted: list[str]
     kept: list[str]  # dropped by the template but changed by the developer, or deleted by the developer
     conflicts: list[Conflict]
+    base_from_current: bool = False  # no stored render: the current template's was the base, nothing merged
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ class UpdateResult:
     resolved: list[str] = field(default_factory=list)  # conflict markers resolved: flag cleared, now verified
     unresolved: dict[str, list[str]] = field(default_factory=dict)  # module -> files with markers left
     recovered: tuple[str, ...] = ()  # what an interrupted run had left, put back before planning
+    stored: list[str] = field(default_factory=list)  # current modules whose render was stored (made before)
     diff: str | None = None
     verified: VerifyResult | None = None
 
@@ -73,6 +83,7 @@ def update_modules(
     *,
     template_dir: Path = render.TEMPLATE_DIR,
     conflicts: ConflictMode = "refuse",
+    base_from_current: bool = False,
     release: bool = False,
     verify: bool = True,
     dry_run: bool = False,
@@ -80,24 +91,36 @@ def update_modules(
 ) -> UpdateResult:
     """Update the given generated modules (all of them by default) together, then build and test; or nothing.
 
+    The base of each merge is the module's stored render; `base_from_current` takes the current template's
+    render instead for a module that has none (nothing of the template's change is merged into it then).
+    A current module made before devtool stored renders gets its render stored.
+
     Raises:
-        UsageError: an unknown module, or its base template version is not available.
+        UsageError: an unknown module, or a module behind the template whose render is not stored
+            (`MissingBase`, unless `base_from_current`).
         ConflictError: a merge conflicts and `conflicts="refuse"` (nothing written).
         VerifyError: the build or the tests failed after the update (everything rolled back).
     """
     version = render.template_version(template_dir)
     with changing_run(ws) as run:
         records = _records(ws, modules)
-        behind = [r for r in records if _versions(r) != {version}]
+        behind = [r for r in records if template_versions(r) != {version}]
         flagged = {r.module: marked_files(ws, r) for r in records if r not in behind and r.needs_attention}
         updates: list[ModuleUpdate] = []
-        changes: list[FileChange] = []
+        tree = Tree(ws.root)  # one staged tree: modules registering in the same files compose
         for record in behind:
-            update, module_changes = plan_update(ws, record, template_dir, conflicts)
+            update, module_changes = plan_update(ws, record, template_dir, conflicts, base_from_current, tree)
             updates.append(update)
-            changes += module_changes
+            for change in module_changes:
+                tree.stage(change)
+        unstored = [r for r in records if r not in behind and read_pristine(ws, r) is None]
+        for record in unstored:
+            for change in plan_store(ws, record.module, render_pristine(record, lambda _: template_dir)):
+                tree.stage(change)
         resolved = [r for r in records if r.module in flagged and not flagged[r.module]]
-        changes += [_clear_attention(ws, r) for r in resolved]
+        for change in [_clear_attention(ws, r) for r in resolved]:
+            tree.stage(change)
+        plan = tree.plan()
         found = [c for u in updates for c in u.conflicts]
         result = UpdateResult(
             updates=updates,
@@ -107,8 +130,8 @@ def update_modules(
             resolved=[r.module for r in resolved],
             unresolved={m: files for m, files in flagged.items() if files},
             recovered=run.recovered,
+            stored=[r.module for r in unstored],
         )
-        plan = Plan(tuple(changes))
         if dry_run:
             return replace(result, diff=render_diff(plan, ws.root))
         if found and conflicts == "refuse":
@@ -117,18 +140,22 @@ def update_modules(
                 + "\n".join(f"  {c.path}: lines {', '.join(f'{a}-{b}' for a, b in c.lines)}" for c in found)
                 + "\nresolve by hand, or rerun with --conflicts=markers to write conflict markers"
             )
-        if not changes:
+        if not plan.changes:
             return result
         # Conflict markers do not compile: the files are written for the developer to resolve, unverified.
         check = verify and not result.markers_written
         names = [u.module for u in updates] + result.resolved  # a resolved module was never verified
 
         def run_checks(log: Path) -> VerifyResult | None:
-            if not check:
+            if not check or not names:  # storing a render changes nothing that builds
                 return None
-            return verify_modules(ws, names, release=release, log_path=log, progress=progress)
+            # the profile of the extension it replaces, so a release build stays one (bench refuses debug)
+            optimised = build_release(release)
+            return verify_modules(ws, names, release=optimised, log_path=log, progress=progress)
 
         verified = run.apply_and_verify(plan, run_checks, log_path=log_path_for(ws, "update-module"))
+        for update in updates:
+            prune_empty_dirs(ws, update.module)
     return replace(result, verified=verified)
 
 
@@ -144,13 +171,28 @@ def _clear_attention(ws: Workspace, record: ModuleRecord) -> FileChange:
 
 
 def plan_update(
-    ws: Workspace, record: ModuleRecord, template_dir: Path, conflicts: ConflictMode
+    ws: Workspace,
+    record: ModuleRecord,
+    template_dir: Path,
+    conflicts: ConflictMode,
+    base_from_current: bool = False,
+    tree: Tree | None = None,
 ) -> tuple[ModuleUpdate, list[FileChange]]:
-    """The merged files, new files, removals, registrations and the new record of one module."""
+    """The merged files, new files, removals, the new record and stored render of one module; its
+    registrations are staged in `tree` (the command's tree), or returned with the rest without one.
+
+    Raises:
+        MissingBase: the module's render is not stored and not `base_from_current`.
+    """
     version = render.template_version(template_dir)
-    base = generated_files(record, lambda f: template_at(f.template_version, template_dir))
-    new = generated_files(record, lambda _: template_dir)
-    update = ModuleUpdate(record.module, record.template_version, version, [], [], [], [], [])
+    stored = base_of(ws, record, template_dir)
+    if stored is None and not base_from_current:
+        raise missing_base(record)
+    rendered = render_pristine(record, lambda _: template_dir)
+    base, new = (stored or rendered).files, rendered.files
+    update = ModuleUpdate(
+        record.module, record.template_version, version, [], [], [], [], [], base_from_current=stored is None
+    )
     changes: list[FileChange] = []
     for path in sorted(base.keys() | new.keys()):
         old_text, new_text = base.get(path), new.get(path)
@@ -161,7 +203,10 @@ def plan_update(
         if change is not None:
             changes.append(change)
     functions = [f.name for f in record.functions]
-    changes += plan_register_module(ws, record.module, functions)  # idempotent: only what is missing
+    if tree is None:
+        changes += plan_register_module(ws, record.module, functions)  # idempotent: only what is missing
+    else:
+        register_module(tree, ws, record.module, functions)
     files = tuple(sorted((set(record.files) - set(update.deleted)) | set(update.created)))
     updated = replace(
         record,
@@ -172,6 +217,7 @@ def plan_update(
     )
     before = read_text(ws.root / record_path(record.module))
     changes.append(FileChange(record_path(record.module), before, updated.to_json()))
+    changes += plan_store(ws, record.module, rendered)
     return update, changes
 
 
@@ -209,52 +255,6 @@ def _merge_file(
     return FileChange(where, current, merged.text)
 
 
-def generated_files(record: ModuleRecord, template_for: Callable[[FunctionRecord], Path]) -> dict[str, str]:
-    """The module's files exactly as `new-module` wrote them, each function at the template it was made with.
-
-    The module's own mod.rs gets its `mod`/`register` lines the way `new-module` added them.
-    """
-    first, *rest = record.functions
-    files = render.render_module(
-        record.module,
-        first.name,
-        parse_signature(first.signature),
-        template_dir=template_for(first),
-        source=first.source,
-    )
-    mod_rs = f"rust/src/{record.module}/mod.rs"
-    for function in rest:
-        added = render.render_function(
-            record.module,
-            function.name,
-            parse_signature(function.signature),
-            template_dir=template_for(function),
-            source=function.source,
-        )
-        files |= added.created
-        for path, fragment in added.appended.items():
-            files[path] = files.get(path, "") + fragment
-        files[mod_rs] = ModuleFunction(function.name).apply(files[mod_rs])
-    return files
-
-
-def template_at(version: str, template_dir: Path) -> Path:
-    """The template folder of `version`: the current one, or its copy under template_history/.
-
-    Raises:
-        UsageError: that version is not kept.
-    """
-    if render.template_version(template_dir) == version:
-        return template_dir
-    kept = template_dir.parent / HISTORY_DIR_NAME / version
-    if (kept / "cookiecutter.json").is_file() and render.template_version(kept) == version:
-        return kept
-    raise UsageError(
-        f"template version {version} is not available (looked in {kept}); "
-        "without it the base of the three-way merge cannot be rendered"
-    )
-
-
 def _records(ws: Workspace, modules: Sequence[str]) -> list[ModuleRecord]:
     names = list(modules) or ws.module_names()
     records: list[ModuleRecord] = []
@@ -268,10 +268,6 @@ def _records(ws: Workspace, modules: Sequence[str]) -> list[ModuleRecord]:
             continue  # hand-written modules are not the template's to change
         records.append(record)
     return records
-
-
-def _versions(record: ModuleRecord) -> set[str]:
-    return {record.template_version} | {f.template_version for f in record.functions}
 
 
 def _read(ws: Workspace, path: str) -> str | None:

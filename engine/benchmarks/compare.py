@@ -1,8 +1,14 @@
 """Rust vs TA-Lib vs the numpy fallback, measured side by side in one run (about a minute or less).
 
-    python engine/benchmarks/compare.py [--quick]
+    python engine/benchmarks/compare.py [--quick] [--takt-python PATH] [--takt-only] [--sizes 1e4,1e6]
 
-Prints the ratio tables of the technical module's speed goals: Rust / TA-Lib at 1e6 and 1e7 points,
+When ta-lib-takt (the `talib` import name, TA-Lib's output bit for bit, a faster core) is installed
+in its own virtualenv (`--takt-python`, default `.venv-takt/bin/python` when it exists, or the
+TAKT_PYTHON variable), the first table times the engine, TA-Lib and ta-lib-takt each in its own
+process (timing_worker.py), the processes alternating, and gives each one's ratio to TA-Lib measured
+in the same run plus engine / takt. `--takt-only` prints that table alone.
+
+Then it prints the ratio tables of the technical module's speed goals: Rust / TA-Lib at 1e6 and 1e7 points,
 SMA at 1e7 against `np.copyto` (the memory-bandwidth floor), a 64 x 1e5 batch against a Python loop
 of single Rust calls, the per-call overhead on 10 points, and Rust against the fallback at 1e5 and
 1e6 points. Times are the best of several rounds in which the competitors run interleaved, so a
@@ -12,12 +18,15 @@ busy moment on a shared machine hits them alike; compare the ratios, not the abs
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -176,6 +185,70 @@ def versus_fallback(s: Series, size: str, rounds: int) -> Iterator[Row]:
         yield Row(f"{name} {size}", (t_rust, t_python), t_python / t_rust, t_python >= 2 * t_rust)
 
 
+WORKER = Path(__file__).with_name("timing_worker.py")
+DEFAULT_TAKT_PYTHON = Path(__file__).resolve().parents[2] / ".venv-takt" / "bin" / "python"
+
+
+@dataclass(frozen=True)
+class TaktRow:
+    label: str
+    size: int
+    times: dict[str, float]  # seconds per library: "engine", "talib", "takt"
+
+
+def worker_times(python: str, library: str, size: int, runs: int) -> dict[str, float]:
+    """One timing_worker process: the best time of each indicator, in seconds."""
+    command = [python, str(WORKER), library, str(size), "--runs", str(runs)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return {name: float(t) for name, t in json.loads(done.stdout).items()}
+
+
+def versus_takt(takt_python: str, sizes: list[int], processes: int = 4, runs: int = 5) -> Iterator[TaktRow]:
+    """Engine, TA-Lib and ta-lib-takt, each in its own process, alternating `processes` times per size
+    (best of processes x runs)."""
+    pythons = {
+        "engine": (sys.executable, "engine"),
+        "talib": (sys.executable, "talib"),
+        "takt": (takt_python, "talib"),
+    }
+    for size in sizes:
+        best: dict[str, dict[str, float]] = {lib: {} for lib in pythons}
+        for _ in range(processes):
+            for lib, (python, library) in pythons.items():
+                for name, t in worker_times(python, library, size, runs).items():
+                    best[lib][name] = min(best[lib].get(name, float("inf")), t)
+        for name in INDICATORS:
+            label = f"{name} {size:.0e}".replace("e+0", "e")
+            yield TaktRow(label, size, {lib: best[lib][name] for lib in pythons})
+
+
+def render_takt(rows: list[TaktRow]) -> str:
+    title = (
+        "Engine, TA-Lib, ta-lib-takt, each in its own process (goal from 1e4 points: engine / takt <= 1.0)"
+    )
+    head = (
+        f"{'':<22}{'engine ms':>11}{'TA-Lib ms':>11}{'takt ms':>11}"
+        f"{'eng/TA-Lib':>12}{'takt/TA-Lib':>12}{'eng/takt':>10}"
+    )
+    lines = [title, head, "-" * len(head)]
+    for row in rows:
+        e, t, k = (row.times[lib] for lib in ("engine", "talib", "takt"))
+        verdict = ("ok" if e <= k else "MISSED") if row.size >= 10_000 else ""
+        lines.append(
+            f"{row.label:<22}{e * 1e3:>11.4f}{t * 1e3:>11.4f}{k * 1e3:>11.4f}"
+            f"{e / t:>12.2f}{k / t:>12.2f}{e / k:>10.2f}  {verdict}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def find_takt_python(option: str | None) -> str | None:
+    """The interpreter that has ta-lib-takt: the option, TAKT_PYTHON, or .venv-takt if present."""
+    candidate = option or os.environ.get("TAKT_PYTHON")
+    if candidate:
+        return candidate
+    return str(DEFAULT_TAKT_PYTHON) if DEFAULT_TAKT_PYTHON.exists() else None
+
+
 @dataclass(frozen=True)
 class Table:
     title: str
@@ -223,6 +296,11 @@ def render(table: Table) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds, no 1e7 points")
+    parser.add_argument("--takt-python", help="a Python with ta-lib-takt (default: .venv-takt/bin/python)")
+    parser.add_argument("--takt-only", action="store_true", help="only the engine / TA-Lib / takt table")
+    parser.add_argument(
+        "--sizes", default="1e4,1e6,1e7", help="sizes of the takt table (default 1e4,1e6,1e7)"
+    )
     args = parser.parse_args(argv)
     if not rb.RUST_AVAILABLE:
         print("The compiled engine is not available: build it with `maturin develop --release` in engine/.")
@@ -232,6 +310,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, ", end="")
     print(f"numpy {np.__version__}, {reference}")
     print("Times: the best of interleaved rounds, in ms (overhead: us per call).\n")
+    takt_python = find_takt_python(args.takt_python)
+    if takt_python and talib is not None:
+        sizes = [int(float(s)) for s in args.sizes.split(",")]
+        if args.quick:
+            sizes = [s for s in sizes if s < 10_000_000]
+        print(
+            render_takt(list(versus_takt(takt_python, sizes, processes=2 if args.quick else 4))), flush=True
+        )
+    elif args.takt_only:
+        print("ta-lib-takt not found: pass --takt-python or create .venv-takt (scripts/demo.sh does).")
+        return 1
+    if args.takt_only:
+        return 0
     for table in tables(3 if args.quick else 7, quick=args.quick):
         print(render(table), flush=True)
     print(f"Measured in {time.perf_counter() - started:.0f} s.")

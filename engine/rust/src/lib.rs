@@ -2,4 +2,5 @@
 pub mod backtesting;
 pub mod market_data;
 pub mod python;
+pub mod support;
 pub mod technical;

@@ -38,3 +38,32 @@ def assert_ulp_close(actual: Any, expected: Any, *, max_ulp: int, err_msg: str =
         np.testing.assert_array_max_ulp(actual[~special], expected[~special], maxulp=max_ulp)
     except AssertionError as err:
         raise AssertionError(f"{err_msg}: {err}") from None
+
+
+def assert_same(actual: Any, expected: Any, *, exact: bool = False, typed: bool = True) -> None:
+    """The parity assertion of the generated tests: the same structure (tuples of the same
+    length), numpy arrays of the same dtype and shape, and equal values (NaN equals NaN),
+    exactly or within 1e-9 (relative and absolute).
+
+    `typed`: also the same Python type at every level, and integers and bools equal. A test
+    against a Python function (`new-module --from`) passes False: its scalars may be numpy's or
+    Python's.
+
+    Raises:
+        AssertionError: the results differ in structure, type, dtype, shape or value.
+    """
+    if typed:
+        assert type(actual) is type(expected), (type(actual), type(expected))
+    if isinstance(expected, tuple):
+        assert isinstance(actual, tuple) and len(actual) == len(expected)
+        for a, e in zip(actual, expected, strict=True):
+            assert_same(a, e, exact=exact, typed=typed)
+        return
+    if isinstance(expected, np.ndarray):
+        assert isinstance(actual, np.ndarray), type(actual)
+        assert (actual.dtype, actual.shape) == (expected.dtype, expected.shape)
+    elif typed and not isinstance(expected, float):
+        assert actual == expected
+        return
+    tolerance = 0.0 if exact else 1e-9
+    np.testing.assert_allclose(actual, expected, rtol=tolerance, atol=tolerance)

@@ -12,7 +12,10 @@
 //! group) where the CPU has AVX2, in plain Rust elsewhere. Neither fuses a multiply and an add,
 //! so both give the same results bit for bit (`tests::both_paths_agree`).
 
-use super::ledger::{is_good_close, is_good_position, larger, smaller, Account, Moments, LANES};
+use super::ledger::{
+    self, is_good_close, is_good_position, larger, smaller, Account, Moments, Stats, Terms, BLOCK,
+    LANES,
+};
 
 /// Where a block's bar returns come from.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +25,16 @@ pub enum Returns<'a> {
     /// `close[k + 1] / close[k] - 1` (one close more than bars); the closes but the first are
     /// checked to be finite and > 0.
     FromClose(&'a [f64]),
+}
+
+impl<'a> Returns<'a> {
+    /// The returns of the bars `start..end`.
+    fn bars(self, start: usize, end: usize) -> Self {
+        match self {
+            Self::Given(r) => Self::Given(&r[start..end]),
+            Self::FromClose(c) => Self::FromClose(&c[start..=end]),
+        }
+    }
 }
 
 /// Whether a block's inputs were usable.
@@ -81,6 +94,50 @@ pub fn run(
     moments.count += len;
     account.settle(curve, low, high);
     checked
+}
+
+/// A whole series through `run`, a block of `BLOCK` bars at a time: bar k holds `held[k]` (the
+/// account starting flat) and returns `returns`' k-th return. `curve` is either the whole equity
+/// curve (one value per bar) or a scratch block (`BLOCK` long at least, or as long as `held`)
+/// that each block reuses.
+///
+/// Stops at the first block whose checks fail: `Err` with the block's first bar.
+pub fn run_blocks(
+    held: &[f64],
+    returns: Returns<'_>,
+    cost: f64,
+    curve: &mut [f64],
+    moments: &mut Moments,
+    account: &mut Account,
+) -> Result<(), usize> {
+    let whole = curve.len() >= held.len();
+    for start in (0..held.len()).step_by(BLOCK) {
+        let end = (start + BLOCK).min(held.len());
+        let before = if start == 0 { 0.0 } else { held[start - 1] };
+        let c = if whole {
+            &mut curve[start..end]
+        } else {
+            &mut curve[..end - start]
+        };
+        let r = returns.bars(start, end);
+        let checked = run(&held[start..end], before, r, cost, c, moments, account);
+        if !(checked.closes && checked.positions) {
+            return Err(start);
+        }
+    }
+    Ok(())
+}
+
+/// The statistics of the positions `held` over bars returning `returns` (equal lengths; bar k
+/// holds `held[k]`, the account starting flat), block by block as `backtest` runs them, with
+/// `curve` (a block long at least) as scratch.
+pub fn backtest_of(held: &[f64], returns: &[f64], terms: Terms, curve: &mut [f64]) -> Stats {
+    let mut moments = Moments::default();
+    let mut account = Account::default();
+    let given = Returns::Given(returns);
+    // Given returns are not checked, and positions are the caller's: the checks are not needed.
+    let _ = run_blocks(held, given, terms.cost, curve, &mut moments, &mut account);
+    ledger::stats(&moments, &account, terms)
 }
 
 /// The inputs of a block.

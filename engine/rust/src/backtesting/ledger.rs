@@ -22,10 +22,10 @@
 //! - trades: the bars whose held position differs from the previous bar's (a reversal from +1 to
 //!   -1 is one trade); turnover: the sum of `|held[t] - held[t - 1]|` (that reversal counts 2).
 //!
-//! The work goes a block of `BLOCK` bars at a time through `growth::run` (each bar's growth,
+//! The work goes a block of `BLOCK` bars at a time through `growth::run_blocks` (each bar's growth,
 //! the sums over the net returns, the equity), then `Account::settle` (the drawdown).
 
-use super::growth::{self, Returns};
+use crate::support::KernelError;
 
 /// Bars per block: a block's equity curve stays in cache between `growth::run` and `settle`.
 pub const BLOCK: usize = 1 << 11;
@@ -42,30 +42,6 @@ pub struct Stats {
     pub max_drawdown: f64,
     pub trades: i64,
     pub turnover: f64,
-}
-
-/// A fee, a slippage or a number of periods per year that the backtest cannot use.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum BadArgument {
-    /// `fee_bps` or `slippage_bps` negative or not finite.
-    Cost { name: &'static str },
-    /// `fee_bps + slippage_bps` of 10_000 or more: a unit traded would cost all the equity.
-    CostTooHigh,
-    /// `periods_per_year` not a finite number > 0.
-    PeriodsPerYear,
-}
-
-impl std::fmt::Display for BadArgument {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Cost { name } => write!(f, "{name} must be a finite number >= 0"),
-            Self::CostTooHigh => write!(
-                f,
-                "fee_bps + slippage_bps must be < 10000 (100% of equity per unit of position traded)"
-            ),
-            Self::PeriodsPerYear => write!(f, "periods_per_year must be a finite number > 0"),
-        }
-    }
 }
 
 /// `fee_bps + slippage_bps` must stay below this: 100% of equity per unit of position traded.
@@ -85,17 +61,23 @@ impl Terms {
         fee_bps: f64,
         slippage_bps: f64,
         periods_per_year: f64,
-    ) -> Result<Self, BadArgument> {
+    ) -> Result<Self, KernelError> {
         for (name, value) in [("fee_bps", fee_bps), ("slippage_bps", slippage_bps)] {
             if !(value.is_finite() && value >= 0.0) {
-                return Err(BadArgument::Cost { name });
+                let message = format!("{name} must be a finite number >= 0");
+                return Err(KernelError::Invalid(message));
             }
         }
         if fee_bps + slippage_bps >= MAX_COST_BPS {
-            return Err(BadArgument::CostTooHigh);
+            return Err(KernelError::Invalid(
+                "fee_bps + slippage_bps must be < 10000 (100% of equity per unit of position traded)"
+                    .into(),
+            ));
         }
         if !(periods_per_year.is_finite() && periods_per_year > 0.0) {
-            return Err(BadArgument::PeriodsPerYear);
+            return Err(KernelError::Invalid(
+                "periods_per_year must be a finite number > 0".into(),
+            ));
         }
         Ok(Self {
             cost: (fee_bps + slippage_bps) / 10_000.0,
@@ -207,31 +189,6 @@ pub fn stats(moments: &Moments, account: &Account, terms: Terms) -> Stats {
     }
 }
 
-/// The statistics of the positions `held` over bars returning `returns` (equal lengths; bar k
-/// holds `held[k]`, the account starting flat), block by block as `backtest` runs them, with
-/// `curve` (a block long at least) as scratch.
-pub fn backtest_of(held: &[f64], returns: &[f64], terms: Terms, curve: &mut [f64]) -> Stats {
-    let mut moments = Moments::default();
-    let mut account = Account::default();
-    let mut before = 0.0;
-    for start in (0..held.len()).step_by(BLOCK) {
-        let end = (start + BLOCK).min(held.len());
-        let c = &mut curve[..end - start];
-        let r = Returns::Given(&returns[start..end]);
-        growth::run(
-            &held[start..end],
-            before,
-            r,
-            terms.cost,
-            c,
-            &mut moments,
-            &mut account,
-        );
-        before = held[end - 1];
-    }
-    stats(&moments, &account, terms)
-}
-
 /// The larger of two numbers that are not NaN: one `maxsd` (`f64::max` adds NaN handling).
 #[inline(always)]
 pub(super) fn larger(a: f64, b: f64) -> f64 {
@@ -267,6 +224,7 @@ fn ratio(mean: f64, deviation: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backtesting::growth::{self, backtest_of, Returns};
 
     fn terms(fee_bps: f64, periods_per_year: f64) -> Terms {
         Terms::new(fee_bps, 0.0, periods_per_year).unwrap()

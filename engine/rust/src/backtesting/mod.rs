@@ -8,7 +8,7 @@ pub mod ledger;
 mod sma_crossover_sweep;
 
 pub use backtest::backtest_into;
-pub use sma_crossover_sweep::{sma_crossover_sweep, Matrix};
+pub use sma_crossover_sweep::sma_crossover_sweep;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     backtest::register(m)?;

@@ -1,5 +1,8 @@
 //! Average true range with Wilder's smoothing, as TA-Lib.
-use super::cpu::{self, Kernel, MulAdd};
+use std::ops::Range;
+
+use super::chunked::{self, Chain, Plan};
+use super::cpu::MulAdd;
 use super::error::{check_buffer, check_period, check_same_len, KernelError};
 use super::smoothing::Smoothing;
 use super::span;
@@ -19,6 +22,7 @@ pub(crate) fn check_args(period: usize, len: usize) -> Result<(), KernelError> {
 /// `i` is the largest of `high − low`, `|high − previous close|` and `|low − previous close|`.
 ///
 /// `high`, `low`, `close` and `out` must be equally long. NaN handling: see the `span` module.
+/// Long series are computed in parallel chunks, with the serial result bit for bit (see `chunked`).
 pub fn atr_into(
     high: &[f64],
     low: &[f64],
@@ -26,58 +30,86 @@ pub fn atr_into(
     period: usize,
     out: &mut [f64],
 ) -> Result<(), KernelError> {
+    atr_with([high, low, close], period, out, Plan::DEFAULT)
+}
+
+/// [`atr_into`], cut into chunks as `plan` says ([`Plan::SERIAL`]: the reference).
+pub(crate) fn atr_with(
+    [high, low, close]: [&[f64]; 3],
+    period: usize,
+    out: &mut [f64],
+    plan: Plan,
+) -> Result<(), KernelError> {
     check_same_len(high, low, close)?;
     check_args(period, close.len())?;
     check_buffer("out", out.len(), close.len())?;
     span::apply([high, low, close], [out], |[high, low, close], [out]| {
-        cpu::dispatch(Atr {
+        let chain = Atr {
             high,
             low,
             close,
             period,
-            out,
-        })
+            wilder: Smoothing::wilder(period),
+        };
+        atr_span(&chain, out, plan)
     });
     Ok(())
 }
 
+/// The ATR of `chain`'s rows (no leading NaN) into `out`; whether its state ended finite.
+fn atr_span(chain: &Atr<'_>, out: &mut [f64], plan: Plan) -> bool {
+    let (high, low, period) = (chain.high, chain.low, chain.period);
+    if chain.close.len() <= period {
+        out.fill(f64::NAN);
+        return true;
+    }
+    out[..period].fill(f64::NAN);
+    // Row 0's high and low enter no true range; adding 0 · (high − low) keeps them in the
+    // finiteness check all the same.
+    let seed = chain.guess(0) + 0.0 * (high[0] - low[0]);
+    out[period] = seed;
+    chunked::run(chain, seed, [&mut out[period + 1..]], plan).is_finite()
+}
+
+/// The recursion after the seed: row `r` is `period + 1 + r` of the inputs.
 struct Atr<'a> {
     high: &'a [f64],
     low: &'a [f64],
     close: &'a [f64],
     period: usize,
-    out: &'a mut [f64],
+    wilder: Smoothing,
 }
 
-impl Kernel for Atr<'_> {
-    type Output = bool;
+impl Chain<1> for Atr<'_> {
+    type State = f64;
+
+    fn grid(&self) -> usize {
+        BLOCK
+    }
+
+    fn warm_up(&self) -> usize {
+        // As RSI's: 48 period rows shrink an error of 100% 2^-69 times.
+        48 * self.period
+    }
+
+    fn guess(&self, row: usize) -> f64 {
+        // As the seed: the mean true range of the `period` rows before the row.
+        let tr = |i: usize| true_range(self.high[i], self.low[i], self.close[i], self.close[i - 1]);
+        (row + 1..=row + self.period).map(tr).sum::<f64>() / self.period as f64
+    }
 
     #[inline(always)]
-    fn run<M: MulAdd>(self) -> bool {
-        let Self {
-            high,
-            low,
-            close,
-            period,
-            out,
-        } = self;
-        if close.len() <= period {
-            out.fill(f64::NAN);
-            return true;
-        }
-        out[..period].fill(f64::NAN);
-        let tr = |i: usize| true_range(high[i], low[i], close[i], close[i - 1]);
-        let seed = (1..=period).map(tr).sum::<f64>() / period as f64;
-        // Row 0's high and low enter no true range; adding 0 · (high − low) keeps them in the
-        // finiteness check all the same.
-        let mut atr = seed + 0.0 * (high[0] - low[0]);
-        out[period] = atr;
-
-        let wilder = Smoothing::wilder(period);
+    fn advance<M: MulAdd>(&self, mut atr: f64, rows: Range<usize>, [out]: [&mut [f64]; 1]) -> f64 {
+        let (high, low, close) = (self.high, self.low, self.close);
+        // A local copy keeps the coefficients in registers rather than reloaded through `self`.
+        let wilder = self.wilder;
         let k = wilder.k();
+        let offset = self.period + 1;
         let mut ranges = [0.0; BLOCK];
-        let rows = (period + 1..close.len()).step_by(BLOCK);
-        for (start, out) in rows.zip(out[period + 1..].chunks_mut(BLOCK)) {
+        // Re-sliced to the rows' count, so the compiler knows the lengths agree.
+        let out = &mut out[..rows.len()];
+        let starts = (offset + rows.start..offset + rows.end).step_by(BLOCK);
+        for (start, out) in starts.zip(out.chunks_mut(BLOCK)) {
             let end = start + out.len();
             let ranges = &mut ranges[..out.len()];
             let high_low = high[start..end].iter().zip(&low[start..end]);
@@ -87,7 +119,23 @@ impl Kernel for Atr<'_> {
             }
             atr = wilder.run_prescaled::<M>(atr, ranges, out);
         }
+        atr
+    }
+
+    fn same(a: &f64, b: &f64) -> bool {
+        a.to_bits() == b.to_bits()
+    }
+
+    fn is_finite(atr: &f64) -> bool {
         atr.is_finite()
+    }
+
+    fn finite_inputs_before(&self, row: usize) -> bool {
+        let end = self.period + 1 + row;
+        let inputs = [self.high, self.low, self.close];
+        inputs
+            .iter()
+            .all(|x| x[..end].iter().all(|v| v.is_finite()))
     }
 }
 
@@ -161,23 +209,17 @@ mod tests {
         let close = walk(10_000, 0);
         let high: Vec<f64> = close.iter().map(|c| c + 0.5).collect();
         let low: Vec<f64> = close.iter().map(|c| c - 0.25).collect();
-        let (mut portable, mut dispatched) = (vec![0.0; close.len()], vec![0.0; close.len()]);
-        let (high, low, close) = (&high[..], &low[..], &close[..]);
-        Atr {
-            high,
-            low,
-            close,
+        let mut dispatched = vec![0.0; close.len()];
+        atr_with([&high, &low, &close], 14, &mut dispatched, Plan::SERIAL).unwrap();
+        let chain = Atr {
+            high: &high,
+            low: &low,
+            close: &close,
             period: 14,
-            out: &mut portable,
-        }
-        .run::<Separate>();
-        cpu::dispatch(Atr {
-            high,
-            low,
-            close,
-            period: 14,
-            out: &mut dispatched,
-        });
-        assert_close(&portable, &dispatched);
+            wilder: Smoothing::wilder(14),
+        };
+        let mut portable = vec![0.0; close.len() - 15];
+        chain.advance::<Separate>(chain.guess(0), 0..close.len() - 15, [&mut portable]);
+        assert_close(&portable, &dispatched[15..]);
     }
 }

@@ -1,12 +1,13 @@
 //! Batch versions: one series per row of a row-major matrix, rows computed in parallel.
 use rayon::prelude::*;
 
-use super::atr::{self, atr_into};
+use super::atr::{self, atr_with};
 use super::bollinger::{self, bollinger_bands_into, Bands};
-use super::ema::{self, ema_into};
+use super::chunked::Plan;
+use super::ema::{self, ema_with};
 use super::error::{check_buffer, KernelError};
-use super::macd::{self, macd_into, MacdLines, MacdPeriods};
-use super::rsi::{self, rsi_into};
+use super::macd::{self, macd_with, MacdLines, MacdPeriods};
+use super::rsi::{self, rsi_with};
 use super::sma::{self, sma_into};
 
 /// Below this many points a batch runs on the calling thread: handing rows to rayon's pool costs
@@ -35,7 +36,7 @@ pub fn sma_batch_into(
 ) -> Result<(), KernelError> {
     values.check("values")?;
     sma::check_args(period, values.cols)?;
-    for_each_row([values.data], [out], values.cols, |[x], [out]| {
+    for_each_row([values.data], [out], values.cols, |[x], [out], _| {
         sma_into(x, period, out)
     })
 }
@@ -48,8 +49,8 @@ pub fn ema_batch_into(
 ) -> Result<(), KernelError> {
     values.check("values")?;
     ema::check_args(period, values.cols)?;
-    for_each_row([values.data], [out], values.cols, |[x], [out]| {
-        ema_into(x, period, out)
+    for_each_row([values.data], [out], values.cols, |[x], [out], plan| {
+        ema_with(x, period, out, plan)
     })
 }
 
@@ -61,8 +62,8 @@ pub fn rsi_batch_into(
 ) -> Result<(), KernelError> {
     values.check("values")?;
     rsi::check_args(period, values.cols)?;
-    for_each_row([values.data], [out], values.cols, |[x], [out]| {
-        rsi_into(x, period, out)
+    for_each_row([values.data], [out], values.cols, |[x], [out], plan| {
+        rsi_with(x, period, out, plan)
     })
 }
 
@@ -85,7 +86,7 @@ pub fn bollinger_bands_batch_into(
         [values.data],
         [upper, middle, lower],
         values.cols,
-        |[x], [upper, middle, lower]| {
+        |[x], [upper, middle, lower], _| {
             bollinger_bands_into(
                 x,
                 period,
@@ -114,7 +115,9 @@ pub fn macd_batch_into(
         [values.data],
         [macd, signal, hist],
         values.cols,
-        |[x], [macd, signal, hist]| macd_into(x, periods, MacdLines { macd, signal, hist }),
+        |[x], [macd, signal, hist], plan| {
+            macd_with(x, periods, MacdLines { macd, signal, hist }, plan)
+        },
     )
 }
 
@@ -138,17 +141,19 @@ pub fn atr_batch_into(
         [high.data, low.data, close.data],
         [out],
         close.cols,
-        |[h, l, c], [out]| atr_into(h, l, c, period, out),
+        |[h, l, c], [out], plan| atr_with([h, l, c], period, out, plan),
     )
 }
 
 /// Runs `kernel` on each row (`cols` points) of the inputs and outputs, in parallel when the batch
-/// is large enough to pay for it.
+/// is large enough to pay for it. The kernel's `Plan` says whether a recursive indicator may cut
+/// its row into chunks on threads (see `chunked`): not when the rows already keep every thread
+/// busy, where warming chunks up would only add work.
 fn for_each_row<const I: usize, const O: usize>(
     inputs: [&[f64]; I],
     outputs: [&mut [f64]; O],
     cols: usize,
-    kernel: impl Fn([&[f64]; I], [&mut [f64]; O]) -> Result<(), KernelError> + Sync,
+    kernel: impl Fn([&[f64]; I], [&mut [f64]; O], Plan) -> Result<(), KernelError> + Sync,
 ) -> Result<(), KernelError> {
     let len = inputs.first().map_or(0, |x| x.len());
     for (name, out) in ["out"; O].iter().zip(&outputs) {
@@ -168,11 +173,16 @@ fn for_each_row<const I: usize, const O: usize>(
         })
         .collect();
     if rows >= 2 && len >= PARALLEL_MIN_POINTS {
+        let plan = if rows >= rayon::current_num_threads() {
+            Plan::SERIAL
+        } else {
+            Plan::DEFAULT
+        };
         jobs.into_par_iter()
-            .try_for_each(|(ins, outs)| kernel(ins, outs))
+            .try_for_each(|(ins, outs)| kernel(ins, outs, plan))
     } else {
         jobs.into_iter()
-            .try_for_each(|(ins, outs)| kernel(ins, outs))
+            .try_for_each(|(ins, outs)| kernel(ins, outs, Plan::DEFAULT))
     }
 }
 
@@ -188,7 +198,8 @@ mod tests {
 
     #[test]
     fn rows_equal_single_series_serial_and_parallel() {
-        for (rows, cols) in [(3, 50), (8, PARALLEL_MIN_POINTS / 4)] {
+        // The last shape's single series are long enough to run in chunks, the batch's rows not.
+        for (rows, cols) in [(3, 50), (8, PARALLEL_MIN_POINTS / 4), (2, 300_007)] {
             let data = matrix(rows, cols);
             let values = Matrix {
                 data: &data,
@@ -199,7 +210,7 @@ mod tests {
             rsi_batch_into(values, 14, &mut batch).unwrap();
             for (x, got) in data.chunks(cols).zip(batch.chunks(cols)) {
                 let mut single = vec![0.0; cols];
-                rsi_into(x, 14, &mut single).unwrap();
+                crate::technical::rsi_into(x, 14, &mut single).unwrap();
                 assert_eq!(
                     got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
                     single.iter().map(|v| v.to_bits()).collect::<Vec<_>>()

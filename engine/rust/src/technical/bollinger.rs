@@ -53,11 +53,52 @@ pub fn bollinger_bands_into(
         [values],
         [upper, middle, lower],
         |[x], [upper, middle, lower]| {
+            let bands = Bands {
+                upper,
+                middle,
+                lower,
+            };
+            bollinger(x, period, (nbdev_up, nbdev_down), bands)
+        },
+    );
+    Ok(())
+}
+
+/// The bands of `x` (no leading NaN); whether every window's moments ended finite (see `span`).
+fn bollinger(
+    x: &[f64],
+    period: usize,
+    (nbdev_up, nbdev_down): (f64, f64),
+    bands: Bands<'_>,
+) -> bool {
+    let Bands {
+        upper,
+        middle,
+        lower,
+    } = bands;
+    let first = period - 1;
+    if x.len() <= first {
+        for out in [upper, middle, lower] {
+            out.fill(f64::NAN);
+        }
+        return true;
+    }
+    let outs = [upper, middle, lower].map(|out| {
+        out[..first].fill(f64::NAN);
+        &mut out[first..]
+    });
+    let block = window::block_len(period);
+    window::run_parts(
+        first..x.len(),
+        block,
+        outs,
+        |rows, [upper, middle, lower]| {
             cpu::dispatch(Bollinger {
                 x,
                 period,
                 nbdev_up,
                 nbdev_down,
+                rows,
                 bands: Bands {
                     upper,
                     middle,
@@ -65,15 +106,16 @@ pub fn bollinger_bands_into(
                 },
             })
         },
-    );
-    Ok(())
+    )
 }
 
+/// The bands of `rows` (all at least `period - 1`) into `bands`, which cover them.
 struct Bollinger<'a> {
     x: &'a [f64],
     period: usize,
     nbdev_up: f64,
     nbdev_down: f64,
+    rows: Range<usize>,
     bands: Bands<'a>,
 }
 
@@ -87,6 +129,7 @@ impl Kernel for Bollinger<'_> {
             period,
             nbdev_up,
             nbdev_down,
+            rows,
             bands:
                 Bands {
                     upper,
@@ -94,28 +137,18 @@ impl Kernel for Bollinger<'_> {
                     lower,
                 },
         } = self;
-        let first = period - 1;
-        if x.len() <= first {
-            for out in [upper, middle, lower] {
-                out.fill(f64::NAN);
-            }
-            return true;
-        }
-        for out in [&mut *upper, &mut *middle, &mut *lower] {
-            out[..first].fill(f64::NAN);
-        }
-        let scale = 1.0 / period as f64;
         let block = window::block_len(period);
         let mut moments = Moments {
             x,
             period,
-            scale,
+            scale: 1.0 / period as f64,
             block,
             nbdev_up,
             nbdev_down,
             lower,
+            lower_from: rows.start,
         };
-        window::run(&mut moments, [middle, upper], first..x.len(), block)
+        window::run(&mut moments, [middle, upper], rows, block)
     }
 }
 
@@ -128,7 +161,9 @@ struct Moments<'a> {
     block: usize,
     nbdev_up: f64,
     nbdev_down: f64,
+    /// The lower band from row `lower_from` on.
     lower: &'a mut [f64],
+    lower_from: usize,
 }
 
 /// A window's mean and M2. The mean is kept relative to `shift`, a value from the block's first
@@ -265,7 +300,7 @@ impl Window<2> for Moments<'_> {
     fn finish(&mut self, rows: Range<usize>, [middle, upper]: [&mut [f64]; 2]) {
         self.polish(rows.clone(), middle, upper);
         let (up, down, scale) = (self.nbdev_up, self.nbdev_down, self.scale);
-        let lower = &mut self.lower[rows];
+        let lower = &mut self.lower[rows.start - self.lower_from..rows.end - self.lower_from];
         for ((u, l), &m) in upper.iter_mut().zip(lower).zip(&*middle) {
             let variance = *u * scale;
             // Rounding can leave M2 a hair below zero; TA-Lib reports 0 there.
@@ -351,38 +386,53 @@ mod tests {
 
     #[test]
     fn portable_path_agrees_with_the_dispatched_one() {
-        let x = walk(10_000, 3);
-        let mut portable = [vec![0.0; x.len()], vec![0.0; x.len()], vec![0.0; x.len()]];
-        let mut dispatched = portable.clone();
+        let x = walk(10_000, 0);
+        let rows = 19..x.len();
+        let mut portable = [(); 3].map(|_| vec![0.0; rows.len()]);
         let [upper, middle, lower] = &mut portable;
-        let bands = Bands {
-            upper,
-            middle,
-            lower,
-        };
         Bollinger {
             x: &x,
             period: 20,
             nbdev_up: 2.0,
             nbdev_down: 1.0,
-            bands,
+            rows,
+            bands: Bands {
+                upper,
+                middle,
+                lower,
+            },
         }
         .run::<Separate>();
-        let [upper, middle, lower] = &mut dispatched;
-        let bands = Bands {
-            upper,
-            middle,
-            lower,
-        };
-        cpu::dispatch(Bollinger {
-            x: &x,
-            period: 20,
-            nbdev_up: 2.0,
-            nbdev_down: 1.0,
-            bands,
-        });
+        let dispatched = bands(&x, 20, 2.0, 1.0);
         for (p, d) in portable.iter().zip(&dispatched) {
-            assert_close(p, d);
+            assert_close(p, &d[19..]);
+        }
+    }
+
+    #[test]
+    fn parts_on_threads_equal_one_run_bit_for_bit() {
+        let x = walk(300_007, 0);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for period in [1, 20, 300] {
+            let parts = bands(&x, period, 2.0, 1.5);
+            let rows = period - 1..x.len();
+            let mut one = [(); 3].map(|_| vec![0.0; rows.len()]);
+            let [upper, middle, lower] = &mut one;
+            cpu::dispatch(Bollinger {
+                x: &x,
+                period,
+                nbdev_up: 2.0,
+                nbdev_down: 1.5,
+                rows,
+                bands: Bands {
+                    upper,
+                    middle,
+                    lower,
+                },
+            });
+            for (p, o) in parts.iter().zip(&one) {
+                assert!(bits(&p[period - 1..]) == bits(o), "{period}");
+            }
         }
     }
 }

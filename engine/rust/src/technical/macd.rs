@@ -1,4 +1,7 @@
 //! MACD: the difference of two EMAs, its EMA (the signal) and their difference, as TA-Lib.
+use std::ops::Range;
+
+use super::chunked::{self, Chain, Plan};
 use super::cpu::{self, Kernel, MulAdd};
 use super::error::{check_buffer, check_period, check_positive, KernelError};
 use super::smoothing::{mean, run_difference, Smoothing};
@@ -42,11 +45,22 @@ pub(crate) fn check_args(periods: MacdPeriods, len: usize) -> Result<(), KernelE
 /// As in TA-Lib both EMAs start at index `slow - 1`: the slow one seeded with the mean of the first
 /// `slow` values, the fast one with the mean of the `fast` values ending there. The signal is
 /// seeded with the mean of the first `signal` MACD values, so all three lines are NaN before index
-/// `slow + signal - 2`. NaN handling: see the `span` module.
+/// `slow + signal - 2`. NaN handling: see the `span` module. Long series are computed in parallel
+/// chunks, with the serial result bit for bit (see `chunked`).
 pub fn macd_into(
     values: &[f64],
     periods: MacdPeriods,
     lines: MacdLines<'_>,
+) -> Result<(), KernelError> {
+    macd_with(values, periods, lines, Plan::DEFAULT)
+}
+
+/// [`macd_into`], cut into chunks as `plan` says ([`Plan::SERIAL`]: the reference).
+pub(crate) fn macd_with(
+    values: &[f64],
+    periods: MacdPeriods,
+    lines: MacdLines<'_>,
+    plan: Plan,
 ) -> Result<(), KernelError> {
     check_args(periods, values.len())?;
     let MacdLines { macd, signal, hist } = lines;
@@ -56,79 +70,166 @@ pub fn macd_into(
     span::apply(
         [values],
         [macd, signal, hist],
-        |[x], [macd, signal, hist]| {
-            cpu::dispatch(Macd {
-                x,
-                periods,
-                lines: MacdLines { macd, signal, hist },
-            })
-        },
+        |[x], [macd, signal, hist]| macd_span(x, periods, MacdLines { macd, signal, hist }, plan),
     );
     Ok(())
 }
 
-struct Macd<'a> {
-    x: &'a [f64],
-    periods: MacdPeriods,
-    lines: MacdLines<'a>,
+/// The MACD of `x` (no leading NaN) into `lines`; whether its states ended finite (see `span`).
+fn macd_span(x: &[f64], periods: MacdPeriods, lines: MacdLines<'_>, plan: Plan) -> bool {
+    let MacdLines { macd, signal, hist } = lines;
+    let first = periods.slow + periods.signal - 2;
+    if x.len() <= first {
+        for out in [macd, signal, hist] {
+            out.fill(f64::NAN);
+        }
+        return true;
+    }
+    let seed = cpu::dispatch(Seed {
+        x,
+        periods,
+        macd: &mut macd[..=first],
+    });
+    signal[first] = seed.signal_ema;
+    hist[first] = macd[first] - seed.signal_ema;
+    for out in [&mut *macd, &mut *signal, &mut *hist] {
+        out[..first].fill(f64::NAN);
+    }
+    let chain = Macd {
+        x,
+        periods,
+        fast: Smoothing::ema(periods.fast),
+        slow: Smoothing::ema(periods.slow),
+        signal: Smoothing::ema(periods.signal),
+    };
+    let outs = [macd, signal, hist].map(|out| &mut out[first + 1..]);
+    let end = chunked::run(&chain, seed, outs, plan);
+    end.fast_ema.is_finite() && end.slow_ema.is_finite() && end.signal_ema.is_finite()
 }
 
-impl Kernel for Macd<'_> {
-    type Output = bool;
+/// The three EMAs of a MACD between two rows.
+#[derive(Debug, Clone, Copy)]
+struct State {
+    fast_ema: f64,
+    slow_ema: f64,
+    signal_ema: f64,
+}
+
+/// As TA-Lib: both EMAs seeded at index `slow - 1`, the MACD line run over the signal's warm-up
+/// (into `macd`, up to index `slow + signal - 2`) to seed the signal with its mean.
+struct Seed<'a> {
+    x: &'a [f64],
+    periods: MacdPeriods,
+    macd: &'a mut [f64],
+}
+
+impl Kernel for Seed<'_> {
+    type Output = State;
 
     #[inline(always)]
-    fn run<M: MulAdd>(self) -> bool {
-        let Self {
-            x,
-            periods:
-                MacdPeriods {
-                    fast,
-                    slow,
-                    signal: signal_period,
-                },
-            lines,
-        } = self;
-        let MacdLines { macd, signal, hist } = lines;
+    fn run<M: MulAdd>(self) -> State {
+        let Self { x, periods, macd } = self;
+        let MacdPeriods { fast, slow, .. } = periods;
         let start = slow - 1;
-        let first = start + signal_period - 1;
-        if x.len() <= first {
-            for out in [macd, signal, hist] {
-                out.fill(f64::NAN);
-            }
-            return true;
-        }
         let mut line = Line {
             fast: Smoothing::ema(fast),
             slow: Smoothing::ema(slow),
             fast_ema: mean(&x[slow - fast..slow]),
             slow_ema: mean(&x[..slow]),
         };
-        // The MACD line over the signal's warm-up, only kept to seed the signal.
         macd[start] = line.fast_ema - line.slow_ema;
-        line.extend::<M>(&x[start + 1..=first], &mut macd[start + 1..=first]);
-        let smoothing = Smoothing::ema(signal_period);
-        let mut signal_ema = mean(&macd[start..=first]);
-        signal[first] = signal_ema;
-        hist[first] = macd[first] - signal_ema;
+        let end = macd.len();
+        line.extend::<M>(&x[start + 1..end], &mut macd[start + 1..]);
+        State {
+            fast_ema: line.fast_ema,
+            slow_ema: line.slow_ema,
+            signal_ema: mean(&macd[start..]),
+        }
+    }
+}
 
-        let rest = first + 1..x.len();
-        let blocks = x[rest.clone()]
-            .chunks(BLOCK)
-            .zip(macd[rest.clone()].chunks_mut(BLOCK));
+/// The recursion after the signal's seed: row `r` is `x[slow + signal - 1 + r]`.
+struct Macd<'a> {
+    x: &'a [f64],
+    periods: MacdPeriods,
+    fast: Smoothing,
+    slow: Smoothing,
+    signal: Smoothing,
+}
+
+impl Chain<3> for Macd<'_> {
+    type State = State;
+
+    fn grid(&self) -> usize {
+        BLOCK
+    }
+
+    fn warm_up(&self) -> usize {
+        // As EMA's, for the slowest of the three (the signal follows the line it smooths).
+        let MacdPeriods { slow, signal, .. } = self.periods;
+        24 * (slow.max(signal) + 1)
+    }
+
+    fn guess(&self, row: usize) -> State {
+        // As the seeds: the means of the values before the row; the signal at that MACD value.
+        let MacdPeriods { fast, slow, signal } = self.periods;
+        let at = slow + signal - 1 + row;
+        let (fast_ema, slow_ema) = (mean(&self.x[at - fast..at]), mean(&self.x[at - slow..at]));
+        State {
+            fast_ema,
+            slow_ema,
+            signal_ema: fast_ema - slow_ema,
+        }
+    }
+
+    #[inline(always)]
+    fn advance<M: MulAdd>(
+        &self,
+        state: State,
+        rows: Range<usize>,
+        [macd, signal, hist]: [&mut [f64]; 3],
+    ) -> State {
+        let offset = self.periods.slow + self.periods.signal - 1;
+        let mut line = Line {
+            fast: self.fast,
+            slow: self.slow,
+            fast_ema: state.fast_ema,
+            slow_ema: state.slow_ema,
+        };
+        let mut signal_ema = state.signal_ema;
+        let x = &self.x[offset + rows.start..offset + rows.end];
+        // Outputs re-sliced to the input's length, so the compiler knows the lengths agree.
+        let [macd, signal, hist] = [macd, signal, hist].map(|out| &mut out[..x.len()]);
+        let blocks = x.chunks(BLOCK).zip(macd.chunks_mut(BLOCK));
         let blocks = blocks
-            .zip(signal[rest.clone()].chunks_mut(BLOCK))
-            .zip(hist[rest].chunks_mut(BLOCK));
+            .zip(signal.chunks_mut(BLOCK))
+            .zip(hist.chunks_mut(BLOCK));
         for (((x, macd), signal), hist) in blocks {
             line.extend::<M>(x, macd);
-            signal_ema = smoothing.run::<M>(signal_ema, macd, signal);
+            signal_ema = self.signal.run::<M>(signal_ema, macd, signal);
             for ((h, m), s) in hist.iter_mut().zip(&*macd).zip(&*signal) {
                 *h = m - s;
             }
         }
-        for out in [macd, signal, hist] {
-            out[..first].fill(f64::NAN);
+        State {
+            fast_ema: line.fast_ema,
+            slow_ema: line.slow_ema,
+            signal_ema,
         }
-        line.fast_ema.is_finite() && line.slow_ema.is_finite() && signal_ema.is_finite()
+    }
+
+    fn same(a: &State, b: &State) -> bool {
+        let bits = |s: &State| [s.fast_ema, s.slow_ema, s.signal_ema].map(f64::to_bits);
+        bits(a) == bits(b)
+    }
+
+    fn is_finite(s: &State) -> bool {
+        s.fast_ema.is_finite() && s.slow_ema.is_finite() && s.signal_ema.is_finite()
+    }
+
+    fn finite_inputs_before(&self, row: usize) -> bool {
+        let end = self.periods.slow + self.periods.signal - 1 + row;
+        self.x[..end].iter().all(|v| v.is_finite())
     }
 }
 
@@ -253,31 +354,34 @@ mod tests {
             slow: 26,
             signal: 9,
         };
-        let mut portable = [vec![0.0; x.len()], vec![0.0; x.len()], vec![0.0; x.len()]];
-        let mut dispatched = portable.clone();
-        let [m, s, h] = &mut portable;
-        Macd {
+        let mut dispatched = [vec![0.0; x.len()], vec![0.0; x.len()], vec![0.0; x.len()]];
+        let [m, s, h] = &mut dispatched;
+        let lines = MacdLines {
+            macd: m,
+            signal: s,
+            hist: h,
+        };
+        macd_with(&x, periods, lines, Plan::SERIAL).unwrap();
+        let mut macd = vec![0.0; 34];
+        let seed = Seed {
             x: &x,
             periods,
-            lines: MacdLines {
-                macd: m,
-                signal: s,
-                hist: h,
-            },
+            macd: &mut macd,
         }
         .run::<Separate>();
-        let [m, s, h] = &mut dispatched;
-        cpu::dispatch(Macd {
+        let chain = Macd {
             x: &x,
             periods,
-            lines: MacdLines {
-                macd: m,
-                signal: s,
-                hist: h,
-            },
-        });
+            fast: Smoothing::ema(12),
+            slow: Smoothing::ema(26),
+            signal: Smoothing::ema(9),
+        };
+        let rows = x.len() - 34;
+        let mut portable = [vec![0.0; rows], vec![0.0; rows], vec![0.0; rows]];
+        let [m, s, h] = &mut portable;
+        chain.advance::<Separate>(seed, 0..rows, [m, s, h]);
         for (p, d) in portable.iter().zip(&dispatched) {
-            assert_close(p, d);
+            assert_close(p, &d[34..]);
         }
     }
 }

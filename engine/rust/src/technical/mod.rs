@@ -8,6 +8,7 @@ mod atr;
 pub mod batch;
 mod bindings;
 mod bollinger;
+mod chunked;
 mod cpu;
 mod ema;
 mod error;

@@ -1,7 +1,10 @@
 //! Relative strength index with Wilder's smoothing, as TA-Lib computes it.
-use super::cpu::{self, Kernel, MulAdd};
+use std::ops::Range;
+
+use super::chunked::{self, Chain, Plan};
+use super::cpu::MulAdd;
 use super::error::{check_buffer, check_period, KernelError};
-use super::smoothing::Smoothing;
+use super::smoothing::{run_pair_prescaled, Smoothing};
 use super::span;
 
 /// Points per step. Small blocks let the CPU load the next block's inputs while it still works
@@ -18,48 +21,90 @@ pub(crate) fn check_args(period: usize, len: usize) -> Result<(), KernelError> {
 /// mean gain and loss of the first `period` changes and then smoothed with Wilder's
 /// `k = 1 / period`; the first `period` outputs are NaN.
 ///
-/// `out` must be as long as `values`. NaN handling: see the `span` module.
+/// `out` must be as long as `values`. NaN handling: see the `span` module. Long series are
+/// computed in parallel chunks, with the serial result bit for bit (see `chunked`).
 pub fn rsi_into(values: &[f64], period: usize, out: &mut [f64]) -> Result<(), KernelError> {
+    rsi_with(values, period, out, Plan::DEFAULT)
+}
+
+/// [`rsi_into`], cut into chunks as `plan` says ([`Plan::SERIAL`]: the reference).
+pub(crate) fn rsi_with(
+    values: &[f64],
+    period: usize,
+    out: &mut [f64],
+    plan: Plan,
+) -> Result<(), KernelError> {
     check_args(period, values.len())?;
     check_buffer("out", out.len(), values.len())?;
-    span::apply([values], [out], |[x], [out]| {
-        cpu::dispatch(Rsi { x, period, out })
-    });
+    span::apply([values], [out], |[x], [out]| rsi_span(x, period, out, plan));
     Ok(())
 }
 
+/// The RSI of `x` (no leading NaN) into `out`; whether its state ended finite (see `span`).
+fn rsi_span(x: &[f64], period: usize, out: &mut [f64], plan: Plan) -> bool {
+    if x.len() <= period {
+        out.fill(f64::NAN);
+        return true;
+    }
+    out[..period].fill(f64::NAN);
+    let chain = Rsi {
+        x,
+        period,
+        wilder: Smoothing::wilder(period),
+    };
+    let seed = chain.guess(0);
+    out[period] = rsi(seed.0, seed.1);
+    let (avg_gain, avg_loss) = chunked::run(&chain, seed, [&mut out[period + 1..]], plan);
+    avg_gain.is_finite() && avg_loss.is_finite()
+}
+
+/// The recursion after the seed: row `r` is the change into `x[period + 1 + r]`; the state is
+/// (average gain, average loss).
 struct Rsi<'a> {
     x: &'a [f64],
     period: usize,
-    out: &'a mut [f64],
+    wilder: Smoothing,
 }
 
-impl Kernel for Rsi<'_> {
-    type Output = bool;
+impl Chain<1> for Rsi<'_> {
+    type State = (f64, f64);
 
-    #[inline(always)]
-    fn run<M: MulAdd>(self) -> bool {
-        let Self { x, period, out } = self;
-        if x.len() <= period {
-            out.fill(f64::NAN);
-            return true;
-        }
-        out[..period].fill(f64::NAN);
+    fn grid(&self) -> usize {
+        BLOCK
+    }
+
+    fn warm_up(&self) -> usize {
+        // Wilder's smoothing forgets its start by (period - 1) / period per row, about e^(-1 /
+        // period): 48 period rows shrink an error of 100% 2^-69 times.
+        48 * self.period
+    }
+
+    fn guess(&self, row: usize) -> (f64, f64) {
+        // As the seed: the mean gain and loss of the `period` changes before the row.
         let (mut avg_gain, mut avg_loss) = (0.0, 0.0);
-        for pair in x[..=period].windows(2) {
+        for pair in self.x[row..=row + self.period].windows(2) {
             let change = pair[1] - pair[0];
             avg_gain += gain(change);
             avg_loss += loss(change);
         }
-        avg_gain /= period as f64;
-        avg_loss /= period as f64;
-        out[period] = rsi(avg_gain, avg_loss);
+        (avg_gain / self.period as f64, avg_loss / self.period as f64)
+    }
 
-        let wilder = Smoothing::wilder(period);
+    #[inline(always)]
+    fn advance<M: MulAdd>(
+        &self,
+        (mut avg_gain, mut avg_loss): (f64, f64),
+        rows: Range<usize>,
+        [out]: [&mut [f64]; 1],
+    ) -> (f64, f64) {
+        let (x, wilder) = (self.x, &self.wilder);
         let k = wilder.k();
-        let (mut gains, mut losses, mut avg_losses) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
-        let rows = (period + 1..x.len()).step_by(BLOCK);
-        for (start, out) in rows.zip(out[period + 1..].chunks_mut(BLOCK)) {
+        let offset = self.period + 1;
+        let (mut gains, mut losses) = ([0.0; BLOCK], [0.0; BLOCK]);
+        // Re-sliced to the rows' count, so the compiler knows the lengths agree.
+        let out = &mut out[..rows.len()];
+        let starts = (offset + rows.start..offset + rows.end).step_by(BLOCK);
+        for (start, out) in starts.zip(out.chunks_mut(BLOCK)) {
             let (len, end) = (out.len(), start + out.len());
             let changes = x[start..end]
                 .iter()
@@ -69,13 +114,29 @@ impl Kernel for Rsi<'_> {
                 *g = k * gain(change);
                 *l = k * loss(change);
             }
-            avg_gain = wilder.run_prescaled::<M>(avg_gain, &gains[..len], out);
-            avg_loss = wilder.run_prescaled::<M>(avg_loss, &losses[..len], &mut avg_losses[..len]);
-            for (o, &l) in out.iter_mut().zip(&avg_losses[..len]) {
-                *o = rsi(*o, l);
-            }
+            (avg_gain, avg_loss) = run_pair_prescaled::<M>(
+                wilder,
+                (avg_gain, avg_loss),
+                (&gains[..len], &losses[..len]),
+                out,
+                rsi,
+            );
         }
+        (avg_gain, avg_loss)
+    }
+
+    fn same(a: &(f64, f64), b: &(f64, f64)) -> bool {
+        (a.0.to_bits(), a.1.to_bits()) == (b.0.to_bits(), b.1.to_bits())
+    }
+
+    fn is_finite((avg_gain, avg_loss): &(f64, f64)) -> bool {
         avg_gain.is_finite() && avg_loss.is_finite()
+    }
+
+    fn finite_inputs_before(&self, row: usize) -> bool {
+        self.x[..self.period + 1 + row]
+            .iter()
+            .all(|v| v.is_finite())
     }
 }
 
@@ -175,19 +236,16 @@ mod tests {
 
     #[test]
     fn portable_path_agrees_with_the_dispatched_one() {
-        let x = walk(10_000, 3);
-        let (mut portable, mut dispatched) = (vec![0.0; x.len()], vec![0.0; x.len()]);
-        Rsi {
+        let x = walk(10_000, 0);
+        let mut dispatched = vec![0.0; x.len()];
+        rsi_with(&x, 14, &mut dispatched, Plan::SERIAL).unwrap();
+        let chain = Rsi {
             x: &x,
             period: 14,
-            out: &mut portable,
-        }
-        .run::<Separate>();
-        cpu::dispatch(Rsi {
-            x: &x,
-            period: 14,
-            out: &mut dispatched,
-        });
-        assert_close(&portable, &dispatched);
+            wilder: Smoothing::wilder(14),
+        };
+        let mut portable = vec![0.0; x.len() - 15];
+        chain.advance::<Separate>(chain.guess(0), 0..x.len() - 15, [&mut portable]);
+        assert_close(&portable, &dispatched[15..]);
     }
 }

@@ -17,15 +17,34 @@ pub(crate) fn check_args(period: usize, len: usize) -> Result<(), KernelError> {
 pub fn sma_into(values: &[f64], period: usize, out: &mut [f64]) -> Result<(), KernelError> {
     check_args(period, values.len())?;
     check_buffer("out", out.len(), values.len())?;
-    span::apply([values], [out], |[x], [out]| {
-        cpu::dispatch(Sma { x, period, out })
-    });
+    span::apply([values], [out], |[x], [out]| sma(x, period, out));
     Ok(())
 }
 
+/// The SMA of `x` (no leading NaN) into `out`; whether every window sum ended finite.
+fn sma(x: &[f64], period: usize, out: &mut [f64]) -> bool {
+    let first = period - 1;
+    if x.len() <= first {
+        out.fill(f64::NAN);
+        return true;
+    }
+    out[..first].fill(f64::NAN);
+    let block = window::block_len(period);
+    window::run_parts(first..x.len(), block, [&mut out[first..]], |rows, [out]| {
+        cpu::dispatch(Sma {
+            x,
+            period,
+            rows,
+            out,
+        })
+    })
+}
+
+/// The SMA of `rows` (all at least `period - 1`) into `out`, which covers them.
 struct Sma<'a> {
     x: &'a [f64],
     period: usize,
+    rows: Range<usize>,
     out: &'a mut [f64],
 }
 
@@ -34,19 +53,18 @@ impl Kernel for Sma<'_> {
 
     #[inline(always)]
     fn run<M: MulAdd>(self) -> bool {
-        let Self { x, period, out } = self;
-        let first = period - 1;
-        if x.len() <= first {
-            out.fill(f64::NAN);
-            return true;
-        }
-        out[..first].fill(f64::NAN);
+        let Self {
+            x,
+            period,
+            rows,
+            out,
+        } = self;
         let mut sums = Sums {
             x,
             period,
             scale: 1.0 / period as f64,
         };
-        window::run(&mut sums, [out], first..x.len(), window::block_len(period))
+        window::run(&mut sums, [out], rows, window::block_len(period))
     }
 }
 
@@ -153,19 +171,38 @@ mod tests {
 
     #[test]
     fn portable_path_agrees_with_the_dispatched_one() {
-        let x = walk(10_000, 3);
-        let (mut portable, mut dispatched) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+        let x = walk(10_000, 0);
+        let mut dispatched = vec![0.0; x.len()];
+        sma_into(&x, 20, &mut dispatched).unwrap();
+        let mut portable = vec![0.0; x.len() - 19];
         Sma {
             x: &x,
             period: 20,
+            rows: 19..x.len(),
             out: &mut portable,
         }
         .run::<Separate>();
-        cpu::dispatch(Sma {
-            x: &x,
-            period: 20,
-            out: &mut dispatched,
-        });
-        assert_close(&portable, &dispatched);
+        assert_close(&portable, &dispatched[19..]);
+    }
+
+    #[test]
+    fn parts_on_threads_equal_one_run_bit_for_bit() {
+        let x = walk(300_007, 0);
+        for period in [1, 20, 300] {
+            let mut parts = vec![0.0; x.len()];
+            sma_into(&x, period, &mut parts).unwrap();
+            let mut one = vec![0.0; x.len()];
+            cpu::dispatch(Sma {
+                x: &x,
+                period,
+                rows: period - 1..x.len(),
+                out: &mut one[period - 1..],
+            });
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert!(
+                bits(&parts[period - 1..]) == bits(&one[period - 1..]),
+                "{period}"
+            );
+        }
     }
 }

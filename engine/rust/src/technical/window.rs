@@ -8,8 +8,16 @@
 //! [`Window::finish`].
 use std::ops::Range;
 
+use rayon::prelude::*;
+
+use super::chunked::{self, Plan};
+
 /// Blocks advanced side by side.
 const LANES: usize = 4;
+
+/// Parts per rayon thread when a long series is split: blocks are independent, so more parts
+/// than threads cost nothing and let a thread slowed by other load leave work to the others.
+const PARTS_PER_THREAD: usize = 4;
 
 /// A window statistic kept in `B` per-row buffers while it is computed.
 pub(crate) trait Window<const B: usize> {
@@ -32,8 +40,8 @@ pub(crate) fn block_len(period: usize) -> usize {
     period.saturating_mul(16).max(1024)
 }
 
-/// Computes `rows` of `bufs` (indexed by row) through `window`, in blocks of `block` rows.
-/// Returns whether every block's state ended finite.
+/// Computes `rows` of `bufs` (element `i` is row `rows.start + i`) through `window`, in blocks of
+/// `block` rows. Returns whether every block's state ended finite.
 ///
 /// Inlined, like the [`Window`] methods, into kernels run through `cpu::dispatch`.
 #[inline(always)]
@@ -54,16 +62,44 @@ pub(crate) fn run<W: Window<B>, const B: usize>(
             } else {
                 block.min(remaining)
             };
+        let (from, to) = (start - rows.start, end - rows.start);
         finite &= scan(
             window,
-            bufs.each_mut().map(|buf| &mut buf[start..end]),
+            bufs.each_mut().map(|buf| &mut buf[from..to]),
             start,
             block,
         );
-        window.finish(start..end, bufs.each_mut().map(|buf| &mut buf[start..end]));
+        window.finish(start..end, bufs.each_mut().map(|buf| &mut buf[from..to]));
         start = end;
     }
     finite
+}
+
+/// Runs `part` on pieces of `rows` (and of `bufs`, which cover them), on rayon's threads when the
+/// series is long; returns whether every part returned true.
+///
+/// The pieces start at whole groups of [`LANES`] blocks from `rows.start`, so [`run`] on each forms
+/// the blocks and groups it would form on all of `rows`: the result is the same bit for bit. Each
+/// thread writes (and so first touches, page-faults) the outputs it computes.
+pub(crate) fn run_parts<const B: usize>(
+    rows: Range<usize>,
+    block: usize,
+    bufs: [&mut [f64]; B],
+    part: impl Fn(Range<usize>, [&mut [f64]; B]) -> bool + Sync,
+) -> bool {
+    let group = LANES * block.max(1);
+    let threads = rayon::current_num_threads();
+    let parts = (threads * PARTS_PER_THREAD).min(rows.len() / group);
+    if threads < 2 || rows.len() < Plan::DEFAULT.min_rows || parts < 2 {
+        return part(rows, bufs);
+    }
+    let step = (rows.len() / parts).div_ceil(group) * group;
+    let mut cuts: Vec<usize> = (0..rows.len()).step_by(step).collect();
+    cuts.push(rows.len());
+    chunked::split(bufs, &cuts)
+        .into_par_iter()
+        .map(|(piece, bufs)| part(rows.start + piece.start..rows.start + piece.end, bufs))
+        .reduce(|| true, |a, b| a & b)
 }
 
 /// Opens, prepares and scans the blocks of `group` (rows from `start` on): side by side when there
@@ -180,7 +216,7 @@ mod tests {
                 opened: vec![],
                 finished: 0,
             };
-            assert!(run(&mut count, [&mut buf], 2..len + 2, block));
+            assert!(run(&mut count, [&mut buf[2..]], 2..len + 2, block));
             assert_eq!(buf[..2], [-1.0, -1.0]);
             assert_eq!(count.finished, len);
             let expected: Vec<usize> = (2..len + 2).step_by(block).collect();

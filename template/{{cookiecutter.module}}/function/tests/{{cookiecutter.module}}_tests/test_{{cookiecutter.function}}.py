@@ -23,6 +23,7 @@ import pytest
 
 # isort: split
 import rust_bridge
+from rust_bridge import _testing
 from rust_bridge._fallback import {{ cookiecutter.module }} as fallback
 
 
@@ -60,24 +61,6 @@ def _rows(values: np.ndarray) -> np.ndarray:
 
 
 {% endif %}
-def _assert_same(actual: Any, expected: Any, *, exact: bool = False) -> None:
-    """Same types, shapes and dtypes; equal values (NaN equals NaN), exactly or up to rounding."""
-    assert type(actual) is type(expected), (type(actual), type(expected))
-    if isinstance(expected, tuple):
-        assert len(actual) == len(expected)
-        for a, e in zip(actual, expected, strict=True):
-            _assert_same(a, e, exact=exact)
-    elif isinstance(expected, np.ndarray):
-        assert (actual.dtype, actual.shape) == (expected.dtype, expected.shape)
-        tolerance = 0.0 if exact else 1e-9
-        np.testing.assert_allclose(actual, expected, rtol=tolerance, atol=tolerance)
-    elif isinstance(expected, float):
-        tolerance = 0.0 if exact else 1e-9
-        np.testing.assert_allclose(actual, expected, rtol=tolerance, atol=tolerance)
-    else:
-        assert actual == expected
-
-
 {% set expected_of = {} %}
 {% for case in ["three", "one", "empty"] %}
 {% set items = [] %}
@@ -107,7 +90,7 @@ KNOWN = [
 @pytest.mark.parametrize(("x", "expected"), KNOWN)
 def test_known_values(backend: Any, x: list[float], expected: Any) -> None:
 {{ layout.py_call(4, "result = rust_bridge." ~ f, ["**_from_values(x)", "backend=backend"]) }}
-    _assert_same(result, expected, exact=True)
+    _testing.assert_same(result, expected, exact=True)
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 1_000, 100_000])
@@ -115,13 +98,13 @@ def test_rust_matches_fallback(n: int) -> None:
     kwargs = _random(n, seed=n)
 {{ layout.py_call(4, "result = rust_bridge." ~ f, ["**kwargs", 'backend="rust"']) }}
 {{ layout.py_call(4, "expected = rust_bridge." ~ f, ["**kwargs", 'backend="python"']) }}
-    _assert_same(result, expected)
+    _testing.assert_same(result, expected)
 
 
 def test_bridge_serves_the_fallback_as_is() -> None:
     kwargs = _random(50)
 {{ layout.py_call(4, "result = rust_bridge." ~ f, ["**kwargs", 'backend="python"']) }}
-{{ layout.py_call(4, "_assert_same", ["result", "fallback." ~ f ~ "(**kwargs)", "exact=True"]) }}
+{{ layout.py_call(4, "_testing.assert_same", ["result", "fallback." ~ f ~ "(**kwargs)", "exact=True"]) }}
 {% if model.has_float_array %}
 {% set nan_arg = (sig.args|selectattr("type", "in", ["f64[]", "f64[,]"])|first) %}
 
@@ -131,7 +114,7 @@ def test_nan_gives_the_same_result_from_both_backends() -> None:
     kwargs["{{ nan_arg.name }}"][1] = np.nan
 {{ layout.py_call(4, "result = rust_bridge." ~ f, ["**kwargs", 'backend="rust"']) }}
 {{ layout.py_call(4, "expected = rust_bridge." ~ f, ["**kwargs", 'backend="python"']) }}
-    _assert_same(result, expected)
+    _testing.assert_same(result, expected)
 {% for t in sig.returns %}
 {% set item = ("result[" ~ loop.index0 ~ "]") if sig.returns_tuple else "result" %}
 {% if t == "f64[]" %}

@@ -6,52 +6,26 @@
 {#- A function made `--from` a Python function: its kernel is left unwritten, behind `WRITTEN`. -#}
 {% set py_source = cookiecutter._source %}
 {% set from_source = py_source.module is defined %}
-{% set kernel = f ~ ("_into" if sig.array_results else "") %}
+{#- Computed by devtool.scaffold.model: the kernel's name, parameters and result type, the `use` lists. -#}
+{% set rust = cookiecutter._model %}
+{% set kernel = rust.kernel %}
+{% set kernel_params = rust.kernel_params %}
+{% set returned_types = rust.returned_types %}
+{% set kernel_ok = rust.kernel_ok %}
+{% set numpy_uses = rust.numpy_uses %}
+{% set support_uses = rust.support_uses %}
 {% set arrays = model.array_args %}
 {% set matrices = sig.args|selectattr("type", "equalto", "f64[,]")|list %}
 {% set first = model.first %}
-{% set len_of = (first.name ~ ".rows()") if first.type == "f64[,]" else (first.name ~ ".len()") %}
 {% set out_types = [] %}
 {% for k in sig.array_results %}{% set _ = out_types.append(sig.returns[k]) %}{% endfor %}
 {% set scalar_types = [] %}
 {% for k in sig.scalar_results %}{% set _ = scalar_types.append(sig.returns[k]) %}{% endfor %}
-{#- What the kernel returns (its scalars and its `[*]` vectors, in result order), and the rest. -#}
-{% set returned_types = [] %}
-{% for k in sig.returned_results %}{% set _ = returned_types.append(types.rust_vec[sig.returns[k]] if k in sig.free_results else sig.returns[k]) %}{% endfor %}
 {% set free_types = [] %}
 {% for k in sig.free_results %}{% set _ = free_types.append(sig.returns[k]) %}{% endfor %}
 {% set has_mismatch = arrays|length > 1 %}
 {% set has_outputs = sig.array_results|length > 0 %}
 {% set has_matrix = matrices|length > 0 %}
-{% set has_errors = has_mismatch or has_outputs or has_matrix or from_source %}
-{% set uses = namespace(fill=has_outputs, sum=("f64" in scalar_types), count=("i64" in scalar_types or "usize" in scalar_types), any=("bool" in scalar_types), keep=(free_types|length > 0)) %}
-{% set kernel_params = [] %}
-{% for a in sig.args %}{% set _ = kernel_params.append(a.name ~ ": " ~ types.rust_kernel[a.type]) %}{% endfor %}
-{% for k in sig.array_results %}{% set _ = kernel_params.append("out" ~ k ~ ": " ~ types.rust_output[sig.returns[k]]) %}{% endfor %}
-{% if returned_types|length == 0 %}
-{% set kernel_ok = "()" %}
-{% elif returned_types|length == 1 %}
-{% set kernel_ok = returned_types[0] %}
-{% else %}
-{% set kernel_ok = "(" ~ returned_types|join(", ") ~ ")" %}
-{% endif %}
-{#- A tuple too long for the line rustfmt would put it on gets a name: `Returned`. -#}
-{% set kernel_header = "pub fn " ~ kernel ~ "(" ~ kernel_params|join(", ") ~ ") -> Result<" ~ kernel_ok ~ ", KernelError> {" %}
-{#- Clippy's type_complexity (limit 250) scores `Result<(..), KernelError>` 50, each element of
-    the tuple 30, and 70 for a `Vec<T>`: past that, the tuple needs a name as well. -#}
-{% macro complexity(types) %}
-{% set score = namespace(n=50) %}
-{% for t in types %}{% set score.n = score.n + (70 if t.startswith("Vec<") else 30) %}{% endfor %}
-{{ score.n }}
-{%- endmacro %}
-{% set returned_alias = returned_types|length > 1 and (complexity(returned_types)|int > 250 or (kernel_header|length > 100 and (") -> Result<" ~ kernel_ok ~ ", KernelError> {")|length > 100)) %}
-{% set numpy_uses = [] %}
-{% if free_types %}{% set _ = numpy_uses.append("IntoPyArray") %}{% endif %}
-{% if "f64[]" in out_types or "i64[]" in out_types or free_types %}{% set _ = numpy_uses.append("PyArray1") %}{% endif %}
-{% if "f64[,]" in out_types %}{% set _ = numpy_uses.append("PyArray2") %}{% endif %}
-{% if has_outputs %}{% set _ = numpy_uses.append("PyArrayMethods") %}{% endif %}
-{% if sig.args|selectattr("type", "in", ["f64[]", "i64[]", "f64[*]", "i64[*]"])|list %}{% set _ = numpy_uses.append("PyReadonlyArray1") %}{% endif %}
-{% if has_matrix %}{% set _ = numpy_uses.append("PyReadonlyArray2") %}{% endif %}
 {% if from_source %}
 //! `{{ f }}`: the Rust port of the Python function `{{ py_source.module }}:{{ py_source.function }}`,
 //! and the thin binding that exposes it to Python.
@@ -83,12 +57,13 @@ use numpy::{{ numpy_uses[0] }};
 {% else %}
 use numpy::{{ "{" }}{{ numpy_uses|join(", ") }}{{ "}" }};
 {% endif %}
-{% if from_source %}
-use pyo3::exceptions::{PyNotImplementedError, PyValueError};
-{% else %}
-use pyo3::exceptions::PyValueError;
-{% endif %}
 use pyo3::prelude::*;
+
+{% if support_uses|length == 1 %}
+use crate::support::{{ support_uses[0] }};
+{% else %}
+use crate::support::{{ "{" }}{{ support_uses|join(", ") }}{{ "}" }};
+{% endif %}
 {% if from_source %}
 
 /// Whether `{{ kernel }}` is the real kernel: while it is false the bridge serves the Python
@@ -98,199 +73,12 @@ pub const WRITTEN: bool = false;
 {% endif %}
 
 // ---- Kernel: plain Rust over slices, no PyO3 ------------------------------------------------
-{% if not from_source %}
-
-/// Below this many elements the kernel stays on the calling thread: rayon would cost more than it saves.
-const THRESHOLD: usize = 1 << 15;
-{% if uses.fill or uses.sum %}
-/// Elements per rayon task, and per partial sum.
-const CHUNK: usize = 1 << 12;
-{% endif %}
-{% endif %}
-
-{% if from_source %}
-/// Why the kernel refused its input; the binding raises it as `ValueError` with this message
-/// (`NotWritten` as `NotImplementedError`). Add a variant for each check your kernel makes.
-{% else %}
-/// Why the kernel refused its input; the binding raises it as `ValueError` with this message.
-{% endif %}
-{% if not has_errors %}
-///
-/// The placeholder cannot fail: add a variant for each check your kernel makes (e.g. a zero window).
-{% endif %}
-#[derive(Debug, Clone, PartialEq, Eq)]
-{% if not has_errors %}
-pub enum KernelError {}
-{% else %}
-pub enum KernelError {
-{% if from_source %}
-    /// The kernel is not written yet (`WRITTEN` is false).
-    NotWritten,
-{% endif %}
-{% if has_mismatch %}
-    /// An array argument is not as long as the first one (a 2-D array: its number of rows).
-    LengthMismatch {
-        name: &'static str,
-        first: &'static str,
-        len: usize,
-        expected: usize,
-    },
-{% endif %}
-{% if has_outputs %}
-    /// An output slice does not have one element per result element.
-    OutputLength {
-        name: &'static str,
-        len: usize,
-        expected: usize,
-    },
-{% endif %}
-{% if has_matrix %}
-    /// A matrix's data does not hold `rows * cols` values.
-    BadShape {
-        len: usize,
-        rows: usize,
-        cols: usize,
-    },
-{% endif %}
-}
-{% endif %}
-
-impl std::fmt::Display for KernelError {
-{% if has_errors %}
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-{% if from_source %}
-            Self::NotWritten => write!(f, "the Rust kernel is not written yet"),
-{% endif %}
-{% if has_mismatch %}
-            Self::LengthMismatch {
-                name,
-                first,
-                len,
-                expected,
-            } => write!(
-                f,
-                "{name} must have the same length as {first}: {len} != {expected}"
-            ),
-{% endif %}
-{% if has_outputs %}
-            Self::OutputLength {
-                name,
-                len,
-                expected,
-            } => write!(f, "{name} has length {len}, expected {expected}"),
-{% endif %}
-{% if has_matrix %}
-            Self::BadShape { len, rows, cols } => {
-                write!(f, "{len} values do not make a {rows} x {cols} matrix")
-            }
-{% endif %}
-        }
-    }
-{% else %}
-    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match *self {}
-    }
-{% endif %}
-}
-
-impl std::error::Error for KernelError {}
-{% if has_mismatch or has_outputs %}
-
-impl KernelError {
-{% if has_mismatch %}
-    fn check_length(
-        name: &'static str,
-        len: usize,
-        first: &'static str,
-        expected: usize,
-    ) -> Result<(), Self> {
-        if len == expected {
-            return Ok(());
-        }
-        Err(Self::LengthMismatch {
-            name,
-            first,
-            len,
-            expected,
-        })
-    }
-{% endif %}
-{% if has_mismatch and has_outputs %}
-
-{% endif %}
-{% if has_outputs %}
-    fn check_output(name: &'static str, len: usize, expected: usize) -> Result<(), Self> {
-        if len == expected {
-            return Ok(());
-        }
-        Err(Self::OutputLength {
-            name,
-            len,
-            expected,
-        })
-    }
-{% endif %}
-}
-{% endif %}
-{% if has_matrix %}
-
-/// A row-major matrix borrowed from a C-contiguous 2-D array.
-#[derive(Debug, Clone, Copy)]
-pub struct Matrix<'a> {
-    data: &'a [f64],
-    rows: usize,
-    cols: usize,
-}
-
-impl<'a> Matrix<'a> {
-    /// `data` read as `rows` rows of `cols` values.
-    pub fn new(data: &'a [f64], rows: usize, cols: usize) -> Result<Self, KernelError> {
-        if rows.checked_mul(cols) != Some(data.len()) {
-            let len = data.len();
-            return Err(KernelError::BadShape { len, rows, cols });
-        }
-        Ok(Self { data, rows, cols })
-    }
-
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
-{% if from_source %}
-    // These accessors are for the kernel you write.
-    #[allow(dead_code)]
-    pub fn cols(&self) -> usize {
-        self.cols
-    }
-
-    /// The `cols` values of row `row`.
-    #[allow(dead_code)]
-    pub fn row(&self, row: usize) -> &'a [f64] {
-        &self.data[row * self.cols..(row + 1) * self.cols]
-    }
-}
-{% else %}
-{% if "f64[,]" in out_types and sig.first_matrix %}
-    pub fn cols(&self) -> usize {
-        self.cols
-    }
-
-{% endif %}
-    fn row_sum(&self, row: usize) -> f64 {
-        let start = row * self.cols;
-        self.data[start..start + self.cols].iter().sum()
-    }
-}
-{% endif %}
-{% endif %}
 
 {% set doc_first = "the number of rows of `" ~ first.name ~ "`" if first.type == "f64[,]" else "the length of `" ~ first.name ~ "`" %}
-{% if returned_alias %}
+{% if rust.returned_alias %}
 /// What `{{ kernel }}` returns, in the order of the results.
 {{ layout.rs_call(0, "pub type Returned = ", returned_types, ";", mixed=false) }}
 
-{% set kernel_ok = "Returned" %}
 {% endif %}
 {% if from_source %}
 /// The port of `{{ py_source.module }}:{{ py_source.function }}`: NOT WRITTEN (see the top of this file).
@@ -311,15 +99,13 @@ impl<'a> Matrix<'a> {
 {% endif %}
 {{ layout.rs_fn(0, "pub fn " ~ kernel, kernel_params, "Result<" ~ kernel_ok ~ ", KernelError>") }}
 {% if has_mismatch or has_outputs %}
-    let len = {{ len_of }};
+    let len = {{ rust.len_of }};
 {% endif %}
-{% for a in arrays[1:] %}
-{% set alen = (a.name ~ ".rows()") if a.type == "f64[,]" else (a.name ~ ".len()") %}
-{{ layout.rs_call(4, "KernelError::check_length", ['"' ~ a.name ~ '"', alen, '"' ~ first.name ~ '"', "len"], "?;") }}
+{% for args in rust.length_checks %}
+{{ layout.rs_call(4, "KernelError::check_length", args, "?;") }}
 {% endfor %}
-{% for k in sig.array_results %}
-{% set expected_len = ("len * " ~ sig.first_matrix ~ ".cols()") if sig.returns[k] == "f64[,]" and sig.first_matrix else "len" %}
-{{ layout.rs_call(4, "KernelError::check_output", ['"out' ~ k ~ '"', "out" ~ k ~ ".len()", expected_len], "?;") }}
+{% for args in rust.output_checks %}
+{{ layout.rs_call(4, "KernelError::check_output", args, "?;") }}
 {% endfor %}
     // NOT WRITTEN: the port of the Python function goes here. Until then the arguments are unused:
 {% for a in sig.args %}
@@ -359,42 +145,28 @@ impl<'a> Matrix<'a> {
 #[allow(clippy::too_many_arguments)] // one parameter per argument and per array result
 {% endif %}
 {{ layout.rs_fn(0, "pub fn " ~ kernel, kernel_params, "Result<" ~ kernel_ok ~ ", KernelError>") }}
-    let len = {{ len_of }};
-{% for a in arrays[1:] %}
-{% set alen = (a.name ~ ".rows()") if a.type == "f64[,]" else (a.name ~ ".len()") %}
-{{ layout.rs_call(4, "KernelError::check_length", ['"' ~ a.name ~ '"', alen, '"' ~ first.name ~ '"', "len"], "?;") }}
+    let len = {{ rust.len_of }};
+{% for args in rust.length_checks %}
+{{ layout.rs_call(4, "KernelError::check_length", args, "?;") }}
 {% endfor %}
-{% for k in sig.array_results %}
-{% set expected_len = ("len * " ~ sig.first_matrix ~ ".cols()") if sig.returns[k] == "f64[,]" and sig.first_matrix else "len" %}
-{{ layout.rs_call(4, "KernelError::check_output", ['"out' ~ k ~ '"', "out" ~ k ~ ".len()", expected_len], "?;") }}
+{% for args in rust.output_checks %}
+{{ layout.rs_call(4, "KernelError::check_output", args, "?;") }}
 {% endfor %}
 {% for a in model.free_args %}
 {{ layout.rs_let(4, a.name, "total" ~ ("_i64" if a.type == "i64[*]" else ""), [a.name]) }}
 {% endfor %}
-{% set terms = [] %}
-{% for a in model.ordered %}
-{% if a.is_free %}{% set v = a.name %}
-{% elif a.type == "f64[]" %}{% set v = a.name ~ "[i]" %}
-{% elif a.type == "i64[]" %}{% set v = a.name ~ "[i] as f64" %}
-{% elif a.type == "f64[,]" %}{% set v = a.name ~ ".row_sum(i)" %}
-{% elif a.type == "f64" %}{% set v = a.name %}
-{% elif a.type == "bool" %}{% set v = none %}
-{% else %}{% set v = a.name ~ " as f64" %}
-{% endif %}
-{% set _ = terms.append([a, v]) %}
-{% endfor %}
-{% if model.ordered|length == 1 %}
-    let input = |i: usize| {{ terms[0][1] }};
+{% if not rust.input_rest %}
+    let input = |i: usize| {{ rust.input_first }};
 {% else %}
     let input = |i: usize| {
-        let mut sum = {{ terms[0][1] }};
-{% for a, v in terms[1:] %}
-{% if a.type == "bool" %}
-        if {{ a.name }} {
+        let mut sum = {{ rust.input_first }};
+{% for how, term in rust.input_rest %}
+{% if how == "negate" %}
+        if {{ term }} {
             sum = -sum;
         }
 {% else %}
-        sum += {{ v }};
+        sum += {{ term }};
 {% endif %}
 {% endfor %}
         sum
@@ -459,113 +231,17 @@ fn total_i64(values: &[i64]) -> f64 {
 }
 {% endif %}
 {% endfor %}
-
-/// Rayon over fixed chunks once the input passes `THRESHOLD`; the same result on any number of threads.
-mod par {
-{% if uses.fill or uses.sum %}
-    use super::{CHUNK, THRESHOLD};
-{% else %}
-    use super::THRESHOLD;
-{% endif %}
-    use rayon::prelude::*;
-{% if uses.fill %}
-
-    /// `out[i] = f(i)` for every `i`.
-    pub fn fill<T: Send>(out: &mut [T], f: impl Fn(usize) -> T + Sync) {
-        if out.len() < THRESHOLD {
-            for (i, slot) in out.iter_mut().enumerate() {
-                *slot = f(i);
-            }
-        } else {
-            out.par_chunks_mut(CHUNK)
-                .enumerate()
-                .for_each(|(c, chunk)| {
-                    for (j, slot) in chunk.iter_mut().enumerate() {
-                        *slot = f(c * CHUNK + j);
-                    }
-                });
-        }
-    }
-{% endif %}
-{% if uses.sum %}
-
-    /// The sum of `f(i)` for `i < len`, added chunk by chunk so the rounding never depends on the threads.
-    pub fn sum(len: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
-        let partial = |c: usize| (c * CHUNK..len.min((c + 1) * CHUNK)).map(&f).sum::<f64>();
-        let chunks = len.div_ceil(CHUNK);
-        let partials: Vec<f64> = if len < THRESHOLD {
-            (0..chunks).map(partial).collect()
-        } else {
-            (0..chunks).into_par_iter().map(partial).collect()
-        };
-        partials.iter().fold(0.0, |total, x| total + x)
-    }
-{% endif %}
-{% if uses.count %}
-
-    /// How many `i < len` satisfy `f(i)`.
-    pub fn count(len: usize, f: impl Fn(usize) -> bool + Sync) -> usize {
-        if len < THRESHOLD {
-            (0..len).filter(|&i| f(i)).count()
-        } else {
-            (0..len).into_par_iter().filter(|&i| f(i)).count()
-        }
-    }
-{% endif %}
-{% if uses.any %}
-
-    /// Whether some `i < len` satisfies `f(i)`.
-    pub fn any(len: usize, f: impl Fn(usize) -> bool + Sync) -> bool {
-        if len < THRESHOLD {
-            (0..len).any(f)
-        } else {
-            (0..len).into_par_iter().any(&f)
-        }
-    }
-{% endif %}
-{% if uses.keep %}
-
-    /// The values `f(i)` returns for `i < len`, in the order of `i`, leaving out the `None`s.
-    pub fn keep<T: Send>(len: usize, f: impl Fn(usize) -> Option<T> + Sync) -> Vec<T> {
-        if len < THRESHOLD {
-            (0..len).filter_map(f).collect()
-        } else {
-            (0..len).into_par_iter().filter_map(&f).collect()
-        }
-    }
-{% endif %}
-}
 {% endif %}
 
 // ---- Binding: converts, releases the GIL, maps errors; no arithmetic here -------------------
-{% set alias_types = out_types + (["f64[]"] if "f64[*]" in free_types else []) + (["i64[]"] if "i64[*]" in free_types else []) %}
-{% for t in ["f64[]", "i64[]", "f64[,]"] if t in alias_types %}
+{% set binding_params, call_args = rust.binding_params, rust.call_args %}
+{% for alias in rust.binding_aliases %}
 
-{{ types.rust_alias[t] }}
+{{ alias }}
 {% endfor %}
-
-impl From<KernelError> for PyErr {
-    fn from(err: KernelError) -> Self {
-{% if from_source %}
-        if err == KernelError::NotWritten {
-            return PyNotImplementedError::new_err(err.to_string());
-        }
-{% endif %}
-        PyValueError::new_err(err.to_string())
-    }
-}
-{% set binding_params = ["py: Python<'py>"] %}
-{% for a in sig.args %}{% set _ = binding_params.append(a.name ~ ": " ~ types.rust_binding[a.type]) %}{% endfor %}
-{% set returned = [] %}
-{% for t in sig.returns %}{% set _ = returned.append(types.rust_returned[t]) %}{% endfor %}
-{% set py_lifetime = "<'py>" if (has_outputs or free_types) else "" %}
-{% set binding_ret = "PyResult<" ~ (("Outputs" ~ py_lifetime) if sig.returns_tuple else returned[0]) ~ ">" %}
-{% set call_args = [] %}
-{% for a in sig.args %}{% set _ = call_args.append(a.name) %}{% endfor %}
-{% for k in sig.array_results %}{% set _ = call_args.append("out" ~ k) %}{% endfor %}
 {% if sig.returns_tuple %}
 
-{{ layout.rs_call(0, "type Outputs" ~ py_lifetime ~ " = ", returned, ";", mixed=false) }}
+{{ layout.rs_call(0, "type Outputs" ~ rust.outputs_lifetime ~ " = ", rust.binding_returned, ";", mixed=false) }}
 {% endif %}
 
 #[pyfunction]
@@ -573,16 +249,16 @@ impl From<KernelError> for PyErr {
 {% if binding_params|length > 7 %}
 #[allow(clippy::too_many_arguments)] // one parameter per argument of the signature
 {% endif %}
-{{ layout.rs_fn(0, "fn " ~ f ~ "_py<'py>", binding_params, binding_ret) }}
+{{ layout.rs_fn(0, "fn " ~ f ~ "_py<'py>", binding_params, rust.binding_ret) }}
 {% for a in sig.args if a.is_array %}
 {% if a.type == "f64[,]" %}
-{{ layout.rs_let(4, a.name, "Matrix::from_numpy", ["&" ~ a.name], "?;") }}
+{{ layout.rs_let(4, a.name, "bind::matrix", ["&" ~ a.name], "?;") }}
 {% else %}
 {{ layout.rs_let(4, a.name, a.name ~ ".as_slice()?") }}
 {% endif %}
 {% endfor %}
 {% if has_outputs %}
-    let len = {{ len_of }};
+    let len = {{ rust.len_of }};
 {% for k in sig.array_results %}
 {% if sig.returns[k] == "f64[,]" %}
 {{ layout.rs_let(4, "out" ~ k, types.rust_alloc[sig.returns[k]] ~ "::zeros", ["py", "[len, " ~ (sig.first_matrix ~ ".cols()" if sig.first_matrix else "1") ~ "]", "false"]) }}
@@ -611,39 +287,16 @@ impl From<KernelError> for PyErr {
 {% elif free_types %}
 {{ layout.rs_let_detach(4, "returned", kernel, call_args) }}
 {% endif %}
-{#- Each result: an output the binding allocated, or what the kernel returned (`[*]`: as numpy). -#}
-{% set ns = namespace(parts=[], tests=[], returned_index=0) %}
-{% for t in sig.returns %}
-{% if loop.index0 in sig.array_results %}
-{% set ns.parts = ns.parts + ["out" ~ loop.index0] %}
-{% set ns.tests = ns.tests + ["out" ~ loop.index0] %}
-{% else %}
-{% set value = "returned" if returned_types|length == 1 else "returned." ~ ns.returned_index %}
-{% set ns.parts = ns.parts + [value ~ (".into_pyarray(py)" if loop.index0 in sig.free_results else "")] %}
-{% set ns.tests = ns.tests + [value] %}
-{% set ns.returned_index = ns.returned_index + 1 %}
-{% endif %}
-{% endfor %}
 {% if has_outputs or free_types %}
 {% if sig.returns_tuple %}
-{{ layout.rs_call(4, "Ok(", ns.parts, ")") }}
+{{ layout.rs_call(4, "Ok(", rust.result_values, ")") }}
 {% else %}
-    Ok({{ ns.parts[0] }})
+    Ok({{ rust.result_values[0] }})
 {% endif %}
 {% else %}
 {{ layout.rs_detach(4, "Ok(", kernel, call_args, "?)") }}
 {% endif %}
 }
-{% if has_matrix %}
-
-impl<'a> Matrix<'a> {
-    /// Borrows a 2-D array the bridge made C-contiguous.
-    fn from_numpy(array: &'a PyReadonlyArray2<'_, f64>) -> PyResult<Self> {
-        let (rows, cols) = array.as_array().dim();
-        Ok(Self::new(array.as_slice()?, rows, cols)?)
-    }
-}
-{% endif %}
 
 /// Adds `{{ f }}` to the Python module `m`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -656,15 +309,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 {% if from_source %}
-{% set test_args = [] %}
-{% for a in sig.args %}
-{% if a.type in ["f64[]", "f64[*]"] %}{% set _ = test_args.append("&X") %}
-{% elif a.type in ["i64[]", "i64[*]"] %}{% set _ = test_args.append("&N") %}
-{% elif a.type == "f64[,]" %}{% set _ = test_args.append(a.name) %}
-{% else %}{% set _ = test_args.append(types.rust_fixed[a.type]) %}
-{% endif %}
-{% endfor %}
-{% for k in sig.array_results %}{% set _ = test_args.append("&mut out" ~ k) %}{% endfor %}
 
 #[cfg(test)]
 mod tests {
@@ -697,7 +341,7 @@ mod tests {
 {% set zero = "0" if sig.returns[k] == "i64[]" else "0.0" %}
         let mut out{{ k }} = vec![{{ zero }}; {{ "6" if (sig.returns[k] == "f64[,]" and sig.first_matrix) else "3" }}];
 {% endfor %}
-{{ layout.rs_let(8, "result", kernel, test_args) }}
+{{ layout.rs_let(8, "result", kernel, rust.unwritten_args) }}
         assert_eq!(result, Err(KernelError::NotWritten));
 {% if has_matrix %}
         Ok(())
@@ -705,26 +349,7 @@ mod tests {
     }
 }
 {% else %}
-{% set run_params = ["input: &[f64]"] + (["rest: &[f64]"] if has_mismatch else []) %}
-{% set run_types = [] %}
-{% for t in sig.returns %}{% set _ = run_types.append(("Vec<" ~ types.rust_element[t] ~ ">") if t in types.rust_element else t) %}{% endfor %}
-{% set run_ok = ("(" ~ run_types|join(", ") ~ ")") if sig.returns_tuple else run_types[0] %}
-{#- As for the kernel: a tuple too long for the line of `run`'s header gets a name, `Results`. -#}
-{% set run_header = "    fn run(" ~ run_params|join(", ") ~ ") -> Result<" ~ run_ok ~ ", KernelError> {" %}
-{% set results_alias = sig.returns_tuple and (complexity(run_types)|int > 250 or (run_header|length > 100 and ("    ) -> Result<" ~ run_ok ~ ", KernelError> {")|length > 100)) %}
-{% set run_args = [] %}
-{% for a in sig.args %}
-{% set source = "input" if (a.name == first.name or not has_mismatch) else "rest" %}
-{% if a.type in ["f64[]", "f64[*]"] %}{% set _ = run_args.append("&X" if a.is_free else source) %}
-{% elif a.is_array %}{% set _ = run_args.append("&" ~ a.name) if a.type in ["i64[]", "i64[*]"] else run_args.append(a.name) %}
-{% else %}{% set _ = run_args.append(types.rust_fixed[a.type]) %}
-{% endif %}
-{% endfor %}
-{% for k in sig.array_results %}{% set _ = run_args.append("&mut out" ~ k) %}{% endfor %}
-{% set outs = [] %}
-{% for t in sig.returns %}{% set _ = outs.append("out" ~ loop.index0) %}{% endfor %}
-{% set outs_pattern = ("(" ~ outs|join(", ") ~ ")") if sig.returns_tuple else outs[0] %}
-{% set run_x = ["&X", "&X"] if has_mismatch else ["&X"] %}
+{% set run_args, outs_pattern, run_x = rust.run_args, rust.outs_pattern, rust.run_inputs %}
 
 #[cfg(test)]
 mod tests {
@@ -732,16 +357,15 @@ mod tests {
 
     /// The known input: every array is built from it, as in the Python tests.
     const X: [f64; 3] = [-2.0, 0.0, 3.0];
-{% if results_alias %}
+{% if rust.results_alias %}
 
     /// What `run` returns: every result, array results as vectors.
-{{ layout.rs_call(4, "type Results = ", run_types, ";", mixed=false) }}
-{% set run_ok = "Results" %}
+{{ layout.rs_call(4, "type Results = ", rust.run_types, ";", mixed=false) }}
 {% endif %}
 
     /// Runs the kernel with the first array built from `input`{{ " and the others from `rest`" if has_mismatch }}:
     /// i64 arrays truncate it, 2-D arrays have rows `[x, 0.0]`{{ ", `[*]` arrays are `X`" if model.free_args }}; the scalars are fixed.
-{{ layout.rs_fn(4, "fn run", run_params, "Result<" ~ run_ok ~ ", KernelError>") }}
+{{ layout.rs_fn(4, "fn run", rust.run_params, "Result<" ~ rust.run_ok ~ ", KernelError>") }}
 {% for a in arrays + model.free_args %}
 {% set source = "X" if a.is_free else ("input" if (a.name == first.name or not has_mismatch) else "rest") %}
 {% if a.type in ["i64[]", "i64[*]"] %}
@@ -762,7 +386,7 @@ mod tests {
         Ok({{ outs_pattern }})
 {% else %}
 {{ layout.rs_let(8, "returned", kernel, run_args, "?;") }}
-{{ layout.rs_call(8, "Ok(", ns.tests, ")") }}
+{{ layout.rs_call(8, "Ok(", rust.test_values, ")") }}
 {% endif %}
     }
 {% macro check(case, k, type, value) %}
@@ -847,7 +471,7 @@ mod tests {
 
     #[test]
     fn large_input_takes_the_parallel_path() -> Result<(), KernelError> {
-        let ones = vec![1.0; THRESHOLD + 3];
+        let ones = vec![1.0; par::THRESHOLD + 3];
 {{ layout.rs_let(8, outs_pattern, "run", ["&ones"] * run_x|length, "?;") }}
 {% for t in sig.returns %}
 {% set k = loop.index0 %}
@@ -859,7 +483,7 @@ mod tests {
 {% elif t in ["f64[*]", "i64[*]"] and not v %}
         assert!(out{{ k }}.is_empty());
 {% elif t in ["f64[*]", "i64[*]"] %}
-        assert_eq!(out{{ k }}.len(), THRESHOLD + 3);
+        assert_eq!(out{{ k }}.len(), par::THRESHOLD + 3);
 {% if t == "f64[*]" %}
         assert!(out{{ k }}.iter().all(|&y| y == {{ v[0] }}));
 {% endif %}

@@ -1,0 +1,289 @@
+"""The values the Rust function template places, computed once here and tested, not in Jinja.
+
+`rust_function` turns a `Signature` into the kernel's name, parameters and return type, the
+`use` lists of the file, and whether a result tuple needs a type alias (clippy's
+`type_complexity` and the header's line length decide). `render.build_context` passes it to
+the template as `_model`; a template that does not declare `_model` (an old version kept for
+update-module) never sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .signature import Arg, Signature
+
+#: The kernel's parameter for each argument type.
+RUST_KERNEL = {
+    "f64[]": "&[f64]",
+    "i64[]": "&[i64]",
+    "f64[,]": "Matrix<'_>",
+    "f64[*]": "&[f64]",
+    "i64[*]": "&[i64]",
+    "f64": "f64",
+    "i64": "i64",
+    "usize": "usize",
+    "bool": "bool",
+}
+#: The kernel's output slice for each array result the binding allocates.
+RUST_OUTPUT = {"f64[]": "&mut [f64]", "i64[]": "&mut [i64]", "f64[,]": "&mut [f64]"}
+#: What a `[*]` result is in Rust: a vector the kernel returns.
+RUST_VEC = {"f64[*]": "Vec<f64>", "i64[*]": "Vec<i64>"}
+#: The element of an array result, for the vectors the Rust tests collect.
+RUST_ELEMENT = {"f64[]": "f64", "i64[]": "i64", "f64[,]": "f64", "f64[*]": "f64", "i64[*]": "i64"}
+
+#: The binding's parameter for each argument type: numpy arrays borrowed without a copy.
+RUST_BINDING = {
+    "f64[]": "PyReadonlyArray1<'py, f64>",
+    "i64[]": "PyReadonlyArray1<'py, i64>",
+    "f64[,]": "PyReadonlyArray2<'py, f64>",
+    "f64[*]": "PyReadonlyArray1<'py, f64>",
+    "i64[*]": "PyReadonlyArray1<'py, i64>",
+    "f64": "f64",
+    "i64": "i64",
+    "usize": "usize",
+    "bool": "bool",
+}
+#: What the binding returns for each result type, and the aliases those names need.
+RUST_RETURNED = {
+    "f64[]": "F64Array<'py>",
+    "i64[]": "I64Array<'py>",
+    "f64[,]": "F64Matrix<'py>",
+    "f64[*]": "F64Array<'py>",
+    "i64[*]": "I64Array<'py>",
+    "f64": "f64",
+    "i64": "i64",
+    "usize": "usize",
+    "bool": "bool",
+}
+RUST_ALIAS = {
+    "F64Array<'py>": "type F64Array<'py> = Bound<'py, PyArray1<f64>>;",
+    "I64Array<'py>": "type I64Array<'py> = Bound<'py, PyArray1<i64>>;",
+    "F64Matrix<'py>": "type F64Matrix<'py> = Bound<'py, PyArray2<f64>>;",
+}
+
+#: Rust literals of the fixed scalar values the tests use (Python: `py_fixed` in types.j2).
+RUST_FIXED = {"f64": "0.5", "i64": "1", "usize": "2", "bool": "true"}
+
+#: clippy's `type_complexity` threshold (its default).
+COMPLEXITY_LIMIT = 250
+#: rustfmt's `max_width` (its default).
+MAX_WIDTH = 100
+
+
+@dataclass(frozen=True)
+class RustFunction:
+    """What the function's `.rs` file needs that a signature alone does not say."""
+
+    kernel: str
+    kernel_params: tuple[str, ...]
+    #: What the kernel returns besides its outputs (scalars and `[*]` vectors), in result order.
+    returned_types: tuple[str, ...]
+    #: The `Ok` type of the kernel's `Result`: `Returned` when the tuple has an alias.
+    kernel_ok: str
+    returned_alias: bool
+    numpy_uses: tuple[str, ...]
+    support_uses: tuple[str, ...]
+    #: The Rust tests' `run` helper: every result, array results as vectors.
+    run_types: tuple[str, ...]
+    run_ok: str
+    results_alias: bool
+    #: The kernel's checks: the shared length, each other array's, each output's (`check_*` arguments).
+    len_of: str
+    length_checks: tuple[tuple[str, ...], ...]
+    output_checks: tuple[tuple[str, ...], ...]
+    #: The placeholder's `input(i)`: the first array's element, then ("add", term) or ("negate", flag).
+    input_first: str
+    input_rest: tuple[tuple[str, str], ...]
+    #: The Rust tests: `run`'s parameters and its call of the kernel, the pattern binding its
+    #: results, the inputs each `run` call takes, and the unwritten kernel's one test call.
+    run_params: tuple[str, ...]
+    run_args: tuple[str, ...]
+    outs_pattern: str
+    run_inputs: tuple[str, ...]
+    unwritten_args: tuple[str, ...]
+    #: The binding: its parameters, the type aliases and return type, the kernel's arguments, and
+    #: each result as the binding returns it (numpy) and as the Rust tests see it.
+    binding_params: tuple[str, ...]
+    binding_aliases: tuple[str, ...]
+    binding_returned: tuple[str, ...]
+    binding_ret: str
+    outputs_lifetime: str
+    call_args: tuple[str, ...]
+    result_values: tuple[str, ...]
+    test_values: tuple[str, ...]
+
+    def as_context(self) -> dict[str, Any]:
+        """Plain data for Jinja (lists, not tuples)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+def type_complexity(types: tuple[str, ...]) -> int:
+    """clippy's score of `Result<(types...), KernelError>`: 50, plus 30 per element and 70 per `Vec<T>`."""
+    return 50 + sum(70 if t.startswith("Vec<") else 30 for t in types)
+
+
+def needs_alias(types: tuple[str, ...], header: str, continuation: str) -> bool:
+    """Whether a result tuple needs a name: clippy finds it too complex, or rustfmt cannot fit the
+    function's return type on a line (`header` on one line, `continuation` when the parameters wrap).
+    """
+    if len(types) < 2:
+        return False
+    too_long = len(header) > MAX_WIDTH and len(continuation) > MAX_WIDTH
+    return type_complexity(types) > COMPLEXITY_LIMIT or too_long
+
+
+def rust_function(signature: Signature, function: str, *, from_source: bool) -> RustFunction:
+    """The derived values of `function`'s `.rs` file (see `RustFunction`)."""
+    returns = signature.returns
+    kernel = function + ("_into" if signature.array_results else "")
+    params = tuple(f"{a.name}: {RUST_KERNEL[a.type]}" for a in signature.args) + tuple(
+        f"out{k}: {RUST_OUTPUT[returns[k]]}" for k in signature.array_results
+    )
+    free = signature.free_results
+    returned = tuple(RUST_VEC[returns[k]] if k in free else returns[k] for k in signature.returned_results)
+    ok = _tuple_type(returned)
+    header = f"pub fn {kernel}({', '.join(params)}) -> Result<{ok}, KernelError> {{"
+    alias = needs_alias(returned, header, f") -> Result<{ok}, KernelError> {{")
+    run_types = tuple(f"Vec<{RUST_ELEMENT[t]}>" if t in RUST_ELEMENT else t for t in returns)
+    run_ok = f"({', '.join(run_types)})" if signature.returns_tuple else run_types[0]
+    run_params = "input: &[f64]" + (", rest: &[f64]" if len(signature.shared_array_args) > 1 else "")
+    run_header = f"    fn run({run_params}) -> Result<{run_ok}, KernelError> {{"
+    results_alias = signature.returns_tuple and needs_alias(
+        run_types, run_header, f"    ) -> Result<{run_ok}, KernelError> {{"
+    )
+    binding_returned = tuple(RUST_RETURNED[t] for t in returns)
+    lifetime = "<'py>" if signature.array_results or signature.free_results else ""
+    outputs = f"Outputs{lifetime}" if signature.returns_tuple else binding_returned[0]
+    values = _result_values(signature)
+    has_mismatch = len(signature.shared_array_args) > 1
+    outs = [f"out{k}" for k in range(len(returns))]
+    return RustFunction(
+        kernel=kernel,
+        kernel_params=params,
+        returned_types=returned,
+        kernel_ok="Returned" if alias else ok,
+        returned_alias=alias,
+        numpy_uses=_numpy_uses(signature),
+        support_uses=_support_uses(signature, from_source=from_source),
+        run_types=run_types,
+        run_ok="Results" if results_alias else run_ok,
+        results_alias=results_alias,
+        run_params=("input: &[f64]", "rest: &[f64]")[: 1 + has_mismatch],
+        run_args=_run_args(signature),
+        outs_pattern=f"({', '.join(outs)})" if signature.returns_tuple else outs[0],
+        run_inputs=("&X",) * (1 + has_mismatch),
+        unwritten_args=_unwritten_args(signature),
+        len_of=_len_of(signature.first_array),
+        length_checks=tuple(
+            (f'"{a.name}"', _len_of(a), f'"{signature.first_array.name}"', "len")
+            for a in signature.shared_array_args[1:]
+        ),
+        output_checks=tuple(
+            (f'"out{k}"', f"out{k}.len()", _expected_len(signature, k)) for k in signature.array_results
+        ),
+        input_first=_input_term(signature.first_array),
+        input_rest=tuple(
+            ("negate", a.name) if a.type == "bool" else ("add", _input_term(a))
+            for a in signature.args
+            if a.name != signature.first_array.name
+        ),
+        binding_params=("py: Python<'py>", *(f"{a.name}: {RUST_BINDING[a.type]}" for a in signature.args)),
+        binding_aliases=tuple(RUST_ALIAS[t] for t in RUST_ALIAS if t in binding_returned),
+        binding_returned=binding_returned,
+        binding_ret=f"PyResult<{outputs}>",
+        outputs_lifetime=lifetime,
+        call_args=tuple(a.name for a in signature.args) + tuple(f"out{k}" for k in signature.array_results),
+        result_values=tuple(f"{v}.into_pyarray(py)" if k in signature.free_results else v for k, v in values),
+        test_values=tuple(v for _, v in values),
+    )
+
+
+def _run_args(signature: Signature) -> tuple[str, ...]:
+    """The kernel's arguments in the tests' `run`: the first array from `input`, the others from
+    `rest` (or `input` when there is no other), `[*]` arrays from `X`, the scalars fixed."""
+    rest = "rest" if len(signature.shared_array_args) > 1 else "input"
+    args = []
+    for a in signature.args:
+        if a.type in ("f64[]", "f64[*]"):
+            args.append("&X" if a.is_free else ("input" if a.name == signature.first_array.name else rest))
+        elif a.is_array:
+            args.append(f"&{a.name}" if a.type in ("i64[]", "i64[*]") else a.name)
+        else:
+            args.append(RUST_FIXED[a.type])
+    return (*args, *(f"&mut out{k}" for k in signature.array_results))
+
+
+def _unwritten_args(signature: Signature) -> tuple[str, ...]:
+    """The unwritten kernel's test call: the constants X, N and the matrices, the scalars fixed."""
+    by_type = {"f64[]": "&X", "f64[*]": "&X", "i64[]": "&N", "i64[*]": "&N"}
+    args = [
+        by_type.get(a.type, a.name if a.type == "f64[,]" else RUST_FIXED.get(a.type, ""))
+        for a in signature.args
+    ]
+    return (*args, *(f"&mut out{k}" for k in signature.array_results))
+
+
+def _len_of(arg: Arg) -> str:
+    """The length an array shares: its rows for a 2-D array."""
+    return f"{arg.name}.rows()" if arg.type == "f64[,]" else f"{arg.name}.len()"
+
+
+def _expected_len(signature: Signature, k: int) -> str:
+    """The length of output `k`: a 2-D result has the first matrix's columns."""
+    matrix = signature.first_matrix
+    return f"len * {matrix.name}.cols()" if signature.returns[k] == "f64[,]" and matrix else "len"
+
+
+def _input_term(arg: Arg) -> str:
+    """What `arg` adds to the placeholder's `input(i)` (a `[*]` array: its total, bound to its name)."""
+    if arg.is_free:
+        return arg.name
+    return {
+        "f64[]": f"{arg.name}[i]",
+        "i64[]": f"{arg.name}[i] as f64",
+        "f64[,]": f"{arg.name}.row_sum(i)",
+        "f64": arg.name,
+    }.get(arg.type, f"{arg.name} as f64")
+
+
+def _result_values(signature: Signature) -> list[tuple[int, str]]:
+    """Each result in the binding: an output it allocated (`outK`), or what the kernel returned."""
+    returned = signature.returned_results
+    values = []
+    for k in range(len(signature.returns)):
+        if k in signature.array_results:
+            values.append((k, f"out{k}"))
+        else:
+            values.append((k, "returned" if len(returned) == 1 else f"returned.{returned.index(k)}"))
+    return values
+
+
+def _tuple_type(types: tuple[str, ...]) -> str:
+    if not types:
+        return "()"
+    return types[0] if len(types) == 1 else f"({', '.join(types)})"
+
+
+def _numpy_uses(signature: Signature) -> tuple[str, ...]:
+    """The `numpy` items the binding uses, in rustfmt's order."""
+    outputs = {signature.returns[k] for k in signature.array_results}
+    has_free = bool(signature.free_results)
+    arg_types = {a.type for a in signature.args}
+    wanted = [
+        ("IntoPyArray", has_free),
+        ("PyArray1", bool(outputs & {"f64[]", "i64[]"}) or has_free),
+        ("PyArray2", "f64[,]" in outputs),
+        ("PyArrayMethods", bool(outputs)),
+        ("PyReadonlyArray1", bool(arg_types & {"f64[]", "i64[]", "f64[*]", "i64[*]"})),
+        ("PyReadonlyArray2", "f64[,]" in arg_types),
+    ]
+    return tuple(name for name, used in wanted if used)
+
+
+def _support_uses(signature: Signature, *, from_source: bool) -> tuple[str, ...]:
+    """The `crate::support` items the file uses, in rustfmt's order (modules, then types)."""
+    has_matrix = signature.first_matrix is not None
+    wanted = [("bind", has_matrix), ("par", not from_source), ("KernelError", True), ("Matrix", has_matrix)]
+    return tuple(name for name, used in wanted if used)

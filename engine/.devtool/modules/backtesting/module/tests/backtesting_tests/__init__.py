@@ -1,0 +1,1 @@
+"""Tests of the `backtesting` engine module, one file per function."""

@@ -1,0 +1,42 @@
+"""Benchmark of `rolling_volatility` (module market_data).
+
+The compiled kernel against the numpy fallback, one group per size so that each size's
+timings print side by side:
+    pytest benchmarks/ --benchmark-only
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+# isort: split
+import rust_bridge
+
+MODULE = "market_data"
+FUNCTION = "rolling_volatility"
+SIZES = [1_000, 100_000, 1_000_000]
+
+
+def _inputs(n: int) -> dict[str, Any]:
+    rng = np.random.default_rng(n)
+    return {
+        "returns": rng.standard_normal(n),
+        "window": 2,
+        "periods_per_year": 0.5,
+    }
+
+
+#: What `devtool bench` times: "module.function" -> the keyword arguments of size n.
+BENCH_CASES = {f"{MODULE}.{FUNCTION}": _inputs}
+
+
+@pytest.mark.parametrize("backend", ["rust", "python"])
+@pytest.mark.parametrize("n", SIZES)
+def test_bench_rolling_volatility(benchmark: Any, n: int, backend: str) -> None:
+    kwargs = _inputs(n)
+    benchmark.group = f"{MODULE}.{FUNCTION} n={n:,}"
+    benchmark.extra_info.update(backend=backend, size=n)
+    benchmark(rust_bridge.rolling_volatility, **kwargs, backend=backend)

@@ -1,0 +1,1 @@
+"""Tests of the `market_data` engine module, one file per function."""

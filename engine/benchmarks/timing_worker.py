@@ -1,0 +1,88 @@
+"""Times one library's six indicators at one size, in this process, and prints the times as JSON.
+
+    python timing_worker.py LIBRARY SIZE [--runs N]
+
+LIBRARY is `engine` (rust_bridge's compiled backend) or `talib` (whichever package provides the
+`talib` import here: TA-Lib, or ta-lib-takt in its own virtualenv). compare.py starts one such
+process per library and round, alternating them, because TA-Lib and ta-lib-takt share an import name
+and cannot be loaded into one process. Only numpy and the library are imported, so the script runs
+in a virtualenv that has nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+Call = Callable[[], object]
+
+INDICATORS = ["sma(20)", "ema(20)", "rsi(14)", "bbands(20,2)", "macd(12,26,9)", "atr(14)"]
+
+
+def series(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(high, low, close): a geometric random walk with a spread around it (as compare.Series)."""
+    rng = np.random.default_rng(seed)
+    close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.01, n)))
+    spread = rng.random((2, n)) * close * 0.01
+    return close + spread[0], close - spread[1], close
+
+
+def engine_calls(h: np.ndarray, lo: np.ndarray, x: np.ndarray) -> dict[str, Call]:
+    import rust_bridge as rb
+
+    return {
+        "sma(20)": lambda: rb.sma(x, 20, backend="rust"),
+        "ema(20)": lambda: rb.ema(x, 20, backend="rust"),
+        "rsi(14)": lambda: rb.rsi(x, 14, backend="rust"),
+        "bbands(20,2)": lambda: rb.bollinger_bands(x, 20, 2.0, 2.0, backend="rust"),
+        "macd(12,26,9)": lambda: rb.macd(x, 12, 26, 9, backend="rust"),
+        "atr(14)": lambda: rb.atr(h, lo, x, 14, backend="rust"),
+    }
+
+
+def talib_calls(h: np.ndarray, lo: np.ndarray, x: np.ndarray) -> dict[str, Call]:
+    import talib
+
+    return {
+        "sma(20)": lambda: talib.SMA(x, 20),
+        "ema(20)": lambda: talib.EMA(x, 20),
+        "rsi(14)": lambda: talib.RSI(x, 14),
+        "bbands(20,2)": lambda: talib.BBANDS(x, 20, 2.0, 2.0),
+        "macd(12,26,9)": lambda: talib.MACD(x, 12, 26, 9),
+        "atr(14)": lambda: talib.ATR(h, lo, x, 14),
+    }
+
+
+def best_time(call: Call, runs: int, size: int) -> float:
+    """Best seconds per call over `runs` runs; small sizes repeat the call to span ~1 ms per run."""
+    call()  # warm up: page in the code, start rayon's threads
+    number = max(1, 200_000 // max(size, 1))
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        for _ in range(number):
+            call()
+        best = min(best, (time.perf_counter() - start) / number)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("library", choices=["engine", "talib"])
+    parser.add_argument("size", type=int)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    h, lo, x = series(args.size)
+    calls = (engine_calls if args.library == "engine" else talib_calls)(h, lo, x)
+    times = {name: best_time(calls[name], args.runs, args.size) for name in INDICATORS}
+    json.dump(times, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

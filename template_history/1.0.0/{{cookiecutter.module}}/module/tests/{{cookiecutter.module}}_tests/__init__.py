@@ -1,1 +1,0 @@
-"""Tests of the `{{ cookiecutter.module }}` engine module, one file per function."""

@@ -1,1 +1,0 @@
-{% include "function/stub.pyi.j2" %}

@@ -1,1 +1,0 @@
-{% include "function/fallback.py.j2" %}

@@ -1,1 +1,0 @@
-{% include "function/bridge.py.j2" %}

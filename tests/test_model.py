@@ -1,0 +1,109 @@
+"""The values the Rust function template places, as `devtool.scaffold.model` computes them."""
+
+from __future__ import annotations
+
+from devtool.scaffold.model import RustFunction, rust_function, type_complexity
+from devtool.scaffold.signature import parse_signature
+
+
+def model_of(spec: str, function: str = "f", *, from_source: bool = False) -> RustFunction:
+    return rust_function(parse_signature(spec), function, from_source=from_source)
+
+
+def test_an_elementwise_function_writes_into_outputs() -> None:
+    model = model_of("values: f64[], window: usize -> f64[]", "zscore")
+    assert model.kernel == "zscore_into"
+    assert model.kernel_params == ("values: &[f64]", "window: usize", "out0: &mut [f64]")
+    assert (model.returned_types, model.kernel_ok, model.returned_alias) == ((), "()", False)
+    assert model.numpy_uses == ("PyArray1", "PyArrayMethods", "PyReadonlyArray1")
+    assert model.support_uses == ("par", "KernelError")
+
+
+def test_a_reduction_returns_its_value() -> None:
+    model = model_of("data: f64[] -> f64", "fast_calculation")
+    assert (model.kernel, model.kernel_ok, model.run_ok) == ("fast_calculation", "f64", "f64")
+    assert model.numpy_uses == ("PyReadonlyArray1",)
+
+
+def test_a_matrix_uses_the_support_matrix_and_its_binding() -> None:
+    model = model_of("matrix: f64[,], flag: bool -> f64[]", "row_stat")
+    assert model.kernel_params[0] == "matrix: Matrix<'_>"
+    assert model.support_uses == ("bind", "par", "KernelError", "Matrix")
+    assert "PyReadonlyArray2" in model.numpy_uses
+
+
+def test_an_unwritten_kernel_needs_no_par() -> None:
+    model = model_of("values: f64[], period: i64 -> f64[]", "kama", from_source=True)
+    assert model.support_uses == ("KernelError",)
+
+
+def test_clippy_scores_vectors_heavier() -> None:
+    assert type_complexity(("f64", "f64")) == 110
+    assert type_complexity(("Vec<f64>", "f64")) == 150
+
+
+def test_a_complex_result_tuple_gets_aliases() -> None:
+    spec = "close: f64[,], windows: i64[*] -> (i64[*], f64[*], f64[], f64, f64, f64, i64, f64)"
+    model = model_of(spec)
+    assert model.returned_types == ("Vec<i64>", "Vec<f64>", "f64", "f64", "f64", "i64", "f64")
+    assert (model.returned_alias, model.kernel_ok) == (True, "Returned")
+    assert (model.results_alias, model.run_ok) == (True, "Results")
+
+
+def test_a_short_tuple_keeps_its_type() -> None:
+    model = model_of("a: f64[] -> (f64, i64)", "pair")
+    assert (model.returned_alias, model.kernel_ok) == (False, "(f64, i64)")
+    assert model.as_context()["returned_types"] == ["f64", "i64"]
+
+
+def test_the_binding_borrows_numpy_and_returns_numpy() -> None:
+    model = model_of("values: f64[], window: usize -> f64[]", "zscore")
+    assert model.binding_params == ("py: Python<'py>", "values: PyReadonlyArray1<'py, f64>", "window: usize")
+    assert model.binding_aliases == ("type F64Array<'py> = Bound<'py, PyArray1<f64>>;",)
+    assert model.binding_ret == "PyResult<F64Array<'py>>"
+    assert model.call_args == ("values", "window", "out0")
+    assert model.result_values == ("out0",)
+
+
+def test_results_are_outputs_or_what_the_kernel_returned() -> None:
+    model = model_of("a: f64[] -> (f64[], i64[*], f64)")
+    assert model.binding_ret == "PyResult<Outputs<'py>>"
+    assert model.binding_returned == ("F64Array<'py>", "I64Array<'py>", "f64")
+    assert model.result_values == ("out0", "returned.0.into_pyarray(py)", "returned.1")
+    assert model.test_values == ("out0", "returned.0", "returned.1")
+
+
+def test_a_scalar_result_needs_no_lifetime() -> None:
+    model = model_of("a: f64[], b: f64[] -> (f64, bool)")
+    assert (model.outputs_lifetime, model.binding_ret) == ("", "PyResult<Outputs>")
+    assert model.binding_aliases == ()
+
+
+def test_the_kernel_checks_every_length_against_the_first_array() -> None:
+    model = model_of("m: f64[,], b: f64[], w: f64[*] -> (f64[,], f64[])")
+    assert model.len_of == "m.rows()"
+    assert model.length_checks == (('"b"', "b.len()", '"m"', "len"),)
+    assert model.output_checks == (
+        ('"out0"', "out0.len()", "len * m.cols()"),
+        ('"out1"', "out1.len()", "len"),
+    )
+
+
+def test_the_placeholder_input_combines_every_argument() -> None:
+    model = model_of("a: i64[], b: f64[,], n: usize, x: f64, w: f64[*], flag: bool -> f64")
+    assert model.input_first == "a[i] as f64"
+    assert model.input_rest == (
+        ("add", "b.row_sum(i)"),
+        ("add", "n as f64"),
+        ("add", "x"),
+        ("add", "w"),
+        ("negate", "flag"),
+    )
+
+
+def test_the_rust_tests_build_every_argument_from_the_known_input() -> None:
+    model = model_of("a: f64[], b: i64[], w: f64[*], n: usize -> (f64[], f64)")
+    assert model.run_params == ("input: &[f64]", "rest: &[f64]")
+    assert model.run_args == ("input", "&b", "&X", "2", "&mut out0")
+    assert (model.outs_pattern, model.run_inputs) == ("(out0, out1)", ("&X", "&X"))
+    assert model.unwritten_args == ("&X", "&N", "&X", "2", "&mut out0")
