@@ -40,6 +40,12 @@ echo "fake maturin: installed, now waiting like a long build"
 wait
 """
 
+#: What a copy of the engine leaves out: build outputs and tool caches (a developer's mypy cache is
+#: megabytes, more than the small file system of the full-disk test holds).
+COPY_IGNORE = shutil.ignore_patterns(
+    "target", "__pycache__", "*.so", ".mypy_cache", ".hypothesis", ".benchmarks"
+)
+
 
 @dataclass
 class Setup:
@@ -98,7 +104,7 @@ def gone_within(pid: int, seconds: float) -> bool:
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[Setup]:
     engine = tmp_path / "engine"
-    shutil.copytree(REPO / "engine", engine, ignore=shutil.ignore_patterns("target", "__pycache__", "*.so"))
+    shutil.copytree(REPO / "engine", engine, ignore=COPY_IGNORE)
     (engine / EXTENSION).write_bytes(ORIGINAL_BYTES)
     bin_dir, state = tmp_path / "bin", tmp_path / "fake-state"
     bin_dir.mkdir()
@@ -157,7 +163,7 @@ def test_the_extension_built_by_a_killed_run_is_rolled_back_with_the_sources(
     killed_run: Setup, tmp_path: Path
 ) -> None:
     pristine = tmp_path / "pristine"
-    shutil.copytree(REPO / "engine", pristine, ignore=shutil.ignore_patterns("target", "__pycache__", "*.so"))
+    shutil.copytree(REPO / "engine", pristine, ignore=COPY_IGNORE)
     listed = killed_run.devtool("new-module", "other", "--dry-run")  # any run recovers first
     assert listed.code == 0, listed
     assert (killed_run.engine / EXTENSION).read_bytes() == ORIGINAL_BYTES
