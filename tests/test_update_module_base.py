@@ -21,12 +21,13 @@ from devtool.cli import main
 from devtool.errors import VerifyError
 from devtool.records import RECORDS_DIR, read_record
 from devtool.scaffold import update_module
-from devtool.scaffold.pristine import read_pristine, render_pristine, template_versions
+from devtool.scaffold.pristine import SUFFIX, read_pristine, render_pristine, template_versions
 from devtool.scaffold.render import template_version
 from devtool.workspace import Workspace
 
 BASE = ".devtool/modules/upd"
 BRIDGE = "src/rust_bridge/upd_py.py"
+STORED_BRIDGE = f"module/{BRIDGE}{SUFFIX}"  # the bridge as the template rendered it, kept under BASE
 KERNEL = "rust/src/upd/upd_zscore.rs"
 NEW = [
     "new-module",
@@ -62,8 +63,8 @@ def stored(engine: Path) -> dict[str, str]:
 
 def test_new_module_stores_what_it_wrote_and_a_dry_run_shows_it(engine: Path) -> None:
     dry = run(engine, *NEW, "--dry-run")
-    assert f"create {BASE}/module/{BRIDGE}" in dry
-    assert f"create {BASE}/functions/upd_zscore/files/{KERNEL}" in dry
+    assert f"create {BASE}/{STORED_BRIDGE}" in dry
+    assert f"create {BASE}/functions/upd_zscore/files/{KERNEL}{SUFFIX}" in dry
     assert f"create {BASE}/functions/upd_zscore/append/{BRIDGE}" in dry
     assert not (engine / BASE).exists()
 
@@ -82,13 +83,13 @@ def test_adding_then_removing_a_function_keeps_the_stored_render_in_step(engine:
     before = stored(engine)
     run(engine, "new-module", "upd", "--function", "second", "--no-verify")
     part = engine / BASE / "functions/second"
-    assert (part / "files/rust/src/upd/second.rs").read_text() == (
+    assert (part / f"files/rust/src/upd/second.rs{SUFFIX}").read_text() == (
         engine / "rust/src/upd/second.rs"
     ).read_text()
-    fragment = (part / "append" / BRIDGE).read_text()
-    assert fragment in (engine / BASE / "module" / BRIDGE).read_text()
-    assert (engine / BASE / "module" / BRIDGE).read_text() == (engine / BRIDGE).read_text()
-    assert "second::register(m)?;" in (engine / BASE / "module/rust/src/upd/mod.rs").read_text()
+    fragment = (part / "append" / f"{BRIDGE}{SUFFIX}").read_text()
+    assert fragment in (engine / BASE / STORED_BRIDGE).read_text()
+    assert (engine / BASE / STORED_BRIDGE).read_text() == (engine / BRIDGE).read_text()
+    assert "second::register(m)?;" in (engine / BASE / f"module/rust/src/upd/mod.rs{SUFFIX}").read_text()
 
     run(engine, "remove-module", "upd.second", "--no-verify", "--yes")
     assert stored(engine) == before
@@ -106,11 +107,11 @@ def test_update_merges_from_the_stored_render_with_no_old_template_anywhere(engi
     assert KERNEL_EDIT in (engine / KERNEL).read_text()
     assert BRIDGE_LINE_V2 in (engine / BRIDGE).read_text()
     base = engine / BASE
-    assert BRIDGE_LINE_V2 in (base / "module" / BRIDGE).read_text()  # the new render is the next base
-    assert KERNEL_EDIT not in (base / "functions/upd_zscore/files" / KERNEL).read_text()
+    assert BRIDGE_LINE_V2 in (base / STORED_BRIDGE).read_text()  # the new render is the next base
+    assert KERNEL_EDIT not in (base / "functions/upd_zscore/files" / f"{KERNEL}{SUFFIX}").read_text()
     assert (
         "test_added_by_template_v2"
-        in (base / "functions/upd_zscore/files/tests/upd_tests/test_upd_zscore.py").read_text()
+        in (base / f"functions/upd_zscore/files/tests/upd_tests/test_upd_zscore.py{SUFFIX}").read_text()
     )
     assert json.loads((engine / RECORDS_DIR / "upd.json").read_text())["template_version"] == NEW_VERSION
     assert "upd: already at the current template" in run(engine, "update-module", "upd", "--no-verify")
@@ -131,7 +132,7 @@ def test_a_module_of_an_older_template_without_its_render_is_refused_with_the_wa
     changed = {p for p, h in tree_hash(engine).items() if before.get(p) != h}
     assert changed == {f"{RECORDS_DIR}/upd.json"} | {f"{BASE}/{p}" for p in stored(engine)}
     assert BRIDGE_LINE in (engine / BRIDGE).read_text()  # nothing of the template's change was merged
-    assert BRIDGE_LINE_V2 in (engine / BASE / "module" / BRIDGE).read_text()
+    assert BRIDGE_LINE_V2 in (engine / BASE / STORED_BRIDGE).read_text()
     assert "upd: already at the current template" in run(engine, "update-module", "upd", "--no-verify")
 
 
@@ -177,7 +178,7 @@ def test_a_failed_update_rolls_back_the_render_it_stored(
     output = run(engine, "update-module", "upd", code=4)
     assert "the build failed (on purpose)" in output
     assert tree_hash(engine) == before
-    assert BRIDGE_LINE in (engine / BASE / "module" / BRIDGE).read_text()
+    assert BRIDGE_LINE in (engine / BASE / STORED_BRIDGE).read_text()
 
 
 def test_the_engines_stored_renders_are_its_modules_renders() -> None:

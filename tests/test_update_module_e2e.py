@@ -112,7 +112,7 @@ def test_update_keeps_hand_edits_and_brings_the_template_change(scratch: Scratch
     assert "def test_written_by_hand" in tests.read_text()
     assert "def test_added_by_template_v2" in tests.read_text()
     assert BRIDGE_LINE_V2 in (engine / "src/rust_bridge/upd_py.py").read_text()
-    stored = engine / ".devtool/modules/upd/module/src/rust_bridge/upd_py.py"
+    stored = engine / ".devtool/modules/upd/module/src/rust_bridge/upd_py.py.base"
     assert BRIDGE_LINE_V2 in stored.read_text()  # the new render is the base of the next update
     ran = scratch.python_run(
         "import subprocess, sys; sys.exit(subprocess.call([sys.executable, '-m', 'pytest', '-q', "

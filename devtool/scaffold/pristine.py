@@ -10,8 +10,9 @@ one is needed (an installed devtool has only its current template):
     .devtool/modules/<module>/functions/<f>/files/  the files function <f> created
     .devtool/modules/<module>/functions/<f>/append/ its part of the module's files (what it appended)
 
-Every path below those folders mirrors the engine. The appended parts are what
-`remove-module MODULE.FUNCTION` cuts out of the module's files.
+Every path below those folders mirrors the engine, with `.base` added to the file name (as golden
+files end in `.golden`) so that no build, test or lint tool takes the copies for code. The appended
+parts are what `remove-module MODULE.FUNCTION` cuts out of the module's files.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from . import render
 from .signature import parse_signature
 
 _MODULE, _FUNCTIONS, _FILES, _APPEND = "module", "functions", "files", "append"
+#: Every stored file's name ends in this, as golden files end in `.golden`: so that rustc, pytest, ruff
+#: and grep-based tools leave the copies of generated code alone.
+SUFFIX = ".base"
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,11 @@ class Pristine:
     def stored_files(self) -> dict[PurePosixPath, str]:
         """The files that keep this render, by workspace-relative path (under `base_dir`)."""
         root = base_dir(self.name)
-        stored = {root / _MODULE / path: text for path, text in self.module.items()}
+        stored = {root / _MODULE / f"{path}{SUFFIX}": text for path, text in self.module.items()}
         for function, part in self.functions.items():
             folder = root / _FUNCTIONS / function
-            stored |= {folder / _FILES / path: text for path, text in part.created.items()}
-            stored |= {folder / _APPEND / path: text for path, text in part.appended.items()}
+            stored |= {folder / _FILES / f"{path}{SUFFIX}": text for path, text in part.created.items()}
+            stored |= {folder / _APPEND / f"{path}{SUFFIX}": text for path, text in part.appended.items()}
         return stored
 
 
@@ -235,4 +239,8 @@ def _mod_rs(module: str) -> str:
 def _read_tree(folder: Path) -> dict[str, str]:
     if not folder.is_dir():
         return {}
-    return {p.relative_to(folder).as_posix(): read_text(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix().removesuffix(SUFFIX): read_text(p)
+        for p in sorted(folder.rglob(f"*{SUFFIX}"))
+        if p.is_file()
+    }
