@@ -321,8 +321,8 @@ def main() -> None:
     iloc_loop(close, 14)
     getitem_loop(close, 0.1)
     getitem_loop(close, 0.2)  # second among the candidates, with a printed command to check
-    row_loop(frame.iloc[:1_500])
-    lambda_apply(pd.Series(100 + rng.normal(size=100_000).cumsum()))
+    row_loop(frame.iloc[:3_000])
+    lambda_apply(pd.Series(100 + rng.normal(size=400_000).cumsum()))  # ~10% of the run under either sampler
     for _ in range(3):
         vectorised(big, 20)
     waits()
