@@ -8,14 +8,21 @@ into three folders, read back here and then thrown away:
     <module>/append/    the function's part of the module files, to append to them
 
 so a module's files are exactly their header followed by the appended part of each function.
+
+The templates read like the files they make; line breaking is the formatters' job: every render goes
+through one pass of rustfmt and ruff (`format_files`) before it is returned.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +61,20 @@ def active_template() -> Path:
 
 
 _MODULE, _FUNCTION, _APPEND = "module", "function", "append"
+
+#: The Rust edition generated code is formatted for (the engine's Cargo.toml says 2021).
+RUST_EDITION = "2021"
+
+#: ruff's settings for generated Python, given on the command line so that no configuration file found
+#: around the files changes the output; the same as this repository's [tool.ruff] (tests/test_render.py).
+RUFF_SETTINGS: tuple[str, ...] = (
+    "--isolated",
+    "--line-length=110",
+    "--target-version=py311",
+    '--config=lint.isort.known-first-party = ["devtool", "rust_bridge", "crypto_trading_engine"]',
+)
+
+_PYTHON_SUFFIXES = (".py", ".pyi")
 
 #: Module-level names of the generated Python that a function of the same name would shadow.
 _RESERVED_FUNCTION_NAMES = frozenset({"np", "npt"})
@@ -188,7 +209,74 @@ def _render(
             raise
         except Exception as err:  # anything a template expression raises (Jinja, 1/0, ...) is a template bug
             raise _render_error(err, template_dir) from err
-        return _read_tree(project)
+        return _format_tree(_read_tree(project))
+
+
+def format_files(files: Mapping[str, str], *, edition: str = RUST_EDITION) -> dict[str, str]:
+    """`files` ({relative path: text}) as the formatters write them, in one pass over all of them.
+
+    Rust (`.rs`) through rustfmt; Python (`.py`, `.pyi`) through `ruff check --select I --fix` (imports
+    sorted), then `ruff format`, with `RUFF_SETTINGS`. Other files are returned as they are.
+
+    Raises:
+        RenderError: a formatter is missing or rejects a file (the template rendered broken code).
+    """
+    formatted = dict(files)
+    for path, text in files.items():
+        if path.endswith(".rs"):  # through stdin: rustfmt would look for the files of `mod x;` lines
+            formatted[path] = _run_formatter([_rustfmt(), "--edition", edition, "--emit", "stdout"], text)
+    python = [path for path in files if path.endswith(_PYTHON_SUFFIXES)]
+    if python:
+        with tempfile.TemporaryDirectory(prefix="devtool-format-") as tmp:
+            root = Path(tmp)
+            for path in python:
+                (root / path).parent.mkdir(parents=True, exist_ok=True)
+                (root / path).write_text(files[path], encoding="utf-8")
+            ruff = [sys.executable, "-m", "ruff"]
+            _run_formatter([*ruff, "check", "--select", "I", "--fix", "--quiet", *RUFF_SETTINGS, *python], cwd=root)
+            _run_formatter([*ruff, "format", "--quiet", *RUFF_SETTINGS, *python], cwd=root)
+            formatted |= {path: (root / path).read_text(encoding="utf-8") for path in python}
+    return formatted
+
+
+def _rustfmt() -> str:
+    rustfmt = shutil.which("rustfmt")
+    if rustfmt is None:
+        raise RenderError("rustfmt", None, "rustfmt is not installed (rustup component add rustfmt)")
+    return rustfmt
+
+
+def _run_formatter(command: list[str], stdin: str | None = None, cwd: Path | None = None) -> str:
+    result = subprocess.run(command, input=stdin, cwd=cwd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RenderError(Path(command[0]).name, None, f"{' '.join(command[:4])}: {result.stderr.strip()}")
+    return result.stdout
+
+
+def _format_tree(tree: dict[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+    """The rendered tree formatted, each appended part as it reads at the end of its formatted module file.
+
+    A module file is its header followed by every function's part; a part alone is no file a formatter
+    takes as it stands in the module (the blank lines before it), so it is cut from the formatted module
+    file after the formatted header.
+    """
+    files = {f"{part}/{path}": text for (part, path), text in tree.items()}
+    headers: dict[str, str] = {}
+    for (part, path), text in tree.items():
+        module_text = tree.get((_MODULE, path))
+        if part == _APPEND and module_text is not None:
+            if not module_text.endswith(text):
+                raise RenderError(path, None, "the module file does not end with the part a function appends")
+            headers[path] = f"header/{path}"
+            files[headers[path]] = module_text[: len(module_text) - len(text)]
+    formatted = format_files(files)
+    result = {(part, path): formatted[f"{part}/{path}"] for part, path in tree}
+    for path, header in headers.items():
+        module_text, header_text = formatted[f"{_MODULE}/{path}"], formatted[header]
+        if not module_text.startswith(header_text):
+            raise RenderError(path, None, "the formatted module file does not start with its formatted header")
+        result[(_APPEND, path)] = module_text[len(header_text) :]
+    return result
 
 
 def _check_names(module: str, function: str, signature: Signature) -> None:
