@@ -38,6 +38,7 @@ from jinja2.bccache import Bucket
 
 from ..errors import RenderError, UsageError
 from ..names import check_identifier
+from ..workspace import DEFAULT_EDITION
 from .model import rust_function
 from .signature import Signature
 
@@ -62,9 +63,6 @@ def active_template() -> Path:
 
 _MODULE, _FUNCTION, _APPEND = "module", "function", "append"
 
-#: The Rust edition generated code is formatted for (the engine's Cargo.toml says 2021).
-RUST_EDITION = "2021"
-
 #: ruff's settings for generated Python, given on the command line so that no configuration file found
 #: around the files changes the output; the same as this repository's [tool.ruff] (tests/test_render.py).
 RUFF_SETTINGS: tuple[str, ...] = (
@@ -75,6 +73,7 @@ RUFF_SETTINGS: tuple[str, ...] = (
 )
 
 _PYTHON_SUFFIXES = (".py", ".pyi")
+_RUFF = (sys.executable, "-m", "ruff")
 
 #: Module-level names of the generated Python that a function of the same name would shadow.
 _RESERVED_FUNCTION_NAMES = frozenset({"np", "npt"})
@@ -121,17 +120,19 @@ def render_module(
     *,
     template_dir: Path = TEMPLATE_DIR,
     source: str | None = None,
+    edition: str = DEFAULT_EDITION,
 ) -> dict[str, str]:
     """Every file of a new module whose first function is `function`, by workspace-relative path.
 
     `source` (`package.module:function`, from `new-module --from`) makes that Python function the
-    fallback and the reference, and leaves the Rust kernel unwritten.
+    fallback and the reference, and leaves the Rust kernel unwritten. `edition`: the engine's Rust
+    edition, which rustfmt formats the Rust files for.
 
     Raises:
         UsageError: a name the template cannot use.
         RenderError: the template is broken (names the template file and the Jinja error).
     """
-    tree = _render(module, function, signature, template_dir, source)
+    tree = _render(module, function, signature, template_dir, source, edition)
     return {path: text for (part, path), text in tree.items() if part in (_MODULE, _FUNCTION)}
 
 
@@ -142,16 +143,17 @@ def render_function(
     *,
     template_dir: Path = TEMPLATE_DIR,
     source: str | None = None,
+    edition: str = DEFAULT_EDITION,
 ) -> RenderedFunction:
     """The files `function` adds to the existing `module`, and the text it appends to the module's files.
 
-    `source` as for `render_module`.
+    `source` and `edition` as for `render_module`.
 
     Raises:
         UsageError: a name the template cannot use.
         RenderError: the template is broken (names the template file and the Jinja error).
     """
-    tree = _render(module, function, signature, template_dir, source)
+    tree = _render(module, function, signature, template_dir, source, edition)
     return RenderedFunction(
         created={path: text for (part, path), text in tree.items() if part == _FUNCTION},
         appended={path: text for (part, path), text in tree.items() if part == _APPEND},
@@ -193,9 +195,9 @@ def build_context(
 
 
 def _render(
-    module: str, function: str, signature: Signature, template_dir: Path, source: str | None
+    module: str, function: str, signature: Signature, template_dir: Path, source: str | None, edition: str
 ) -> dict[tuple[str, str], str]:
-    """Render the whole template into a temporary folder; {(part, relative path): text}."""
+    """Render the whole template into a temporary folder and format it; {(part, relative path): text}."""
     _check_names(module, function, signature)
     extra = build_context(module, function, signature, source)
     with tempfile.TemporaryDirectory(prefix="devtool-render-") as out:
@@ -209,14 +211,14 @@ def _render(
             raise
         except Exception as err:  # anything a template expression raises (Jinja, 1/0, ...) is a template bug
             raise _render_error(err, template_dir) from err
-        return _format_tree(_read_tree(project))
+        return _format_tree(_read_tree(project), edition)
 
 
-def format_files(files: Mapping[str, str], *, edition: str = RUST_EDITION) -> dict[str, str]:
+def format_files(files: Mapping[str, str], *, edition: str = DEFAULT_EDITION) -> dict[str, str]:
     """`files` ({relative path: text}) as the formatters write them, in one pass over all of them.
 
-    Rust (`.rs`) through rustfmt; Python (`.py`, `.pyi`) through `ruff check --select I --fix` (imports
-    sorted), then `ruff format`, with `RUFF_SETTINGS`. Other files are returned as they are.
+    Rust (`.rs`) through rustfmt for `edition`; Python (`.py`, `.pyi`) through `ruff check --select I
+    --fix` (imports sorted), then `ruff format`, with `RUFF_SETTINGS`. Other files are returned as they are.
 
     Raises:
         RenderError: a formatter is missing or rejects a file (the template rendered broken code).
@@ -232,9 +234,8 @@ def format_files(files: Mapping[str, str], *, edition: str = RUST_EDITION) -> di
             for path in python:
                 (root / path).parent.mkdir(parents=True, exist_ok=True)
                 (root / path).write_text(files[path], encoding="utf-8")
-            ruff = [sys.executable, "-m", "ruff"]
-            _run_formatter([*ruff, "check", "--select", "I", "--fix", "--quiet", *RUFF_SETTINGS, *python], cwd=root)
-            _run_formatter([*ruff, "format", "--quiet", *RUFF_SETTINGS, *python], cwd=root)
+            for command in (["check", "--select", "I", "--fix"], ["format"]):
+                _run_formatter([*_RUFF, *command, "--quiet", *RUFF_SETTINGS, *python], cwd=root)
             formatted |= {path: (root / path).read_text(encoding="utf-8") for path in python}
     return formatted
 
@@ -253,7 +254,7 @@ def _run_formatter(command: list[str], stdin: str | None = None, cwd: Path | Non
     return result.stdout
 
 
-def _format_tree(tree: dict[tuple[str, str], str]) -> dict[tuple[str, str], str]:
+def _format_tree(tree: dict[tuple[str, str], str], edition: str) -> dict[tuple[str, str], str]:
     """The rendered tree formatted, each appended part as it reads at the end of its formatted module file.
 
     A module file is its header followed by every function's part; a part alone is no file a formatter
@@ -269,12 +270,12 @@ def _format_tree(tree: dict[tuple[str, str], str]) -> dict[tuple[str, str], str]
                 raise RenderError(path, None, "the module file does not end with the part a function appends")
             headers[path] = f"header/{path}"
             files[headers[path]] = module_text[: len(module_text) - len(text)]
-    formatted = format_files(files)
+    formatted = format_files(files, edition=edition)
     result = {(part, path): formatted[f"{part}/{path}"] for part, path in tree}
     for path, header in headers.items():
         module_text, header_text = formatted[f"{_MODULE}/{path}"], formatted[header]
         if not module_text.startswith(header_text):
-            raise RenderError(path, None, "the formatted module file does not start with its formatted header")
+            raise RenderError(path, None, "the formatted module file does not start with its header")
         result[(_APPEND, path)] = module_text[len(header_text) :]
     return result
 
