@@ -56,11 +56,7 @@ def backtest(
     slippage_bps = _convert.as_float(slippage_bps, "slippage_bps")
     periods_per_year = _convert.as_float(periods_per_year, "periods_per_year")
     return _native.pick(_rust, _fallback, backend).backtest(
-        close,
-        position,
-        fee_bps,
-        slippage_bps,
-        periods_per_year,
+        close, position, fee_bps, slippage_bps, periods_per_year
     )
 
 
@@ -126,12 +122,5 @@ def sma_crossover_sweep(
     allow_short = _convert.as_bool(allow_short, "allow_short")
     threads = _convert.as_int(threads, "threads", minimum=0)
     return _native.pick(_rust, _fallback, backend).sma_crossover_sweep(
-        close,
-        fast_windows,
-        slow_windows,
-        fee_bps,
-        slippage_bps,
-        periods_per_year,
-        allow_short,
-        threads,
+        close, fast_windows, slow_windows, fee_bps, slippage_bps, periods_per_year, allow_short, threads
     )

@@ -26,9 +26,7 @@ def log_returns(prices: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
 __all__ += ["log_returns"]
 
 def rolling_volatility(
-    returns: npt.NDArray[np.float64],
-    window: int,
-    periods_per_year: float,
+    returns: npt.NDArray[np.float64], window: int, periods_per_year: float
 ) -> npt.NDArray[np.float64]: ...
 
 __all__ += ["rolling_volatility"]

@@ -20,10 +20,7 @@ def _check_length(name: str, values: np.ndarray, first: str, expected: int) -> N
 
 
 def resample_ohlcv(
-    timestamps: _convert.I64Array,
-    prices: _convert.F64Array,
-    sizes: _convert.F64Array,
-    interval: int,
+    timestamps: _convert.I64Array, prices: _convert.F64Array, sizes: _convert.F64Array, interval: int
 ) -> tuple[
     _convert.I64Array,
     _convert.F64Array,
@@ -64,11 +61,7 @@ def log_returns(prices: _convert.F64Array) -> _convert.F64Array:
     return combined * combined + 2.0 * combined + 1.0
 
 
-def rolling_volatility(
-    returns: _convert.F64Array,
-    window: int,
-    periods_per_year: float,
-) -> _convert.F64Array:
+def rolling_volatility(returns: _convert.F64Array, window: int, periods_per_year: float) -> _convert.F64Array:
     """The kernel's placeholder in numpy (see its contract in the Rust file): replace both."""
     combined = returns
     combined = combined + float(window)

@@ -42,9 +42,5 @@ def backtest(
     slippage_bps = _convert.as_float(slippage_bps, "slippage_bps")
     periods_per_year = _convert.as_float(periods_per_year, "periods_per_year")
     return _native.pick(_rust, _fallback, backend).backtest(
-        close,
-        position,
-        fee_bps,
-        slippage_bps,
-        periods_per_year,
+        close, position, fee_bps, slippage_bps, periods_per_year
     )

@@ -128,12 +128,7 @@ BAD_INPUTS = [
     pytest.param("position", np.zeros(2), ValueError, id="position-length"),
     pytest.param("fee_bps", "0.5", TypeError, id="fee_bps-not-a-number"),
     pytest.param("slippage_bps", "0.5", TypeError, id="slippage_bps-not-a-number"),
-    pytest.param(
-        "periods_per_year",
-        "0.5",
-        TypeError,
-        id="periods_per_year-not-a-number",
-    ),
+    pytest.param("periods_per_year", "0.5", TypeError, id="periods_per_year-not-a-number"),
 ]
 
 

@@ -62,12 +62,5 @@ def sma_crossover_sweep(
     allow_short = _convert.as_bool(allow_short, "allow_short")
     threads = _convert.as_int(threads, "threads", minimum=0)
     return _native.pick(_rust, _fallback, backend).sma_crossover_sweep(
-        close,
-        fast_windows,
-        slow_windows,
-        fee_bps,
-        slippage_bps,
-        periods_per_year,
-        allow_short,
-        threads,
+        close, fast_windows, slow_windows, fee_bps, slippage_bps, periods_per_year, allow_short, threads
     )

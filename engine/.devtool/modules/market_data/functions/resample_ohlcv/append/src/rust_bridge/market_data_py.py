@@ -1,12 +1,7 @@
 
 
 def resample_ohlcv(
-    timestamps: Any,
-    prices: Any,
-    sizes: Any,
-    interval: int,
-    *,
-    backend: _native.Backend = "auto",
+    timestamps: Any, prices: Any, sizes: Any, interval: int, *, backend: _native.Backend = "auto"
 ) -> tuple[
     _convert.I64Array,
     _convert.F64Array,
@@ -48,9 +43,4 @@ def resample_ohlcv(
     prices = _convert.as_f64_1d(prices, "prices")
     sizes = _convert.as_f64_1d(sizes, "sizes")
     interval = _convert.as_int(interval, "interval")
-    return _native.pick(_rust, _fallback, backend).resample_ohlcv(
-        timestamps,
-        prices,
-        sizes,
-        interval,
-    )
+    return _native.pick(_rust, _fallback, backend).resample_ohlcv(timestamps, prices, sizes, interval)

@@ -116,18 +116,8 @@ def test_nan_gives_the_same_result_from_both_backends() -> None:
 
 
 BAD_INPUTS = [
-    pytest.param(
-        "timestamps",
-        np.array([0.5, 1.5, 2.5]),
-        TypeError,
-        id="timestamps-floats",
-    ),
-    pytest.param(
-        "timestamps",
-        np.zeros((3, 2), dtype=np.int64),
-        ValueError,
-        id="timestamps-2d",
-    ),
+    pytest.param("timestamps", np.array([0.5, 1.5, 2.5]), TypeError, id="timestamps-floats"),
+    pytest.param("timestamps", np.zeros((3, 2), dtype=np.int64), ValueError, id="timestamps-2d"),
     pytest.param("prices", ["a", "b", "c"], TypeError, id="prices-not-numbers"),
     pytest.param("prices", np.zeros((3, 2)), ValueError, id="prices-2d"),
     pytest.param("prices", np.zeros(2), ValueError, id="prices-length"),

@@ -80,12 +80,7 @@ BAD_INPUTS = [
     pytest.param("returns", np.zeros((3, 2)), ValueError, id="returns-2d"),
     pytest.param("window", -1, ValueError, id="window-negative"),
     pytest.param("window", 1.5, TypeError, id="window-float"),
-    pytest.param(
-        "periods_per_year",
-        "0.5",
-        TypeError,
-        id="periods_per_year-not-a-number",
-    ),
+    pytest.param("periods_per_year", "0.5", TypeError, id="periods_per_year-not-a-number"),
 ]
 
 

@@ -1,10 +1,7 @@
 
 
 def resample_ohlcv(
-    timestamps: _convert.I64Array,
-    prices: _convert.F64Array,
-    sizes: _convert.F64Array,
-    interval: int,
+    timestamps: _convert.I64Array, prices: _convert.F64Array, sizes: _convert.F64Array, interval: int
 ) -> tuple[
     _convert.I64Array,
     _convert.F64Array,
