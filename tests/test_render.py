@@ -20,6 +20,7 @@ from devtool.errors import RenderError, UsageError
 from devtool.scaffold.render import (
     RUFF_SETTINGS,
     TEMPLATE_DIR,
+    format_files,
     render_function,
     render_module,
     template_version,
@@ -327,6 +328,28 @@ def test_broken_template_raises_render_error_naming_the_file(kind: str, tmp_path
     assert caught.value.line == line
     assert caught.value.exit_code == 1
     assert f"template/{rel}:{line}" in str(caught.value)
+
+
+def test_format_files_formats_rust_and_python_and_leaves_the_rest() -> None:
+    files = {
+        "rust/src/m/mod.rs": "mod f;\npub fn register( m: &i32 ) -> i32 { f::register(m) }\n",
+        "src/m_py.py": "import sys\nimport os\nx=f(os,\n   sys)\n",
+        "src/m.pyi": "def f(a:int)->int: ...\n",
+        "notes.txt": "  as  it is\n",
+    }
+    assert format_files(files, edition="2024") == {
+        "rust/src/m/mod.rs": "mod f;\npub fn register(m: &i32) -> i32 {\n    f::register(m)\n}\n",
+        "src/m_py.py": "import os\nimport sys\n\nx = f(os, sys)\n",
+        "src/m.pyi": "def f(a: int) -> int: ...\n",
+        "notes.txt": "  as  it is\n",
+    }
+
+
+@pytest.mark.parametrize("path", ["rust/src/m/f.rs", "src/m_py.py"])
+def test_code_a_formatter_cannot_parse_is_a_render_error(path: str) -> None:
+    with pytest.raises(RenderError, match="refused the rendered code") as caught:
+        format_files({path: "fn def (\n"})
+    assert caught.value.template_file == path
 
 
 def test_unreadable_context_raises_render_error(tmp_path: Path) -> None:

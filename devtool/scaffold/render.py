@@ -226,7 +226,9 @@ def format_files(files: Mapping[str, str], *, edition: str = DEFAULT_EDITION) ->
     formatted = dict(files)
     for path, text in files.items():
         if path.endswith(".rs"):  # through stdin: rustfmt would look for the files of `mod x;` lines
-            formatted[path] = _run_formatter([_rustfmt(), "--edition", edition, "--emit", "stdout"], text)
+            formatted[path] = _run_formatter(
+                path, [_rustfmt(), "--edition", edition, "--emit", "stdout"], text
+            )
     python = [path for path in files if path.endswith(_PYTHON_SUFFIXES)]
     if python:
         with tempfile.TemporaryDirectory(prefix="devtool-format-") as tmp:
@@ -235,7 +237,9 @@ def format_files(files: Mapping[str, str], *, edition: str = DEFAULT_EDITION) ->
                 (root / path).parent.mkdir(parents=True, exist_ok=True)
                 (root / path).write_text(files[path], encoding="utf-8")
             for command in (["check", "--select", "I", "--fix"], ["format"]):
-                _run_formatter([*_RUFF, *command, "--quiet", *RUFF_SETTINGS, *python], cwd=root)
+                _run_formatter(
+                    ", ".join(python), [*_RUFF, *command, "--quiet", *RUFF_SETTINGS, *python], cwd=root
+                )
             formatted |= {path: (root / path).read_text(encoding="utf-8") for path in python}
     return formatted
 
@@ -247,10 +251,14 @@ def _rustfmt() -> str:
     return rustfmt
 
 
-def _run_formatter(command: list[str], stdin: str | None = None, cwd: Path | None = None) -> str:
+def _run_formatter(
+    rendered: str, command: list[str], stdin: str | None = None, cwd: Path | None = None
+) -> str:
+    """The formatter's output; a RenderError naming the rendered files it refused (they do not parse)."""
     result = subprocess.run(command, input=stdin, cwd=cwd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise RenderError(Path(command[0]).name, None, f"{' '.join(command[:4])}: {result.stderr.strip()}")
+        tool = "rustfmt" if command[0].endswith("rustfmt") else f"ruff {command[3]}"
+        raise RenderError(rendered, None, f"{tool} refused the rendered code: {result.stderr.strip()}")
     return result.stdout
 
 
