@@ -51,18 +51,10 @@
 //! `src/rust_bridge/_fallback/{{ cookiecutter.module }}.py`, with your computation.
 {% endif %}
 
-{% if numpy_uses|length == 1 %}
-use numpy::{{ numpy_uses[0] }};
-{% else %}
 use numpy::{{ "{" }}{{ numpy_uses|join(", ") }}{{ "}" }};
-{% endif %}
 use pyo3::prelude::*;
 
-{% if support_uses|length == 1 %}
-use crate::support::{{ support_uses[0] }};
-{% else %}
 use crate::support::{{ "{" }}{{ support_uses|join(", ") }}{{ "}" }};
-{% endif %}
 {% if from_source %}
 
 /// Whether `{{ kernel }}` is the real kernel: while it is false the bridge serves the Python
