@@ -11,6 +11,8 @@ from typing import Any
 from .errors import WorkspaceNotFound
 
 DEFAULT_MANIFEST = "rust/Cargo.toml"
+#: The edition rustfmt formats generated code for when Cargo.toml names none.
+DEFAULT_EDITION = "2021"
 
 _PUB_MOD = re.compile(r"pub mod ([a-z_][a-z0-9_]*);")
 #: The engine's own Rust modules, never a devtool module: the extension module (`python`), and
@@ -95,6 +97,13 @@ class Workspace:
             if isinstance(name, str) and name:
                 return name.rpartition(".")[2].replace("-", "_")
         return self.cargo_toml.parent.name.replace("-", "_")
+
+    @property
+    def rust_edition(self) -> str:
+        """The crate's Rust edition (Cargo.toml's `[package] edition`): generated code is formatted for it."""
+        package = (_read_toml(self.cargo_toml) or {}).get("package", {})
+        edition = package.get("edition")
+        return edition if isinstance(edition, str) and edition else DEFAULT_EDITION
 
     def module_dir(self, name: str) -> Path:
         """The Rust source folder of module `name` (which may not exist yet)."""

@@ -11,12 +11,20 @@ import json
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from devtool.errors import RenderError, UsageError
-from devtool.scaffold.render import TEMPLATE_DIR, render_function, render_module, template_version
+from devtool.scaffold.render import (
+    RUFF_SETTINGS,
+    TEMPLATE_DIR,
+    format_files,
+    render_function,
+    render_module,
+    template_version,
+)
 from devtool.scaffold.signature import parse_signature
 
 REPO = Path(__file__).resolve().parent.parent
@@ -322,6 +330,28 @@ def test_broken_template_raises_render_error_naming_the_file(kind: str, tmp_path
     assert f"template/{rel}:{line}" in str(caught.value)
 
 
+def test_format_files_formats_rust_and_python_and_leaves_the_rest() -> None:
+    files = {
+        "rust/src/m/mod.rs": "mod f;\npub fn register( m: &i32 ) -> i32 { f::register(m) }\n",
+        "src/m_py.py": "import sys\nimport os\nx=f(os,\n   sys)\n",
+        "src/m.pyi": "def f(a:int)->int: ...\n",
+        "notes.txt": "  as  it is\n",
+    }
+    assert format_files(files, edition="2024") == {
+        "rust/src/m/mod.rs": "mod f;\npub fn register(m: &i32) -> i32 {\n    f::register(m)\n}\n",
+        "src/m_py.py": "import os\nimport sys\n\nx = f(os, sys)\n",
+        "src/m.pyi": "def f(a: int) -> int: ...\n",
+        "notes.txt": "  as  it is\n",
+    }
+
+
+@pytest.mark.parametrize("path", ["rust/src/m/f.rs", "src/m_py.py"])
+def test_code_a_formatter_cannot_parse_is_a_render_error(path: str) -> None:
+    with pytest.raises(RenderError, match="refused the rendered code") as caught:
+        format_files({path: "fn def (\n"})
+    assert caught.value.template_file == path
+
+
 def test_unreadable_context_raises_render_error(tmp_path: Path) -> None:
     template = tmp_path / "template"
     shutil.copytree(TEMPLATE_DIR, template)
@@ -362,13 +392,23 @@ def rendered_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def test_ruff_settings_are_the_projects() -> None:
+    # devtool formats with explicit settings (no configuration file around the files changes the
+    # output): the ones of [tool.ruff] here, which the e2e tests check generated modules with.
+    ruff = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["ruff"]
+    isort = ruff["lint"]["isort"]["known-first-party"]
+    assert f"--line-length={ruff['line-length']}" in RUFF_SETTINGS
+    assert f"--target-version={ruff['target-version']}" in RUFF_SETTINGS
+    assert f"--config=lint.isort.known-first-party = {json.dumps(isort)}" in RUFF_SETTINGS
+
+
 @pytest.mark.parametrize(
     "config",
-    [["--config", str(REPO / "pyproject.toml")], ["--isolated"]],
-    ids=["project-config", "ruff-defaults"],
+    [["--config", str(REPO / "pyproject.toml")], list(RUFF_SETTINGS)],
+    ids=["project-config", "devtool-settings"],
 )
 def test_rendered_python_passes_ruff(rendered_workspace: Path, config: list[str]) -> None:
-    # Both the project's configuration and ruff's defaults: the engine may be copied out of this repo.
+    # The project's configuration, and the settings devtool formats with (no configuration file).
     files = sorted(str(p) for p in rendered_workspace.rglob("*.py*"))
     ruff = [sys.executable, "-m", "ruff"]
     for command in (["check", *config, "--no-cache"], ["format", "--check", "--diff", *config, "--no-cache"]):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from devtool.errors import WorkspaceNotFound
-from devtool.workspace import Workspace, find_workspace, load_config
+from devtool.workspace import DEFAULT_EDITION, Workspace, find_workspace, load_config
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -79,6 +79,15 @@ def test_manifest_path_decides_where_the_rust_sources_are(sample_workspace: Work
     found = find_workspace(root)
     assert found.lib_rs == root.resolve() / "native" / "src" / "lib.rs"
     assert found.python_mod_rs.is_file()
+
+
+def test_rust_edition_is_cargo_tomls_else_2021(sample_workspace: Workspace) -> None:
+    assert sample_workspace.rust_edition == "2021"  # the engine's
+    cargo = sample_workspace.cargo_toml
+    cargo.write_text(cargo.read_text().replace('edition = "2021"', 'edition = "2024"'))
+    assert sample_workspace.rust_edition == "2024"
+    cargo.write_text(cargo.read_text().replace('edition = "2024"\n', ""))
+    assert sample_workspace.rust_edition == DEFAULT_EDITION == "2021"
 
 
 def test_names_every_path_of_the_layout(tmp_path: Path) -> None:

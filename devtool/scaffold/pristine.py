@@ -25,7 +25,7 @@ from ..changes.plan import FileChange, read_text
 from ..changes.registration import ModuleFunction
 from ..errors import DevtoolError, UsageError
 from ..records import RECORDS_DIR, FunctionRecord, ModuleRecord
-from ..workspace import Workspace
+from ..workspace import DEFAULT_EDITION, Workspace
 from . import render
 from .signature import parse_signature
 
@@ -103,27 +103,32 @@ def base_dir(module: str) -> PurePosixPath:
     return RECORDS_DIR / module
 
 
-def render_pristine(record: ModuleRecord, template_for: Callable[[FunctionRecord], Path]) -> Pristine:
+def render_pristine(
+    record: ModuleRecord, template_for: Callable[[FunctionRecord], Path], edition: str = DEFAULT_EDITION
+) -> Pristine:
     """The module rendered as `new-module` wrote it: its first function, then each added one, in order.
+
+    `edition`: the engine's Rust edition (`Workspace.rust_edition`), which rustfmt formats for.
 
     Raises:
         UsageError, RenderError: as `render.render_module`.
     """
     first, *rest = record.functions
     template = template_for(first)
-    part = _render_function(record.module, first, template)
+    part = _render_function(record.module, first, template, edition)
     files = render.render_module(
         record.module,
         first.name,
         parse_signature(first.signature),
         template_dir=template,
         source=first.source,
+        edition=edition,
     )
     module = {path: text for path, text in files.items() if path not in part.created}
     pristine = Pristine(record.module, module, {first.name: FunctionPart(part.created, part.appended)})
     for function in rest:
         pristine = pristine.with_function(
-            function.name, _render_function(record.module, function, template_for(function))
+            function.name, _render_function(record.module, function, template_for(function), edition)
         )
     return pristine
 
@@ -166,7 +171,7 @@ def base_of(ws: Workspace, record: ModuleRecord, template_dir: Path) -> Pristine
     if stored is not None:
         return stored
     if template_versions(record) == {render.template_version(template_dir)}:
-        return render_pristine(record, lambda _: template_dir)
+        return render_pristine(record, lambda _: template_dir, ws.rust_edition)
     return None
 
 
@@ -222,13 +227,16 @@ def template_versions(record: ModuleRecord) -> set[str]:
     return {record.template_version} | {f.template_version for f in record.functions}
 
 
-def _render_function(module: str, function: FunctionRecord, template: Path) -> render.RenderedFunction:
+def _render_function(
+    module: str, function: FunctionRecord, template: Path, edition: str
+) -> render.RenderedFunction:
     return render.render_function(
         module,
         function.name,
         parse_signature(function.signature),
         template_dir=template,
         source=function.source,
+        edition=edition,
     )
 
 

@@ -8,14 +8,21 @@ into three folders, read back here and then thrown away:
     <module>/append/    the function's part of the module files, to append to them
 
 so a module's files are exactly their header followed by the appended part of each function.
+
+The templates read like the files they make; line breaking is the formatters' job: every render goes
+through one pass of rustfmt and ruff (`format_files`) before it is returned.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +38,7 @@ from jinja2.bccache import Bucket
 
 from ..errors import RenderError, UsageError
 from ..names import check_identifier
+from ..workspace import DEFAULT_EDITION
 from .model import rust_function
 from .signature import Signature
 
@@ -54,6 +62,18 @@ def active_template() -> Path:
 
 
 _MODULE, _FUNCTION, _APPEND = "module", "function", "append"
+
+#: ruff's settings for generated Python, given on the command line so that no configuration file found
+#: around the files changes the output; the same as this repository's [tool.ruff] (tests/test_render.py).
+RUFF_SETTINGS: tuple[str, ...] = (
+    "--isolated",
+    "--line-length=110",
+    "--target-version=py311",
+    '--config=lint.isort.known-first-party = ["devtool", "rust_bridge", "crypto_trading_engine"]',
+)
+
+_PYTHON_SUFFIXES = (".py", ".pyi")
+_RUFF = (sys.executable, "-m", "ruff")
 
 #: Module-level names of the generated Python that a function of the same name would shadow.
 _RESERVED_FUNCTION_NAMES = frozenset({"np", "npt"})
@@ -100,17 +120,19 @@ def render_module(
     *,
     template_dir: Path = TEMPLATE_DIR,
     source: str | None = None,
+    edition: str = DEFAULT_EDITION,
 ) -> dict[str, str]:
     """Every file of a new module whose first function is `function`, by workspace-relative path.
 
     `source` (`package.module:function`, from `new-module --from`) makes that Python function the
-    fallback and the reference, and leaves the Rust kernel unwritten.
+    fallback and the reference, and leaves the Rust kernel unwritten. `edition`: the engine's Rust
+    edition, which rustfmt formats the Rust files for.
 
     Raises:
         UsageError: a name the template cannot use.
         RenderError: the template is broken (names the template file and the Jinja error).
     """
-    tree = _render(module, function, signature, template_dir, source)
+    tree = _render(module, function, signature, template_dir, source, edition)
     return {path: text for (part, path), text in tree.items() if part in (_MODULE, _FUNCTION)}
 
 
@@ -121,16 +143,17 @@ def render_function(
     *,
     template_dir: Path = TEMPLATE_DIR,
     source: str | None = None,
+    edition: str = DEFAULT_EDITION,
 ) -> RenderedFunction:
     """The files `function` adds to the existing `module`, and the text it appends to the module's files.
 
-    `source` as for `render_module`.
+    `source` and `edition` as for `render_module`.
 
     Raises:
         UsageError: a name the template cannot use.
         RenderError: the template is broken (names the template file and the Jinja error).
     """
-    tree = _render(module, function, signature, template_dir, source)
+    tree = _render(module, function, signature, template_dir, source, edition)
     return RenderedFunction(
         created={path: text for (part, path), text in tree.items() if part == _FUNCTION},
         appended={path: text for (part, path), text in tree.items() if part == _APPEND},
@@ -172,9 +195,9 @@ def build_context(
 
 
 def _render(
-    module: str, function: str, signature: Signature, template_dir: Path, source: str | None
+    module: str, function: str, signature: Signature, template_dir: Path, source: str | None, edition: str
 ) -> dict[tuple[str, str], str]:
-    """Render the whole template into a temporary folder; {(part, relative path): text}."""
+    """Render the whole template into a temporary folder and format it; {(part, relative path): text}."""
     _check_names(module, function, signature)
     extra = build_context(module, function, signature, source)
     with tempfile.TemporaryDirectory(prefix="devtool-render-") as out:
@@ -188,7 +211,81 @@ def _render(
             raise
         except Exception as err:  # anything a template expression raises (Jinja, 1/0, ...) is a template bug
             raise _render_error(err, template_dir) from err
-        return _read_tree(project)
+        return _format_tree(_read_tree(project), edition)
+
+
+def format_files(files: Mapping[str, str], *, edition: str = DEFAULT_EDITION) -> dict[str, str]:
+    """`files` ({relative path: text}) as the formatters write them, in one pass over all of them.
+
+    Rust (`.rs`) through rustfmt for `edition`; Python (`.py`, `.pyi`) through `ruff check --select I
+    --fix` (imports sorted), then `ruff format`, with `RUFF_SETTINGS`. Other files are returned as they are.
+
+    Raises:
+        RenderError: a formatter is missing or rejects a file (the template rendered broken code).
+    """
+    formatted = dict(files)
+    for path, text in files.items():
+        if path.endswith(".rs"):  # through stdin: rustfmt would look for the files of `mod x;` lines
+            formatted[path] = _run_formatter(
+                path, [_rustfmt(), "--edition", edition, "--emit", "stdout"], text
+            )
+    python = [path for path in files if path.endswith(_PYTHON_SUFFIXES)]
+    if python:
+        with tempfile.TemporaryDirectory(prefix="devtool-format-") as tmp:
+            root = Path(tmp)
+            for path in python:
+                (root / path).parent.mkdir(parents=True, exist_ok=True)
+                (root / path).write_text(files[path], encoding="utf-8")
+            for command in (["check", "--select", "I", "--fix"], ["format"]):
+                _run_formatter(
+                    ", ".join(python), [*_RUFF, *command, "--quiet", *RUFF_SETTINGS, *python], cwd=root
+                )
+            formatted |= {path: (root / path).read_text(encoding="utf-8") for path in python}
+    return formatted
+
+
+def _rustfmt() -> str:
+    rustfmt = shutil.which("rustfmt")
+    if rustfmt is None:
+        raise RenderError("rustfmt", None, "rustfmt is not installed (rustup component add rustfmt)")
+    return rustfmt
+
+
+def _run_formatter(
+    rendered: str, command: list[str], stdin: str | None = None, cwd: Path | None = None
+) -> str:
+    """The formatter's output; a RenderError naming the rendered files it refused (they do not parse)."""
+    result = subprocess.run(command, input=stdin, cwd=cwd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        tool = "rustfmt" if command[0].endswith("rustfmt") else f"ruff {command[3]}"
+        raise RenderError(rendered, None, f"{tool} refused the rendered code: {result.stderr.strip()}")
+    return result.stdout
+
+
+def _format_tree(tree: dict[tuple[str, str], str], edition: str) -> dict[tuple[str, str], str]:
+    """The rendered tree formatted, each appended part as it reads at the end of its formatted module file.
+
+    A module file is its header followed by every function's part; a part alone is no file a formatter
+    takes as it stands in the module (the blank lines before it), so it is cut from the formatted module
+    file after the formatted header.
+    """
+    files = {f"{part}/{path}": text for (part, path), text in tree.items()}
+    headers: dict[str, str] = {}
+    for (part, path), text in tree.items():
+        module_text = tree.get((_MODULE, path))
+        if part == _APPEND and module_text is not None:
+            if not module_text.endswith(text):
+                raise RenderError(path, None, "the module file does not end with the part a function appends")
+            headers[path] = f"header/{path}"
+            files[headers[path]] = module_text[: len(module_text) - len(text)]
+    formatted = format_files(files, edition=edition)
+    result = {(part, path): formatted[f"{part}/{path}"] for part, path in tree}
+    for path, header in headers.items():
+        module_text, header_text = formatted[f"{_MODULE}/{path}"], formatted[header]
+        if not module_text.startswith(header_text):
+            raise RenderError(path, None, "the formatted module file does not start with its header")
+        result[(_APPEND, path)] = module_text[len(header_text) :]
+    return result
 
 
 def _check_names(module: str, function: str, signature: Signature) -> None:

@@ -30,10 +30,7 @@ def _check_length(name: str, values: np.ndarray, first: str, expected: int) -> N
 
 
 def resample_ohlcv(
-    timestamps: _convert.I64Array,
-    prices: _convert.F64Array,
-    sizes: _convert.F64Array,
-    interval: int,
+    timestamps: _convert.I64Array, prices: _convert.F64Array, sizes: _convert.F64Array, interval: int
 ) -> tuple[
     _convert.I64Array,
     _convert.F64Array,

@@ -1,4 +1,3 @@
-{% import "layout.j2" as layout %}
 {% import "types.j2" as types %}
 {% set sig = cookiecutter._sig %}
 {% set f = cookiecutter.function %}
@@ -62,7 +61,7 @@ BENCH_CASES = {f"{MODULE}.{FUNCTION}": _inputs}
 
 @pytest.mark.parametrize("backend", ["rust", "python"])
 @pytest.mark.parametrize("n", SIZES)
-{{ layout.py_def("test_bench_" ~ f, ["benchmark: Any", "n: int", "backend: str"], "None") }}
+def test_bench_{{ f }}(benchmark: Any, n: int, backend: str) -> None:
 {% if py_source %}
     native = _native.native_module(MODULE)
     if backend == "rust" and _native.is_unwritten(native, FUNCTION):
@@ -71,4 +70,4 @@ BENCH_CASES = {f"{MODULE}.{FUNCTION}": _inputs}
     kwargs = _inputs(n)
     benchmark.group = f"{MODULE}.{FUNCTION} n={n:,}"
     benchmark.extra_info.update(backend=backend, size=n)
-{{ layout.py_call(4, "benchmark", ["rust_bridge." ~ f, "**kwargs", "backend=backend"]) }}
+    benchmark(rust_bridge.{{ f }}, **kwargs, backend=backend)

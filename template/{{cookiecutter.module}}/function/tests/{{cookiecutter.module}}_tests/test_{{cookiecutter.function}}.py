@@ -1,7 +1,6 @@
 {% if cookiecutter._source %}
 {% include "function/from_source_tests.py.j2" %}
 {% else %}
-{% import "layout.j2" as layout %}
 {% import "types.j2" as types %}
 {% import "model.j2" as model with context %}
 {% set sig = cookiecutter._sig %}
@@ -80,7 +79,7 @@ KNOWN = [
         id="{{ case }}",
     ),
 {% else %}
-{{ layout.py_call(4, "pytest.param", [x, expected_of[case][0], 'id="' ~ case ~ '"'], ",") }}
+    pytest.param({{ x }}, {{ expected_of[case][0] }}, id="{{ case }}"),
 {% endif %}
 {% endfor %}
 ]
@@ -89,22 +88,22 @@ KNOWN = [
 @pytest.mark.parametrize("backend", ["rust", "python"])
 @pytest.mark.parametrize(("x", "expected"), KNOWN)
 def test_known_values(backend: Any, x: list[float], expected: Any) -> None:
-{{ layout.py_call(4, "result = rust_bridge." ~ f, ["**_from_values(x)", "backend=backend"]) }}
+    result = rust_bridge.{{ f }}(**_from_values(x), backend=backend)
     _testing.assert_same(result, expected, exact=True)
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 1_000, 100_000])
 def test_rust_matches_fallback(n: int) -> None:
     kwargs = _random(n, seed=n)
-{{ layout.py_call(4, "result = rust_bridge." ~ f, ["**kwargs", 'backend="rust"']) }}
-{{ layout.py_call(4, "expected = rust_bridge." ~ f, ["**kwargs", 'backend="python"']) }}
+    result = rust_bridge.{{ f }}(**kwargs, backend="rust")
+    expected = rust_bridge.{{ f }}(**kwargs, backend="python")
     _testing.assert_same(result, expected)
 
 
 def test_bridge_serves_the_fallback_as_is() -> None:
     kwargs = _random(50)
-{{ layout.py_call(4, "result = rust_bridge." ~ f, ["**kwargs", 'backend="python"']) }}
-{{ layout.py_call(4, "_testing.assert_same", ["result", "fallback." ~ f ~ "(**kwargs)", "exact=True"]) }}
+    result = rust_bridge.{{ f }}(**kwargs, backend="python")
+    _testing.assert_same(result, fallback.{{ f }}(**kwargs), exact=True)
 {% if model.has_float_array %}
 {% set nan_arg = (sig.args|selectattr("type", "in", ["f64[]", "f64[,]"])|first) %}
 
@@ -112,8 +111,8 @@ def test_bridge_serves_the_fallback_as_is() -> None:
 def test_nan_gives_the_same_result_from_both_backends() -> None:
     kwargs = _random(5)
     kwargs["{{ nan_arg.name }}"][1] = np.nan
-{{ layout.py_call(4, "result = rust_bridge." ~ f, ["**kwargs", 'backend="rust"']) }}
-{{ layout.py_call(4, "expected = rust_bridge." ~ f, ["**kwargs", 'backend="python"']) }}
+    result = rust_bridge.{{ f }}(**kwargs, backend="rust")
+    expected = rust_bridge.{{ f }}(**kwargs, backend="python")
     _testing.assert_same(result, expected)
 {% for t in sig.returns %}
 {% set item = ("result[" ~ loop.index0 ~ "]") if sig.returns_tuple else "result" %}
@@ -131,10 +130,10 @@ def test_nan_gives_the_same_result_from_both_backends() -> None:
 BAD_INPUTS = [
 {% for a in sig.args %}
 {% for case, value, error in types.py_bad[a.type] %}
-{{ layout.py_call(4, "pytest.param", ['"' ~ a.name ~ '"', value, error, 'id="' ~ a.name ~ "-" ~ case ~ '"'], ",") }}
+    pytest.param("{{ a.name }}", {{ value }}, {{ error }}, id="{{ a.name }}-{{ case }}"),
 {% endfor %}
 {% if a.is_array and not a.is_free and a.name != first.name %}
-{{ layout.py_call(4, "pytest.param", ['"' ~ a.name ~ '"', types.py_short[a.type], "ValueError", 'id="' ~ a.name ~ '-length"'], ",") }}
+    pytest.param("{{ a.name }}", {{ types.py_short[a.type] }}, ValueError, id="{{ a.name }}-length"),
 {% endif %}
 {% endfor %}
 ]
@@ -148,22 +147,15 @@ def test_bad_input_raises_the_same_error_from_both_backends(
 ) -> None:
     kwargs = {**_random(3), name: value}
     with pytest.raises(error) as from_rust:
-{{ layout.py_call(8, "rust_bridge." ~ f, ["**kwargs", 'backend="rust"']) }}
+        rust_bridge.{{ f }}(**kwargs, backend="rust")
     with pytest.raises(error) as from_python:
-{{ layout.py_call(8, "rust_bridge." ~ f, ["**kwargs", 'backend="python"']) }}
+        rust_bridge.{{ f }}(**kwargs, backend="python")
     assert str(from_rust.value) == str(from_python.value)
     assert name in str(from_rust.value)
 
 
 def test_compiled_module_exports_the_function() -> None:
-{% set imp = "    from crypto_trading_engine." ~ cookiecutter.module ~ " import " ~ f ~ " as native" %}
-{% if imp|length <= 88 %}
-{{ imp }}
-{% else %}
-    from crypto_trading_engine.{{ cookiecutter.module }} import (
-        {{ f }} as native,
-    )
-{% endif %}
+    from crypto_trading_engine.{{ cookiecutter.module }} import {{ f }} as native
 
     assert callable(native)
     assert native.__name__ == "{{ f }}"

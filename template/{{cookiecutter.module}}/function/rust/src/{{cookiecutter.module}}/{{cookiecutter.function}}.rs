@@ -1,4 +1,3 @@
-{% import "layout.j2" as layout %}
 {% import "types.j2" as types %}
 {% import "model.j2" as model with context %}
 {% set sig = cookiecutter._sig %}
@@ -52,18 +51,10 @@
 //! `src/rust_bridge/_fallback/{{ cookiecutter.module }}.py`, with your computation.
 {% endif %}
 
-{% if numpy_uses|length == 1 %}
-use numpy::{{ numpy_uses[0] }};
-{% else %}
 use numpy::{{ "{" }}{{ numpy_uses|join(", ") }}{{ "}" }};
-{% endif %}
 use pyo3::prelude::*;
 
-{% if support_uses|length == 1 %}
-use crate::support::{{ support_uses[0] }};
-{% else %}
 use crate::support::{{ "{" }}{{ support_uses|join(", ") }}{{ "}" }};
-{% endif %}
 {% if from_source %}
 
 /// Whether `{{ kernel }}` is the real kernel: while it is false the bridge serves the Python
@@ -77,7 +68,7 @@ pub const WRITTEN: bool = false;
 {% set doc_first = "the number of rows of `" ~ first.name ~ "`" if first.type == "f64[,]" else "the length of `" ~ first.name ~ "`" %}
 {% if rust.returned_alias %}
 /// What `{{ kernel }}` returns, in the order of the results.
-{{ layout.rs_call(0, "pub type Returned = ", returned_types, ";", mixed=false) }}
+pub type Returned = ({{ returned_types|join(", ") }});
 
 {% endif %}
 {% if from_source %}
@@ -97,15 +88,15 @@ pub const WRITTEN: bool = false;
 {% if kernel_params|length > 7 %}
 #[allow(clippy::too_many_arguments)] // one parameter per argument and per array result
 {% endif %}
-{{ layout.rs_fn(0, "pub fn " ~ kernel, kernel_params, "Result<" ~ kernel_ok ~ ", KernelError>") }}
+pub fn {{ kernel }}({{ kernel_params|join(", ") }}) -> Result<{{ kernel_ok }}, KernelError> {
 {% if has_mismatch or has_outputs %}
     let len = {{ rust.len_of }};
 {% endif %}
 {% for args in rust.length_checks %}
-{{ layout.rs_call(4, "KernelError::check_length", args, "?;") }}
+    KernelError::check_length({{ args|join(", ") }})?;
 {% endfor %}
 {% for args in rust.output_checks %}
-{{ layout.rs_call(4, "KernelError::check_output", args, "?;") }}
+    KernelError::check_output({{ args|join(", ") }})?;
 {% endfor %}
     // NOT WRITTEN: the port of the Python function goes here. Until then the arguments are unused:
 {% for a in sig.args %}
@@ -144,16 +135,16 @@ pub const WRITTEN: bool = false;
 {% if kernel_params|length > 7 %}
 #[allow(clippy::too_many_arguments)] // one parameter per argument and per array result
 {% endif %}
-{{ layout.rs_fn(0, "pub fn " ~ kernel, kernel_params, "Result<" ~ kernel_ok ~ ", KernelError>") }}
+pub fn {{ kernel }}({{ kernel_params|join(", ") }}) -> Result<{{ kernel_ok }}, KernelError> {
     let len = {{ rust.len_of }};
 {% for args in rust.length_checks %}
-{{ layout.rs_call(4, "KernelError::check_length", args, "?;") }}
+    KernelError::check_length({{ args|join(", ") }})?;
 {% endfor %}
 {% for args in rust.output_checks %}
-{{ layout.rs_call(4, "KernelError::check_output", args, "?;") }}
+    KernelError::check_output({{ args|join(", ") }})?;
 {% endfor %}
 {% for a in model.free_args %}
-{{ layout.rs_let(4, a.name, "total" ~ ("_i64" if a.type == "i64[*]" else ""), [a.name]) }}
+    let {{ a.name }} = total{{ "_i64" if a.type == "i64[*]" }}({{ a.name }});
 {% endfor %}
 {% if not rust.input_rest %}
     let input = |i: usize| {{ rust.input_first }};
@@ -215,7 +206,7 @@ pub const WRITTEN: bool = false;
 {% else %}
 {% set returned_outs = [] %}
 {% for k in sig.returned_results %}{% set _ = returned_outs.append("out" ~ k) %}{% endfor %}
-{{ layout.rs_call(4, "Ok(", returned_outs, ")") }}
+    Ok(({{ returned_outs|join(", ") }}))
 {% endif %}
 }
 {% for t in ["f64[*]", "i64[*]"] if t in model.free_args|map(attribute="type") %}
@@ -241,7 +232,7 @@ fn total_i64(values: &[i64]) -> f64 {
 {% endfor %}
 {% if sig.returns_tuple %}
 
-{{ layout.rs_call(0, "type Outputs" ~ rust.outputs_lifetime ~ " = ", rust.binding_returned, ";", mixed=false) }}
+type Outputs{{ rust.outputs_lifetime }} = ({{ rust.binding_returned|join(", ") }});
 {% endif %}
 
 #[pyfunction]
@@ -249,19 +240,19 @@ fn total_i64(values: &[i64]) -> f64 {
 {% if binding_params|length > 7 %}
 #[allow(clippy::too_many_arguments)] // one parameter per argument of the signature
 {% endif %}
-{{ layout.rs_fn(0, "fn " ~ f ~ "_py<'py>", binding_params, rust.binding_ret) }}
+fn {{ f }}_py<'py>({{ binding_params|join(", ") }}) -> {{ rust.binding_ret }} {
 {% for a in sig.args if a.is_array %}
 {% if a.type == "f64[,]" %}
-{{ layout.rs_let(4, a.name, "bind::matrix", ["&" ~ a.name], "?;") }}
+    let {{ a.name }} = bind::matrix(&{{ a.name }})?;
 {% else %}
-{{ layout.rs_let(4, a.name, a.name ~ ".as_slice()?") }}
+    let {{ a.name }} = {{ a.name }}.as_slice()?;
 {% endif %}
 {% endfor %}
 {% if has_outputs %}
     let len = {{ rust.len_of }};
 {% for k in sig.array_results %}
 {% if sig.returns[k] == "f64[,]" %}
-{{ layout.rs_let(4, "out" ~ k, types.rust_alloc[sig.returns[k]] ~ "::zeros", ["py", "[len, " ~ (sig.first_matrix ~ ".cols()" if sig.first_matrix else "1") ~ "]", "false"]) }}
+    let out{{ k }} = {{ types.rust_alloc[sig.returns[k]] }}::zeros(py, [len, {{ (sig.first_matrix ~ ".cols()") if sig.first_matrix else "1" }}], false);
 {% else %}
     let out{{ k }} = {{ types.rust_alloc[sig.returns[k]] }}::zeros(py, len, false);
 {% endif %}
@@ -278,23 +269,23 @@ fn total_i64(values: &[i64]) -> f64 {
         let out{{ k }} = out{{ k }}.as_slice_mut()?;
 {% endfor %}
 {% if returned_types %}
-{{ layout.rs_detach(8, "", kernel, call_args, "?") }}
+        py.detach(|| {{ kernel }}({{ call_args|join(", ") }}))?
     };
 {% else %}
-{{ layout.rs_detach(8, "", kernel, call_args, "?;") }}
+        py.detach(|| {{ kernel }}({{ call_args|join(", ") }}))?;
     }
 {% endif %}
 {% elif free_types %}
-{{ layout.rs_let_detach(4, "returned", kernel, call_args) }}
+    let returned = py.detach(|| {{ kernel }}({{ call_args|join(", ") }}))?;
 {% endif %}
 {% if has_outputs or free_types %}
 {% if sig.returns_tuple %}
-{{ layout.rs_call(4, "Ok(", rust.result_values, ")") }}
+    Ok(({{ rust.result_values|join(", ") }}))
 {% else %}
     Ok({{ rust.result_values[0] }})
 {% endif %}
 {% else %}
-{{ layout.rs_detach(4, "Ok(", kernel, call_args, "?)") }}
+    Ok(py.detach(|| {{ kernel }}({{ call_args|join(", ") }}))?)
 {% endif %}
 }
 
@@ -341,7 +332,7 @@ mod tests {
 {% set zero = "0" if sig.returns[k] == "i64[]" else "0.0" %}
         let mut out{{ k }} = vec![{{ zero }}; {{ "6" if (sig.returns[k] == "f64[,]" and sig.first_matrix) else "3" }}];
 {% endfor %}
-{{ layout.rs_let(8, "result", kernel, rust.unwritten_args) }}
+        let result = {{ kernel }}({{ rust.unwritten_args|join(", ") }});
         assert_eq!(result, Err(KernelError::NotWritten));
 {% if has_matrix %}
         Ok(())
@@ -360,19 +351,19 @@ mod tests {
 {% if rust.results_alias %}
 
     /// What `run` returns: every result, array results as vectors.
-{{ layout.rs_call(4, "type Results = ", rust.run_types, ";", mixed=false) }}
+    type Results = ({{ rust.run_types|join(", ") }});
 {% endif %}
 
     /// Runs the kernel with the first array built from `input`{{ " and the others from `rest`" if has_mismatch }}:
     /// i64 arrays truncate it, 2-D arrays have rows `[x, 0.0]`{{ ", `[*]` arrays are `X`" if model.free_args }}; the scalars are fixed.
-{{ layout.rs_fn(4, "fn run", rust.run_params, "Result<" ~ rust.run_ok ~ ", KernelError>") }}
+    fn run({{ rust.run_params|join(", ") }}) -> Result<{{ rust.run_ok }}, KernelError> {
 {% for a in arrays + model.free_args %}
 {% set source = "X" if a.is_free else ("input" if (a.name == first.name or not has_mismatch) else "rest") %}
 {% if a.type in ["i64[]", "i64[*]"] %}
-{{ layout.rs_let(8, a.name, source ~ ".iter().map(|&x| x as i64).collect::<Vec<_>>()") }}
+        let {{ a.name }} = {{ source }}.iter().map(|&x| x as i64).collect::<Vec<_>>();
 {% elif a.type == "f64[,]" %}
-{{ layout.rs_let(8, a.name, source ~ ".iter().flat_map(|&x| [x, 0.0]).collect::<Vec<_>>()") }}
-{{ layout.rs_let(8, a.name, "Matrix::new", ["&" ~ a.name, source ~ ".len()", "2"], "?;") }}
+        let {{ a.name }} = {{ source }}.iter().flat_map(|&x| [x, 0.0]).collect::<Vec<_>>();
+        let {{ a.name }} = Matrix::new(&{{ a.name }}, {{ source }}.len(), 2)?;
 {% endif %}
 {% endfor %}
 {% for k in sig.array_results %}
@@ -380,13 +371,13 @@ mod tests {
         let mut out{{ k }} = vec![{{ zero }}; {{ "input.len() * 2" if (sig.returns[k] == "f64[,]" and sig.first_matrix) else "input.len()" }}];
 {% endfor %}
 {% if not has_outputs %}
-{{ layout.rs_call(8, kernel, run_args) }}
+        {{ kernel }}({{ run_args|join(", ") }})
 {% elif not returned_types %}
-{{ layout.rs_call(8, kernel, run_args, "?;") }}
+        {{ kernel }}({{ run_args|join(", ") }})?;
         Ok({{ outs_pattern }})
 {% else %}
-{{ layout.rs_let(8, "returned", kernel, run_args, "?;") }}
-{{ layout.rs_call(8, "Ok(", rust.test_values, ")") }}
+        let returned = {{ kernel }}({{ run_args|join(", ") }})?;
+        Ok(({{ rust.test_values|join(", ") }}))
 {% endif %}
     }
 {% macro check(case, k, type, value) %}
@@ -395,13 +386,13 @@ mod tests {
 {% elif type == "bool" %}
         assert!({{ "" if value else "!" }}out{{ k }});
 {% else %}
-{{ layout.rs_call(8, "assert_eq!", ["out" ~ k, model.rs_lit(value, type)], ";", is_macro=true) }}
+        assert_eq!(out{{ k }}, {{ model.rs_lit(value, type) }});
 {% endif %}
 {% endmacro %}
 
     #[test]
     fn known_values() -> Result<(), KernelError> {
-{{ layout.rs_let(8, outs_pattern, "run", run_x, "?;") }}
+        let {{ outs_pattern }} = run({{ run_x|join(", ") }})?;
 {% for t in sig.returns %}
 {{ check("three", loop.index0, t, model.expected.three[loop.index0]) }}
 {%- endfor %}
@@ -410,7 +401,7 @@ mod tests {
 
     #[test]
     fn single_element() -> Result<(), KernelError> {
-{{ layout.rs_let(8, outs_pattern, "run", ["&[3.0]"] * run_x|length, "?;") }}
+        let {{ outs_pattern }} = run({{ (["&[3.0]"] * run_x|length)|join(", ") }})?;
 {% for t in sig.returns %}
 {{ check("one", loop.index0, t, model.expected.one[loop.index0]) }}
 {%- endfor %}
@@ -419,7 +410,7 @@ mod tests {
 
     #[test]
     fn empty_input() -> Result<(), KernelError> {
-{{ layout.rs_let(8, outs_pattern, "run", ["&[]"] * run_x|length, "?;") }}
+        let {{ outs_pattern }} = run({{ (["&[]"] * run_x|length)|join(", ") }})?;
 {% for t in sig.returns %}
 {{ check("empty", loop.index0, t, model.expected.empty[loop.index0]) }}
 {%- endfor %}
@@ -429,7 +420,7 @@ mod tests {
 
     #[test]
     fn nan_propagates_to_float_results_only() -> Result<(), KernelError> {
-{{ layout.rs_let(8, outs_pattern, "run", ["&[f64::NAN, 1.0]"] * run_x|length, "?;") }}
+        let {{ outs_pattern }} = run({{ (["&[f64::NAN, 1.0]"] * run_x|length)|join(", ") }})?;
 {% for t in sig.returns %}
 {% set k = loop.index0 %}
 {% set v = model.expected.ones[k] %}
@@ -465,14 +456,14 @@ mod tests {
     #[test]
     fn length_mismatch_names_the_argument() {
         let err = run(&X, &X[..2]).unwrap_err();
-{{ layout.rs_call(8, "assert_eq!", ["err.to_string()", '"' ~ second.name ~ " must have the same length as " ~ first.name ~ ': 2 != 3"'], ";", is_macro=true) }}
+        assert_eq!(err.to_string(), "{{ second.name }} must have the same length as {{ first.name }}: 2 != 3");
     }
 {% endif %}
 
     #[test]
     fn large_input_takes_the_parallel_path() -> Result<(), KernelError> {
         let ones = vec![1.0; par::THRESHOLD + 3];
-{{ layout.rs_let(8, outs_pattern, "run", ["&ones"] * run_x|length, "?;") }}
+        let {{ outs_pattern }} = run({{ (["&ones"] * run_x|length)|join(", ") }})?;
 {% for t in sig.returns %}
 {% set k = loop.index0 %}
 {% set v = model.expected.ones[k] %}
