@@ -83,12 +83,7 @@ def _import_function_by_path(file: Path, name: str, spec: str) -> Callable[..., 
         imported = load_script(file)
     except Exception as err:  # the user's script raised while importing: say so, with what it raised
         raise SourceError(f"--from {spec}: importing {file} raised {type(err).__name__}: {err}") from err
-    function = getattr(imported, name, None)
-    if function is None:
-        raise SourceError(f"--from {spec}: {file} has no function {name!r}")
-    if not inspect.isfunction(function) or function.__qualname__ != name:
-        raise SourceError(f"--from {spec}: {file}:{name} is not a module-level function defined with def")
-    return typing.cast(Callable[..., Any], function)
+    return _module_function(imported, name, spec, where=str(file), qualified=f"{file}:{name}")
 
 
 def load_script(file: Path) -> types.ModuleType:
@@ -182,13 +177,21 @@ def _import_function(module: str, name: str, file: Path | None, spec: str) -> Ca
         imported = importlib.import_module(module)
     except Exception as err:  # the user's module raised while importing: say so, with what it raised
         raise SourceError(f"--from {spec}: importing {module} raised {type(err).__name__}: {err}") from err
-    function = getattr(imported, name, None)
-    if function is None:
-        raise SourceError(f"--from {spec}: {module} has no function {name!r}")
-    if not inspect.isfunction(function) or function.__qualname__ != name:
-        raise SourceError(f"--from {spec}: {module}.{name} is not a module-level function defined with def")
+    function = _module_function(imported, name, spec, where=module, qualified=f"{module}.{name}")
     if file is not None and Path(inspect.getfile(function)).resolve() != file:
         raise SourceError(f"--from {spec}: {module}.{name} is defined in {inspect.getfile(function)}")
+    return function
+
+
+def _module_function(
+    imported: types.ModuleType, name: str, spec: str, *, where: str, qualified: str
+) -> Callable[..., Any]:
+    """`name` of the imported module or script, refused unless it is a module-level `def`."""
+    function = getattr(imported, name, None)
+    if function is None:
+        raise SourceError(f"--from {spec}: {where} has no function {name!r}")
+    if not inspect.isfunction(function) or function.__qualname__ != name:
+        raise SourceError(f"--from {spec}: {qualified} is not a module-level function defined with def")
     return typing.cast(Callable[..., Any], function)
 
 
