@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import timing_worker  # beside this file: the indicator calls and the series both timings use
 
 import rust_bridge as rb
 
@@ -51,10 +52,7 @@ class Series:
 
     @classmethod
     def random(cls, n: int, seed: int = 0) -> Series:
-        rng = np.random.default_rng(seed)
-        close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.01, n)))
-        spread = rng.random((2, n)) * close * 0.01
-        return cls(close + spread[0], close - spread[1], close)
+        return cls(*timing_worker.series(n, seed))
 
 
 @dataclass(frozen=True)
@@ -67,32 +65,15 @@ class Row:
 
 # --- the calls -----------------------------------------------------------------------------------
 
-INDICATORS = ["sma(20)", "ema(20)", "rsi(14)", "bbands(20,2)", "macd(12,26,9)", "atr(14)"]
+INDICATORS = timing_worker.INDICATORS
 
 
 def bridge_calls(s: Series, backend: rb.Backend) -> dict[str, Call]:
-    """Each indicator through the public API, on one backend."""
-    x, h, lo = s.close, s.high, s.low
-    return {
-        "sma(20)": lambda: rb.sma(x, 20, backend=backend),
-        "ema(20)": lambda: rb.ema(x, 20, backend=backend),
-        "rsi(14)": lambda: rb.rsi(x, 14, backend=backend),
-        "bbands(20,2)": lambda: rb.bollinger_bands(x, 20, 2.0, 2.0, backend=backend),
-        "macd(12,26,9)": lambda: rb.macd(x, 12, 26, 9, backend=backend),
-        "atr(14)": lambda: rb.atr(h, lo, x, 14, backend=backend),
-    }
+    return timing_worker.engine_calls(s.high, s.low, s.close, backend)
 
 
 def talib_calls(s: Series) -> dict[str, Call]:
-    x, h, lo = s.close, s.high, s.low
-    return {
-        "sma(20)": lambda: talib.SMA(x, 20),
-        "ema(20)": lambda: talib.EMA(x, 20),
-        "rsi(14)": lambda: talib.RSI(x, 14),
-        "bbands(20,2)": lambda: talib.BBANDS(x, 20, 2.0, 2.0),
-        "macd(12,26,9)": lambda: talib.MACD(x, 12, 26, 9),
-        "atr(14)": lambda: talib.ATR(h, lo, x, 14),
-    }
+    return timing_worker.talib_calls(s.high, s.low, s.close)
 
 
 def batch_calls(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> dict[str, tuple[Call, Call]]:

@@ -25,23 +25,24 @@ INDICATORS = ["sma(20)", "ema(20)", "rsi(14)", "bbands(20,2)", "macd(12,26,9)", 
 
 
 def series(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(high, low, close): a geometric random walk with a spread around it (as compare.Series)."""
+    """(high, low, close): a geometric random walk with a spread around it (compare.Series uses it)."""
     rng = np.random.default_rng(seed)
     close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.01, n)))
     spread = rng.random((2, n)) * close * 0.01
     return close + spread[0], close - spread[1], close
 
 
-def engine_calls(h: np.ndarray, lo: np.ndarray, x: np.ndarray) -> dict[str, Call]:
+def engine_calls(h: np.ndarray, lo: np.ndarray, x: np.ndarray, backend: str = "rust") -> dict[str, Call]:
+    """The six indicators through rust_bridge, from `backend` ("rust" or "python", the fallback)."""
     import rust_bridge as rb
 
     return {
-        "sma(20)": lambda: rb.sma(x, 20, backend="rust"),
-        "ema(20)": lambda: rb.ema(x, 20, backend="rust"),
-        "rsi(14)": lambda: rb.rsi(x, 14, backend="rust"),
-        "bbands(20,2)": lambda: rb.bollinger_bands(x, 20, 2.0, 2.0, backend="rust"),
-        "macd(12,26,9)": lambda: rb.macd(x, 12, 26, 9, backend="rust"),
-        "atr(14)": lambda: rb.atr(h, lo, x, 14, backend="rust"),
+        "sma(20)": lambda: rb.sma(x, 20, backend=backend),
+        "ema(20)": lambda: rb.ema(x, 20, backend=backend),
+        "rsi(14)": lambda: rb.rsi(x, 14, backend=backend),
+        "bbands(20,2)": lambda: rb.bollinger_bands(x, 20, 2.0, 2.0, backend=backend),
+        "macd(12,26,9)": lambda: rb.macd(x, 12, 26, 9, backend=backend),
+        "atr(14)": lambda: rb.atr(h, lo, x, 14, backend=backend),
     }
 
 
