@@ -14,7 +14,7 @@ from typing import Literal
 
 from ..changes.merge import conflict_lines, merge3
 from ..changes.plan import FileChange, read_text
-from ..changes.registration import plan_register_module, register_module
+from ..changes.registration import register_module
 from ..changes.runs import changing_run, log_path_for
 from ..changes.transaction import render_diff
 from ..changes.tree import Tree
@@ -177,11 +177,11 @@ def plan_update(
     record: ModuleRecord,
     template_dir: Path,
     conflicts: ConflictMode,
-    base_from_current: bool = False,
-    tree: Tree | None = None,
+    base_from_current: bool,
+    tree: Tree,
 ) -> tuple[ModuleUpdate, list[FileChange]]:
     """The merged files, new files, removals, the new record and stored render of one module; its
-    registrations are staged in `tree` (the command's tree), or returned with the rest without one.
+    registrations are staged in `tree`, the one tree of the command (modules registering in one file compose).
 
     Raises:
         MissingBase: the module's render is not stored and not `base_from_current`.
@@ -205,10 +205,7 @@ def plan_update(
         if change is not None:
             changes.append(change)
     functions = [f.name for f in record.functions]
-    if tree is None:
-        changes += plan_register_module(ws, record.module, functions)  # idempotent: only what is missing
-    else:
-        register_module(tree, ws, record.module, functions)
+    register_module(tree, ws, record.module, functions)  # idempotent: only what is missing
     files = tuple(sorted((set(record.files) - set(update.deleted)) | set(update.created)))
     updated = replace(
         record,
