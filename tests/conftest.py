@@ -24,6 +24,19 @@ SAMPLE_FILES = (
 
 Snapshot = dict[str, str]
 
+#: What a copy of the engine leaves out: build outputs and tool caches (a developer's mypy cache is
+#: megabytes, more than the small file system of the full-disk test holds).
+COPY_IGNORE = shutil.ignore_patterns(
+    "target", "__pycache__", "*.so", ".mypy_cache", ".hypothesis", ".benchmarks"
+)
+
+
+def copy_engine(dest: Path) -> Path:
+    """A copy of the repository's engine at `dest`, without build outputs and caches."""
+    shutil.copytree(ENGINE, dest, ignore=COPY_IGNORE)
+    return dest
+
+
 #: The registration files in their real shape, frozen with one module (`technical`, exporting `sma`) so the
 #: edits' expectations stay fixed while the engine's own modules grow.
 SAMPLES = Path(__file__).resolve().parent / "samples"

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
-from test_new_module_from_plan import COMMAND, copy_engine
+from conftest import REPO, copy_engine
+from test_new_module_from_plan import COMMAND
 
 from devtool.changes import runs
 from devtool.changes.transaction import JOURNAL_FILE

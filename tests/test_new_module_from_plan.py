@@ -6,12 +6,11 @@ The build, the generated tests and writing the kernel are in test_new_module_fro
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from conftest import REPO, copy_engine
 from e2e_support import tree_hash
 
 from devtool.cli import main, report
@@ -22,11 +21,6 @@ from devtool.scaffold.pristine import render_pristine
 from devtool.workspace import Workspace
 
 COMMAND = ["new-module", "strategy", "--function", "kama", "--from", "examples/strategy.py:kama"]
-
-
-def copy_engine(dest: Path) -> Path:
-    shutil.copytree(REPO / "engine", dest, ignore=shutil.ignore_patterns("target", "__pycache__", "*.so"))
-    return dest
 
 
 @pytest.fixture

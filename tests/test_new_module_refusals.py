@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from conftest import copy_engine
 from e2e_support import tree_hash
 
 from devtool.changes.runs import state_dir
@@ -20,7 +19,7 @@ from devtool.workspace import Workspace
 @pytest.fixture
 def engine(tmp_path: Path) -> Path:
     copy = tmp_path / "engine"
-    shutil.copytree(REPO / "engine", copy, ignore=shutil.ignore_patterns("target", "__pycache__", "*.so"))
+    copy_engine(copy)
     return copy
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from conftest import REPO, copy_engine
 from e2e_support import tree_hash
-from test_new_module_from_plan import COMMAND, copy_engine
+from test_new_module_from_plan import COMMAND
 
 from devtool.changes import runs
 from devtool.cli import main

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import copy_engine
 from e2e_support import Result, tree_hash
 
 EXTENSION = "src/crypto_trading_engine/crypto_trading_engine.cpython-311-x86_64-linux-gnu.so"
@@ -39,12 +39,6 @@ echo $$ > "$FAKE_STATE/maturin.pid"
 echo "fake maturin: installed, now waiting like a long build"
 wait
 """
-
-#: What a copy of the engine leaves out: build outputs and tool caches (a developer's mypy cache is
-#: megabytes, more than the small file system of the full-disk test holds).
-COPY_IGNORE = shutil.ignore_patterns(
-    "target", "__pycache__", "*.so", ".mypy_cache", ".hypothesis", ".benchmarks"
-)
 
 
 @dataclass
@@ -104,7 +98,7 @@ def gone_within(pid: int, seconds: float) -> bool:
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[Setup]:
     engine = tmp_path / "engine"
-    shutil.copytree(REPO / "engine", engine, ignore=COPY_IGNORE)
+    copy_engine(engine)
     (engine / EXTENSION).write_bytes(ORIGINAL_BYTES)
     bin_dir, state = tmp_path / "bin", tmp_path / "fake-state"
     bin_dir.mkdir()
@@ -163,7 +157,7 @@ def test_the_extension_built_by_a_killed_run_is_rolled_back_with_the_sources(
     killed_run: Setup, tmp_path: Path
 ) -> None:
     pristine = tmp_path / "pristine"
-    shutil.copytree(REPO / "engine", pristine, ignore=COPY_IGNORE)
+    copy_engine(pristine)
     listed = killed_run.devtool("new-module", "other", "--dry-run")  # any run recovers first
     assert listed.code == 0, listed
     assert (killed_run.engine / EXTENSION).read_bytes() == ORIGINAL_BYTES

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from conftest import REPO, copy_engine
 from e2e_support import tree_hash
 from test_update_module_e2e import BRIDGE_LINE, BRIDGE_LINE_V2, KERNEL_EDIT, NEW_VERSION, edit, make_v2
 
@@ -43,7 +43,7 @@ NEW = [
 def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the engine, devtool rendering a copy of the template (tmp_path/tpl/template)."""
     copy = tmp_path / "engine"
-    shutil.copytree(REPO / "engine", copy, ignore=shutil.ignore_patterns("target", "__pycache__", "*.so"))
+    copy_engine(copy)
     shutil.copytree(REPO / "template", tmp_path / "tpl" / "template")
     monkeypatch.setenv("DEVTOOL_TEMPLATE", str(tmp_path / "tpl" / "template"))
     monkeypatch.setattr(runs, "CACHE_DIR", tmp_path / "cache")

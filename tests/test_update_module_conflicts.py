@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from conftest import REPO, copy_engine
 from e2e_support import tree_hash
 from test_update_module_e2e import BRIDGE_LINE, make_v2
 
@@ -24,7 +24,7 @@ HAND_LINE = 'backend: "rust" to insist, "python" to compare.'
 def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An engine with module `clash` made from the template, its bridge edited where v2 changes it."""
     copy = tmp_path / "engine"
-    shutil.copytree(REPO / "engine", copy, ignore=shutil.ignore_patterns("target", "__pycache__", "*.so"))
+    copy_engine(copy)
     shutil.copytree(REPO / "template", tmp_path / "tpl" / "template")
     monkeypatch.setenv("DEVTOOL_TEMPLATE", str(tmp_path / "tpl" / "template"))
     assert run(copy, "new-module", "clash", "--function", "clash_fn", "--no-verify")[0] == 0
