@@ -98,13 +98,22 @@ impl Kernel for Kama<'_> {
             sum += entering.abs();
             flat = if entering == 0.0 { flat + 1 } else { 0 };
             if flat >= period {
-                (sum, flat) = (0.0, period);
+                (sum, flat) = flat_window(period);
             }
             kama = step::<M>(kama, *now, now - old, sum);
             *out = kama;
         }
         sum.is_finite() && kama.is_finite()
     }
+}
+
+/// The running sum and flat count once a whole window is flat. Out of line and cold, so the
+/// test before it compiles to a branch (predicted, rarely taken) rather than a select on the
+/// sum's dependency chain.
+#[cold]
+#[inline(never)]
+fn flat_window(period: usize) -> (f64, usize) {
+    (0.0, period)
 }
 
 /// One bar: the average after `kama` given the bar's value `now`, its change over the window
