@@ -53,10 +53,17 @@ class Installation:
     editable: bool  # `maturin develop` / `pip install -e`: it imports the workspace's files
 
     def workspace(self) -> Path | None:
-        """The workspace this environment's engine is built from; None for a wheel or none at all."""
-        if self.editable and self.source is not None:
-            return Path(self.source)
-        return None
+        """The workspace this environment's engine is built from; None for a wheel or none at all.
+
+        An editable install's package is found inside the folder it was installed from; when that folder
+        was deleted, nothing is found but the install still points there (and imports nothing).
+        """
+        if not self.editable or self.source is None:
+            return None
+        source = Path(self.source)
+        if self.location is None:
+            return None if source.exists() else source
+        return source if Path(self.location).resolve().is_relative_to(source.resolve()) else None
 
     def is_from(self, ws: Workspace) -> bool:
         built = self.workspace()
@@ -67,7 +74,7 @@ def installation(ws: Workspace, python: str = sys.executable) -> Installation:
     """Probe (in a child interpreter) which engine `python`'s environment imports under `ws`'s names."""
     prefix = str(Path(sys.prefix))
     proc = subprocess.run(
-        [python, "-c", _PROBE, ws.extension_name, ws.distribution_name],
+        [python, "-P", "-c", _PROBE, ws.extension_name, ws.distribution_name],  # -P: not the cwd's packages
         capture_output=True,
         text=True,
         timeout=60,
