@@ -57,9 +57,10 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 def main() -> None:
     """Move a Python trading system's hot paths into Rust: scaffold, build, verify, profile, benchmark.
 
-    Exit codes: 0 success, 1 error (a file cannot be written: rolled back), 2 invalid input or
-    missing toolchain/workspace, 3 conflict (exists already, the workspace is locked, update-module
-    conflicts), 4 build or tests failed (rolled back unless --keep), 5 rollback incomplete,
+    Exit codes: 0 success, 1 error (a file cannot be written: rolled back; doctor: a check failed),
+    2 invalid input (a crate crates.io does not have included) or missing toolchain/workspace,
+    3 conflict (exists already, the workspace is locked, update-module conflicts), 4 build or tests
+    failed (rolled back unless --keep), 5 rollback incomplete,
     6 the profiled target failed, 7 Rust and the fallback disagree, 8 a speedup below its gate,
     9 a speedup regression, 130 interrupted.
     """
@@ -330,7 +331,7 @@ def add_crate_command(
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Add crates MODULE's kernels need: `cargo add NAME[@VERSION]`, recorded in the module's record.
+    """Add the crates MODULE's kernels need (cargo add), record them as its, then build and test it.
 
     cargo resolves the version (the newest compatible one unless given), keeps Cargo.toml's formatting
     and updates Cargo.lock; then the engine is built and the module's tests run. All or nothing: a
