@@ -147,3 +147,11 @@ def test_a_crate_is_given_once() -> None:
     result = CliRunner().invoke(main, ["add-crate", "x", "itoa", "itoa@1", "--engine", str(REPO / "engine")])
     assert result.exit_code == 2
     assert "crate itoa given more than once" in result.output
+
+
+def test_a_function_added_to_a_module_brings_its_crates_to_the_modules_record(engine: Path) -> None:
+    new_module(engine, "counts", "itoa")
+    run(engine, "new-module", "counts", "--function", "more", "--crate", "smallvec@1", "--no-verify")
+    assert record(engine, "counts").crate_names() == ["itoa", "smallvec"]
+    assert dependencies(engine)["smallvec"] == "1"
+    assert record(engine, "counts").function_names() == ["counts_sum", "more"]
