@@ -200,7 +200,8 @@ def run_state_checks(ws: Workspace) -> list[Check]:
 def module_checks(ws: Workspace) -> list[Check]:
     """Modules behind the template, with conflict markers left, or needing a crate Cargo.toml lacks."""
     current = render.template_version(render.active_template())
-    behind, flagged, crates = [], [], []
+    behind: dict[str, str] = {}  # module -> the template version it is at
+    flagged, crates = [], []
     for module in ws.module_names():
         try:
             record = read_record(ws, module)
@@ -210,20 +211,20 @@ def module_checks(ws: Workspace) -> list[Check]:
         if record is None:
             continue
         if record.template_version != current:
-            behind.append(f"{module} ({record.template_version})")
+            behind[module] = record.template_version
         if record.needs_attention:
             flagged.append(module)
         missing = [n for n, req in crate_requirements(ws, record).items() if req.startswith("missing")]
         crates += [f"{module} needs {n}" for n in missing]
     checks = []
     if behind:
-        names = " ".join(m.split(" ")[0] for m in behind)
+        at = ", ".join(f"{module} ({version})" for module, version in behind.items())
         checks.append(
             Check(
                 "template",
                 "warn",
-                f"behind template {current}: {', '.join(behind)}",
-                f"devtool update-module {names}",
+                f"behind template {current}: {at}",
+                f"devtool update-module {' '.join(behind)}",
             )
         )
     else:
