@@ -110,11 +110,12 @@ def environment_check(ws: Workspace, installed: Installation) -> Check:
             f"{installed.environment} has no {ws.extension_name} installed",
             f"{build} (--release)",
         )
+    origin = f", installed from {installed.source}" if installed.source else ""
     return Check(
         name,
         "warn",
-        f"a non-editable install at {Path(installed.location).parent} (a wheel): edits in {ws.root} are not "
-        "imported",
+        f"a non-editable install (a wheel) at {Path(installed.location).parent}{origin}: edits in {ws.root} "
+        "are not imported",
         build,
     )
 
