@@ -28,6 +28,16 @@ class FunctionRecord:
 
 
 @dataclass(frozen=True)
+class CrateRecord:
+    """A crate a module needs (`--crate`, `add-crate`); its version is in Cargo.toml as cargo add wrote it."""
+
+    name: str
+    # Whether devtool's `cargo add` put it into Cargo.toml (it was not a dependency before): only such a
+    # crate is `cargo remove`d with the last module that needs it.
+    added: bool = True
+
+
+@dataclass(frozen=True)
 class ModuleRecord:
     """One generated module: its functions and every file devtool created for it."""
 
@@ -36,6 +46,7 @@ class ModuleRecord:
     functions: tuple[FunctionRecord, ...]
     files: tuple[str, ...] = field(default=())
     needs_attention: bool = False  # `update-module --conflicts=markers` left conflict markers in its files
+    crates: tuple[CrateRecord, ...] = field(default=())  # the crates its kernels need, by name
 
     def with_function(self, function: FunctionRecord, files: tuple[str, ...]) -> ModuleRecord:
         return replace(
@@ -45,10 +56,25 @@ class ModuleRecord:
     def function_names(self) -> list[str]:
         return [f.name for f in self.functions]
 
+    def crate_names(self) -> list[str]:
+        return [c.name for c in self.crates]
+
+    def with_crates(self, crates: list[CrateRecord]) -> ModuleRecord:
+        """The record needing `crates` too; a crate it lists already keeps `added` if either says so."""
+        merged = {c.name: c for c in self.crates}
+        for crate in crates:
+            known = merged.get(crate.name)
+            merged[crate.name] = replace(crate, added=crate.added or (known is not None and known.added))
+        return replace(self, crates=tuple(merged[n] for n in sorted(merged)))
+
     def to_json(self) -> str:
         data = asdict(self)
         data["functions"] = [asdict(f) for f in self.functions]
         data["files"] = list(self.files)
+        if self.crates:
+            data["crates"] = [asdict(c) for c in self.crates]
+        else:  # records of modules without crates stay as older devtools wrote them
+            del data["crates"]
         return json.dumps(data, indent=2) + "\n"
 
     @classmethod
@@ -60,6 +86,7 @@ class ModuleRecord:
             functions=tuple(FunctionRecord(**f) for f in data["functions"]),
             files=tuple(data.get("files", ())),
             needs_attention=bool(data.get("needs_attention", False)),
+            crates=tuple(CrateRecord(**c) for c in data.get("crates", ())),
         )
 
 

@@ -10,7 +10,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..records import read_record
+from ..changes.cargo_deps import dependencies
+from ..records import ModuleRecord, read_record
 from ..workspace import Workspace
 from . import render
 from .consistency import interrupted_run_warnings, module_warnings, orphan_warnings
@@ -83,6 +84,7 @@ class ModuleStatus:
     needs_attention: bool  # conflict markers from an update are waiting to be resolved
     compiled: bool
     functions: tuple[FunctionStatus, ...]
+    crates: dict[str, str] = field(default_factory=dict)  # the crates it needs -> Cargo.toml's requirement
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ def _module_status(
         and record.template_version != render.template_version(render.active_template()),
         needs_attention=record is not None and record.needs_attention,
         compiled=compiled_names is not None,
+        crates=crate_requirements(ws, record) if record is not None and record.crates else {},
         functions=tuple(
             FunctionStatus(
                 name=f,
@@ -216,6 +219,12 @@ def _module_status(
             for f in functions
         ),
     )
+
+
+def crate_requirements(ws: Workspace, record: ModuleRecord) -> dict[str, str]:
+    """The module's crates with the requirement Cargo.toml holds for each ("missing" if it has none)."""
+    declared = dependencies(ws.cargo_toml.read_text(encoding="utf-8"))
+    return {name: declared.get(name, "missing from Cargo.toml") for name in record.crate_names()}
 
 
 def _written_flag(kernel: Path) -> bool | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..changes.cargo_deps import CrateSpec
 from ..changes.plan import FileChange, Plan
 from ..changes.registration import register_functions, register_module
 from ..changes.runs import changing_run, log_path_for
@@ -18,6 +20,7 @@ from ..toolchain import check_toolchain
 from ..verify import Progress, VerifyResult, verify_module
 from ..workspace import Workspace
 from . import render
+from .crates import parse_crates, plan_add_crates
 from .listing import build_release
 from .pristine import Pristine, base_dir, base_of, is_stored, plan_store, render_pristine
 from .python_source import PythonFunction, check_bridge_supports_sources, read_python_function
@@ -37,6 +40,7 @@ class NewModuleRequest:
     verify: bool = True
     dry_run: bool = False
     keep: bool = False
+    crates: tuple[str, ...] = ()  # --crate NAME[@VERSION]: added with `cargo add`, recorded as the module's
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class NewModuleResult:
     release_requested: bool = False  # --release; else the profile of the extension it replaced
     same_source: tuple[str, ...] = ()  # other "module.function"s made --from the same Python function
     stored: str | None = None  # the folder that keeps the template's render of the module (None: not kept)
+    crates: tuple[str, ...] = ()  # the crates added for it (NAME[@VERSION] as given)
 
     @property
     def kernel_written(self) -> bool:
@@ -71,8 +76,9 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
     """Check, plan, apply, build and test one new module or function; all of it or nothing.
 
     Raises:
-        UsageError: an invalid name or signature, or a --from function that does not import or
+        UsageError: an invalid name, signature or crate, or a --from function that does not import or
             whose hints do not map (nothing written).
+        CrateError: `cargo add` refused a --crate (nothing written).
         ConflictError: the module or function exists, or another run holds the workspace.
         ToolchainError: cargo, rustc or maturin is missing.
         VerifyError: the build or the tests failed (everything rolled back unless `keep`).
@@ -83,6 +89,7 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
     source = read_python_function(request.source, request.source_base, given) if request.source else None
     function = _function_name(request, source)
     signature = _signature(request, source)
+    crates = parse_crates(request.crates)
     building = request.verify and not request.dry_run
     toolchain = check_toolchain() if building else {}
     reference = source.reference if source else None
@@ -94,7 +101,13 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
 
     with changing_run(ws) as run:
         plan, added = plan_new_module(
-            ws, module, function, signature, template_dir=render.active_template(), source=reference
+            ws,
+            module,
+            function,
+            signature,
+            template_dir=render.active_template(),
+            source=reference,
+            crates=crates,
         )
         result = NewModuleResult(
             module=module,
@@ -112,6 +125,7 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
             release=build_release(request.release) if building else None,
             release_requested=request.release,
             same_source=made_from(ws, reference) if reference else (),
+            crates=tuple(str(c) for c in crates),
         )
         if request.dry_run:
             return replace(result, diff=render_diff(plan, ws.root))
@@ -166,16 +180,19 @@ def plan_new_module(
     *,
     template_dir: Path = render.TEMPLATE_DIR,
     source: str | None = None,
+    crates: Sequence[CrateSpec] = (),
 ) -> tuple[Plan, bool]:
     """The files to create and the edits to make, computed from the workspace as it is now.
 
     `source` (`package.module:function`) makes that Python function the fallback and the reference,
-    and leaves the Rust kernel unwritten. Returns the plan and whether it adds a function to an
+    and leaves the Rust kernel unwritten; `crates` are added to Cargo.toml with `cargo add` and recorded as
+    the module's. Returns the plan and whether it adds a function to an
     existing module.
 
     Raises:
         ConflictError: the module (when not adding a function) or the function exists already.
         UsageError: `source` is given but the engine's bridge lacks what serves it.
+        CrateError: `cargo add` refused a crate.
     """
     if source is not None:
         check_bridge_supports_sources(ws.bridge_dir)
@@ -192,7 +209,7 @@ def plan_new_module(
         for path, text in sorted(files.items()):
             tree.create(path, text)
         register_module(tree, ws, module, [function])
-        record = replace(record, files=tuple(sorted(files)))
+        record = plan_add_crates(tree, ws, replace(record, files=tuple(sorted(files))), list(crates))
         tree.create(record_path(module), record.to_json())
         for change in plan_store(ws, module, pristine):
             tree.stage(change)
@@ -221,6 +238,7 @@ def plan_new_module(
     record = existing.with_function(
         _function_record(function, signature, template_dir, source), tuple(rendered.created)
     )
+    record = plan_add_crates(tree, ws, record, list(crates))
     tree.write(record_path(module), record.to_json())
     for change in _plan_store_added(ws, existing, function, rendered, template_dir):
         tree.stage(change)
