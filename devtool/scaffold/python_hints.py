@@ -84,17 +84,17 @@ def signature_of(function: Callable[..., Any], where: str, given: Signature | No
     args = []
     for param in inspect.signature(function).parameters.values():
         _check_kind(param, where)
-        if param.name in hints:
-            type_ = _mapped(hints[param.name], f"parameter {param.name!r}", where)
-            typed_by = f"has the hint {_shown(hints[param.name])}"
+        hint = hints.get(param.name)
+        if hint is not None:
+            type_ = _mapped(hint, f"parameter {param.name!r}", where)
         elif param.name in from_given:
-            type_, typed_by = from_given[param.name].type, f"is {from_given[param.name].type} in --signature"
+            type_ = from_given[param.name].type
         else:
             raise SourceError(
                 f"{where}: parameter {param.name!r} has no type hint: add one ({SUPPORTED_HINTS}), "
                 "or give the whole signature with --signature"
             )
-        default = _default(function, param, type_, typed_by, where)
+        default = _default(function, param, type_, hint, where)
         _check_given_default(param.name, default, from_given.get(param.name), where)
         args.append(f"{param.name}: {type_}" + ("" if default is None else f" = {default}"))
     if "return" in hints:
@@ -107,9 +107,10 @@ def signature_of(function: Callable[..., Any], where: str, given: Signature | No
 
 
 def _default(
-    function: Callable[..., Any], param: inspect.Parameter, type_: str, typed_by: str, where: str
+    function: Callable[..., Any], param: inspect.Parameter, type_: str, hint: Any, where: str
 ) -> str | None:
-    """The canonical text of `param`'s default for `type_`, None when it has none.
+    """The canonical text of `param`'s default for `type_` (from `hint`, or from --signature when it is
+    None), None when it has none.
 
     Raises:
         SourceError: the default does not fit `type_`, with the file and line and the fix.
@@ -121,11 +122,13 @@ def _default(
     try:
         return _default_of(value, type_)
     except _Unfit as unfit:
-        hinted = not typed_by.endswith("--signature")
-        as_float = f"the hint float ({name}: float = {shown})" if hinted else "its type f64 in --signature"
+        as_float = (
+            "its type f64 in --signature" if hint is None else f"the hint float ({name}: float = {shown})"
+        )
         fix = unfit.fix.format(name=name, value=shown, as_float=as_float)
     except ValueError as err:  # in the type's kind, but out of its range
         fix = f"{err}: give another default"
+    typed_by = f"is {type_} in --signature" if hint is None else f"has the hint {_shown(hint)}"
     kind = "None" if value is None else f"{shown}, of type {type(value).__name__}"
     at = _line_of(function, name)
     raise SourceError(f"{where}: {at}: parameter {name!r} {typed_by}, but its default is {kind}: {fix}")
