@@ -70,6 +70,20 @@ CASES: dict[str, tuple[str, ...]] = {
         " -> (f64[,], i64[], i64, bool)",
         "desk.signals.mixed:band_stats",
     ),
+    # Defaults: the bridge and the stub keep the Python function's (`def psar(high, low, iaf=0.02, ...)`).
+    "from_python_defaults": (
+        "module",
+        "trend",
+        "psar",
+        "high: f64[], low: f64[], iaf: f64 = 0.02, maxaf: f64 = 0.2 -> f64[]",
+        "desk.indicators:psar",
+    ),
+    "defaults": (
+        "module",
+        "tuned",
+        "tuned_stat",
+        "close: f64[], period: usize = 14, scale: f64 = nan, lag: i64 = -1, flag: bool = false -> f64[]",
+    ),
 }
 
 # Names as long as names.py allows, many arguments, every type: the layouts that must still be

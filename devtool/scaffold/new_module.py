@@ -163,7 +163,9 @@ def _signature(request: NewModuleRequest, source: PythonFunction | None) -> Sign
     """--signature, or the one read from the --from function's hints (the two must agree)."""
     if source is None:
         return parse_signature(request.signature or DEFAULT_SIGNATURE)
-    if request.signature is not None and parse_signature(request.signature) != source.signature:
+    # Defaults come from the function (python_hints checks those --signature repeats): compare the types.
+    given = parse_signature(request.signature) if request.signature is not None else None
+    if given is not None and given.without_defaults() != source.signature.without_defaults():
         raise UsageError(
             f"--signature {request.signature!r} does not match the type hints of {request.source}, "
             f"which read {str(source.signature)!r}: drop --signature (the hints are enough), or "

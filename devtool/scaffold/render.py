@@ -165,6 +165,7 @@ def build_context(
 ) -> dict[str, Any]:
     """The cookiecutter `extra_context`: the names, the signature as plain data for Jinja, the source.
 
+    Each of `_sig`'s args has its `default` as a Python expression, or None when it is required.
     `_source` is `{}`, or `{"module": ..., "function": ...}` for a module made `--from` a Python function.
     `_model` holds the values computed for the templates (`model.rust_function`); a template whose
     cookiecutter.json has no `_model` key (an old version) ignores it.
@@ -179,7 +180,13 @@ def build_context(
         "_model": rust_function(signature, function, from_source=source is not None).as_context(),
         "_sig": {
             "args": [
-                {"name": a.name, "type": a.type, "is_array": a.is_array, "is_free": a.is_free}
+                {
+                    "name": a.name,
+                    "type": a.type,
+                    "is_array": a.is_array,
+                    "is_free": a.is_free,
+                    "default": a.py_default,
+                }
                 for a in signature.args
             ],
             "returns": list(signature.returns),

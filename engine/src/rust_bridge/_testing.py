@@ -1,4 +1,10 @@
-"""Assertions for the parity tests: Rust against the numpy fallback, or any two libraries.
+"""The generated tests' data and assertions: Rust against the numpy fallback, or any two libraries.
+
+Data: `draw` gives every generated test and benchmark its arguments, shaped like what a trading
+function is written for (`NAME_RULES`: bars for OHLCV columns, windows, fractions), and
+`assert_informative` fails a test whose reference proves nothing on them (mostly NaN, or one value).
+
+Assertions:
 
 Where both sides do the same IEEE operations in the same order (sums, products, divisions,
 `sqrt`: each correctly rounded), their results are equal bit for bit and a test says so with
@@ -11,6 +17,9 @@ or two from one library, or one machine, to another. Those results are compared 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -67,3 +76,170 @@ def assert_same(actual: Any, expected: Any, *, exact: bool = False, typed: bool 
         return
     tolerance = 0.0 if exact else 1e-9
     np.testing.assert_allclose(actual, expected, rtol=tolerance, atol=tolerance)
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """Arguments that `draw` shapes by their name: `kind`, for these types, by exact (lowercase) name
+    or name ending."""
+
+    kind: str
+    types: frozenset[str]
+    names: frozenset[str]
+    suffixes: tuple[str, ...] = ()
+
+    def matches(self, name: str, type_: str) -> bool:
+        name = name.lower()
+        return type_ in self.types and (name in self.names or name.endswith(self.suffixes))
+
+
+_COLUMN = frozenset({"f64[]", "i64[]"})
+_INTEGERS = frozenset({"i64", "usize", "i64[]", "i64[*]"})
+
+#: How `draw` shapes an argument, by name and type; the first rule that matches wins. What each draws:
+#:   open, high, low, close, volume  one bar per element, the same bars for every column: a random-walk
+#:        close around 100, open the previous close, high >= max(open, close), low <= min(open, close),
+#:        volume >= 0 (int64 columns: rounded, which keeps that order)
+#:   window  a small positive integer below the array length (2 to WINDOW_MAX, or 1 for fewer than
+#:        three elements); an int array of them (`windows: i64[*]`) has several
+#:   fraction  a float in (0, 1)
+#: Any other argument: float arrays are prices (a random walk around 100, positive), int arrays
+#: integers in [-50, 50), and scalars OTHER_SCALARS. (`l` for low is refused by the signature grammar.)
+NAME_RULES = (
+    NameRule("open", _COLUMN, frozenset({"open", "o", "opens", "open_price", "opening"})),
+    NameRule("high", _COLUMN, frozenset({"high", "h", "highs", "high_price"})),
+    NameRule("low", _COLUMN, frozenset({"low", "lows", "low_price"})),
+    NameRule("close", _COLUMN, frozenset({"close", "c", "closes", "close_price", "price", "prices", "px"})),
+    NameRule("volume", _COLUMN, frozenset({"volume", "v", "vol", "volumes", "qty", "quantity"})),
+    NameRule(
+        "window",
+        _INTEGERS,
+        frozenset(
+            {"window", "windows", "period", "periods", "n", "length", "lookback", "span", "lag", "lags"}
+        ),
+        ("_window", "_period", "_length", "_lookback", "_span", "_lag", "_len"),
+    ),
+    NameRule(
+        "fraction",
+        frozenset({"f64"}),
+        frozenset({"alpha", "af", "iaf", "maxaf", "max_af", "fraction", "frac", "pct", "percent", "ratio"}),
+        ("_alpha", "_af", "_fraction", "_frac", "_pct", "_ratio", "_rate"),
+    ),
+)
+#: The largest window `draw` gives: the tests run at lengths where most of the output is past it.
+WINDOW_MAX = 30
+#: The scalars no rule matches.
+OTHER_SCALARS: dict[str, Any] = {"f64": 0.5, "i64": 10, "usize": 10, "bool": True}
+
+
+def kind_of(name: str, type_: str) -> str:
+    """The `NAME_RULES` kind of an argument, or "other"."""
+    return next((rule.kind for rule in NAME_RULES if rule.matches(name, type_)), "other")
+
+
+def draw(types: Mapping[str, str], n: int, seed: int = 0) -> dict[str, Any]:
+    """Arguments for a function whose arguments are `types` ({name: signature type}), arrays of length
+    `n` (a `[*]` array: n // 2 + 1), shaped by `NAME_RULES`; the same for the same seed.
+    """
+    rng = np.random.default_rng(seed)
+    kinds = {name: kind_of(name, type_) for name, type_ in types.items()}
+    bars = _bars(rng, n) if any(kind in _BAR_COLUMNS for kind in kinds.values()) else {}
+    drawn: dict[str, Any] = {}
+    for name, type_ in types.items():
+        kind, length = kinds[name], (n // 2 + 1 if type_.endswith("[*]") else n)
+        if kind in bars:
+            column = bars[kind]
+            drawn[name] = np.rint(column).astype(np.int64) if type_ == "i64[]" else column.copy()
+        elif kind == "window":
+            size = None if type_ in ("i64", "usize") else length
+            drawn[name] = _windows(rng, n, size)
+        elif kind == "fraction":
+            drawn[name] = float(rng.uniform(0.01, 0.99))
+        elif type_ == "f64[,]":
+            drawn[name] = _prices(rng, (n, 3))
+        elif type_ in ("f64[]", "f64[*]"):
+            drawn[name] = _prices(rng, length)
+        elif type_ in ("i64[]", "i64[*]"):
+            drawn[name] = rng.integers(-50, 50, length)
+        else:
+            drawn[name] = OTHER_SCALARS[type_]
+    return drawn
+
+
+_BAR_COLUMNS = ("open", "high", "low", "close", "volume")
+
+
+def _prices(rng: np.random.Generator, shape: int | tuple[int, int]) -> np.ndarray:
+    """A random walk in log space around 100: positive, as trading code expects."""
+    return 100.0 * np.exp(np.cumsum(0.01 * rng.standard_normal(shape), axis=0))
+
+
+def _bars(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """n consistent bars: open is the previous close, high and low beyond both, volume >= 0."""
+    close = _prices(rng, n)
+    open_ = np.concatenate([close[:1] * np.exp(0.01 * rng.standard_normal(min(n, 1))), close[:-1]])
+    high = np.maximum(open_, close) * np.exp(0.005 * np.abs(rng.standard_normal(n)))
+    low = np.minimum(open_, close) * np.exp(-0.005 * np.abs(rng.standard_normal(n)))
+    volume = rng.lognormal(8.0, 1.0, n)
+    return {"open": open_, "high": high, "low": low, "close": close, "volume": volume}
+
+
+def _windows(rng: np.random.Generator, n: int, size: int | None) -> Any:
+    """Windows below the array length n: from 2 to WINDOW_MAX, or 1 when n < 3."""
+    high = max(1, min(n - 1, WINDOW_MAX))
+    low = min(2, high)
+    if size is None:
+        return int(rng.integers(low, high + 1))
+    return rng.integers(low, high + 1, size)
+
+
+#: The share of a reference's output above which it proves nothing: that much NaN, or one value.
+DEGENERATE_SHARE = 0.9
+#: An output needs this many elements before "mostly one value" means anything (NaN counts at any size).
+MIN_ELEMENTS = 20
+
+
+def degenerate(result: Any) -> str | None:
+    """What makes `result` (a reference's output: arrays, Series, scalars, or a tuple of them) prove
+    nothing, e.g. "98.0% NaN" or "result [1]: 95.0% one value (0)"; None when nothing does.
+
+    An output is degenerate when more than DEGENERATE_SHARE of its elements are NaN, or, from
+    MIN_ELEMENTS elements on, one value. Empty outputs and non-numeric ones are not judged.
+    """
+    parts = result if isinstance(result, tuple) else (result,)
+    for k, part in enumerate(parts):
+        label = f"result [{k}]: " if isinstance(result, tuple) else ""
+        values = np.asarray(part).ravel()
+        if values.size == 0 or values.dtype.kind not in "biuf":
+            continue
+        nan = np.isnan(values) if values.dtype.kind == "f" else np.zeros(values.size, dtype=bool)
+        share = float(nan.mean())
+        if share > DEGENERATE_SHARE:
+            return f"{label}{_percent(share)} NaN"
+        if values.size < MIN_ELEMENTS or nan.all():
+            continue
+        distinct, counts = np.unique(values[~nan], return_counts=True)
+        share = float(counts.max()) / values.size
+        if share > DEGENERATE_SHARE:
+            return f"{label}{_percent(share)} one value ({distinct[counts.argmax()].item()!r})"
+    return None
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage rounded down, so that one above the threshold never reads as it."""
+    return f"{math.floor(share * 1000) / 10}%"
+
+
+def assert_informative(result: Any, *, inputs: str) -> None:
+    """Fail when the reference's `result` on the generated inputs is `degenerate`: such an oracle
+    passes a wrong kernel as readily as a right one. `inputs` names the place to adjust them.
+
+    Raises:
+        AssertionError: what is degenerate, and where to adjust the inputs.
+    """
+    problem = degenerate(result)
+    if problem is not None:
+        raise AssertionError(
+            f"the reference gives {problem} on the generated inputs: it proves nothing; "
+            f"adjust the inputs in {inputs}"
+        )
