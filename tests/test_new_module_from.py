@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,9 +36,15 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
 @pytest.fixture(scope="module")
 def kama_command(scratch: Scratch) -> list[str]:
     """The command `devtool profile examples/strategy.py` prints for kama, as words."""
-    profiled = scratch.devtool("profile", "examples/strategy.py", "--json", cwd=REPO)
-    assert profiled.code == 0, profiled
-    first = profiled.json()["candidates"][0]
+    profiled = subprocess.run(
+        [str(scratch.python), "-m", "devtool", "profile", "examples/strategy.py", "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert profiled.returncode == 0, profiled.stdout + profiled.stderr
+    first = json.loads(profiled.stdout)["candidates"][0]
     assert first["function"] == "kama", first
     command = shlex.split(first["suggested_command"])
     assert command[:2] == ["devtool", "new-module"]
@@ -90,7 +97,8 @@ def test_the_printed_command_translates_verifies_and_serves_kama(
     tests = (scratch.engine / "tests/strategy_tests/test_kama.py").read_text()
     assert "xfail" not in tests and f"EXAMPLES = {EXAMPLES}" in tests
     served(scratch, "kama", "kama")
-    assert kernel_of(scratch, "kama")["kernel"] == "written"
+    listed = kernel_of(scratch, "kama")
+    assert (listed["kernel"], listed["translation"]) == ("written", "served")
 
 
 def test_the_text_output_says_translated_and_verified(scratch: Scratch) -> None:
@@ -141,7 +149,11 @@ def test_a_disagreeing_translation_is_rolled_back_to_an_unwritten_kernel_and_nev
     )
     assert check.returncode == 0, check.stderr
     listed = kernel_of(scratch, "kama_perturbed")
-    assert (listed["kernel"], listed["kernel_written"]) == ("UNWRITTEN", False)
+    assert (listed["kernel"], listed["kernel_written"], listed["translation"]) == (
+        "UNWRITTEN",
+        False,
+        "not served",
+    )
 
 
 def test_the_workspace_is_consistent_after_the_rollback(scratch: Scratch) -> None:

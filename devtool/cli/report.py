@@ -297,6 +297,9 @@ def status_text(status: WorkspaceStatus) -> str:
         unwritten = [f.name for f in module.functions if f.kernel_written is False]
         if unwritten:
             origin += f", kernel not written yet: {', '.join(unwritten)} (the Python function is served)"
+        translated = [f.name for f in module.functions if f.translation == "served"]
+        if translated:
+            origin += f", translated by devtool: {', '.join(translated)}"
         lines.append(f"{module.name} ({origin}{'' if module.compiled else ', not compiled'})")
         lines.append(header)
         for f in module.functions:
