@@ -384,3 +384,18 @@ def test_the_summary_says_what_became_of_the_kernel(kernel: KernelOutcome, expec
     assert expected in report.new_module_text(result)
     assert report.new_module_json(result)["kernel"]["state"] == kernel.state
     assert ("NOT WRITTEN" in report.new_module_text(result)) is (kernel.state != "translated")
+
+
+def test_a_2d_signature_is_not_translated_yet_and_says_so(engine: Path, tmp_path: Path) -> None:
+    script = tmp_path / "grid.py"
+    script.write_text(
+        "from typing import Annotated\n\nimport numpy as np\nimport numpy.typing as npt\n\n\n"
+        'def first_column(m: Annotated[npt.NDArray[np.float64], "f64[,]"]) -> float:\n'
+        "    return m[0, 0]\n"
+    )
+    code, output = run(engine, "new-module", "grid", "--from", f"{script}:first_column", "--no-verify")
+    assert code == 0, output
+    assert (
+        "grid.first_column: not translated:\n  `f64[,]` is a 2-D array: the binding of a translated" in output
+    )
+    assert "pub const WRITTEN: bool = false;" in (engine / "rust/src/grid/first_column.rs").read_text()

@@ -79,7 +79,10 @@ def kernel_lines(result: NewModuleResult) -> list[str]:
             "commented out, at the end of the kernel's .rs file"
         ]
     if kernel.state == "refused":
-        return [f"{name}: not translated:", *(f"  {r}" for r in kernel.refusals)]
+        return [
+            f"{name}: not translated:",
+            *(f"  {r if r.line else f'`{r.construct}` {r.why}'}" for r in kernel.refusals),
+        ]
     if kernel.state == "disagreed":
         return [
             f"{name}: translated but DISAGREEING with {result.source}, so not served; on this input:",

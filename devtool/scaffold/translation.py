@@ -54,11 +54,11 @@ class KernelOutcome:
 
 def translate_function(ws: Workspace, source: PythonFunction, signature: Signature) -> KernelOutcome:
     """The translation of `source` into a kernel with `signature`'s types, not yet verified; or every
-    reason it cannot be one (state "refused")."""
+    reason it cannot be one (state "refused"; a reason that is not about one line has line 0)."""
     reasons = _unsupported(ws, signature)
     file = _source_file(source)
     if file is None:
-        reasons.append(Refusal(0, source.reference, "its source file could not be found"))
+        reasons.append(Refusal(0, source.reference, "has no source file devtool could read"))
     if reasons:
         return KernelOutcome("refused", refusals=tuple(reasons))
     assert file is not None
@@ -91,7 +91,12 @@ def _unsupported(ws: Workspace, signature: Signature) -> list[Refusal]:
     reasons = []
     if any(a.type == "f64[,]" for a in signature.args) or "f64[,]" in signature.returns:
         reasons.append(
-            Refusal(0, "f64[,]", "2-D arrays: the binding of a translated kernel does not pass them yet")
+            Refusal(
+                0,
+                "f64[,]",
+                "is a 2-D array: the binding of a translated kernel does not pass those yet; write this "
+                "kernel by hand",
+            )
         )
     if not (ws.bridge_dir / AGREEMENT_MODULE).is_file():
         reasons.append(
