@@ -166,6 +166,46 @@ def test_the_workspace_is_consistent_after_the_rollback(scratch: Scratch) -> Non
     assert tree_hash(scratch.engine) == before
 
 
+#: A function that raises each Python exception the engine's KernelError has a variant for.
+PICK = """\
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+
+def pick(values: npt.NDArray[np.float64], at: int) -> float:
+    x = float(values[at])
+    return math.sqrt(x) / float(values[0])
+"""
+
+RAISES = """\
+import numpy as np, pytest
+import rust_bridge
+
+for backend in ("rust", "python"):
+    with pytest.raises(IndexError):
+        rust_bridge.pick(np.array([1.0, 4.0]), 2, backend=backend)
+    with pytest.raises(ValueError, match="math domain error|expected a nonnegative input"):
+        rust_bridge.pick(np.array([1.0, -4.0]), 1, backend=backend)
+    with pytest.raises(ZeroDivisionError):
+        rust_bridge.pick(np.array([0.0, 4.0]), -1, backend=backend)
+assert rust_bridge.pick(np.array([2.0, 4.0]), -1, backend="rust") == 1.0
+print("raised")
+"""
+
+
+def test_python_exceptions_cross_as_themselves_from_a_translated_kernel(scratch: Scratch) -> None:
+    desk = scratch.engine.parent / "desk"
+    desk.mkdir(exist_ok=True)
+    (desk / "picks.py").write_text(PICK)
+    made = scratch.devtool("new-module", "picks", "--from", "picks.py:pick", "--json", cwd=desk)
+    assert made.code == 0, made
+    assert made.json()["kernel"]["state"] == "translated", made.json()["kernel"]
+    check = scratch.python_run(RAISES)
+    assert check.returncode == 0 and check.stdout.strip() == "raised", check.stdout + check.stderr
+
+
 def test_bench_shows_the_speedup_of_the_translated_kama(scratch: Scratch) -> None:
     result = scratch.devtool("bench", "strategy.kama", "--build", "--sizes", "1e5", "--quick", "--json", "-")
     assert result.code == 0, result
