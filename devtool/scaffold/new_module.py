@@ -138,7 +138,7 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
         if request.dry_run:
             return replace(result, diff=render_diff(plan, ws.root))
         log_path = log_path_for(ws, f"new-module-{module}")
-        if kernel.state != "translated" or not building:
+        if kernel.state != "translated":  # nothing to verify before it is served
             verified = run.apply_and_verify(plan, verify, log_path=log_path, keep=request.keep)
             return replace(result, verified=verified)
         try:
