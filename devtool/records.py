@@ -25,6 +25,19 @@ class FunctionRecord:
     # `package.module:function`: the Python function it was made from (`--from`), which the generated
     # fallback imports and its parity tests compare the Rust kernel with.
     source: str | None = None
+    # The Rust kernel devtool translated `source` into (None: not translated, the kernel is unwritten).
+    translation: str | None = None
+    # Why `translation` is not served, e.g. the input on which it disagreed with `source` and both
+    # results (None with a translation: verified and served).
+    not_served: str | None = None
+
+    @property
+    def served_translation(self) -> bool:
+        """Whether the kernel is devtool's translation, verified and served."""
+        return self.translation is not None and self.not_served is None
+
+
+_OPTIONAL = ("translation", "not_served")
 
 
 @dataclass(frozen=True)
@@ -69,7 +82,11 @@ class ModuleRecord:
 
     def to_json(self) -> str:
         data = asdict(self)
-        data["functions"] = [asdict(f) for f in self.functions]
+        # A function devtool did not translate keeps the record it had before translations existed.
+        data["functions"] = [
+            {k: v for k, v in asdict(f).items() if v is not None or k not in _OPTIONAL}
+            for f in self.functions
+        ]
         data["files"] = list(self.files)
         if self.crates:
             data["crates"] = [asdict(c) for c in self.crates]

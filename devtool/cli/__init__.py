@@ -145,8 +145,14 @@ def _emit(as_json: bool, data: Callable[[], dict[str, Any]], text: Callable[[], 
     "source",
     metavar="FILE:FUNCTION",
     help="Start from this Python function (or package.module:function): its type hints give the "
-    "signature, it stays the fallback and the parity tests' reference, and the Rust kernel is left "
-    "for you to write (the bridge does not serve it until you mark it written).",
+    "signature, it stays the fallback and the parity tests' reference, and devtool translates its body "
+    "into the Rust kernel, served only once the parity tests pass on generated inputs; a function it "
+    "cannot translate, or whose translation disagrees, gets an unwritten kernel for you to write.",
+)
+@click.option(
+    "--no-translate",
+    is_flag=True,
+    help="With --from: do not translate; leave the Rust kernel unwritten, for you to write.",
 )
 @click.option(
     "--crate",
@@ -173,6 +179,7 @@ def new_module_command(
     signature: str | None,
     source: str | None,
     crates: tuple[str, ...],
+    no_translate: bool,
     engine: Path | None,
     release: bool,
     no_verify: bool,
@@ -202,6 +209,7 @@ def new_module_command(
         dry_run=dry_run,
         keep=keep,
         crates=crates,
+        translate=not no_translate,
     )
     with _progress(enabled=not dry_run) as progress:
         result = new_module(ws, request, progress=progress)

@@ -34,6 +34,7 @@ def new_module_json(result: NewModuleResult) -> dict[str, Any]:
         "signature": result.signature,
         "source": result.source,
         "kernel_written": result.kernel_written,
+        "kernel": kernel_json(result),
         "added_to_existing": result.added_to_existing,
         "dry_run": result.dry_run,
         "created": result.created,
@@ -49,6 +50,51 @@ def new_module_json(result: NewModuleResult) -> dict[str, Any]:
         "diff": result.diff,
         "recovered": list(result.recovered),
     }
+
+
+def kernel_json(result: NewModuleResult) -> dict[str, Any]:
+    """What became of the kernel: `state` translated (verified, served), refused, not-asked
+    (--no-translate), disagreed (not served) or placeholder (not made --from a Python function)."""
+    kernel = result.kernel
+    return {
+        "state": kernel.state,
+        "verified": kernel.state == "translated" and result.verified is not None,
+        "examples": kernel.examples,
+        "refusals": [{"line": r.line, "construct": r.construct, "why": r.why} for r in kernel.refusals],
+        "counterexample": kernel.counterexample,
+    }
+
+
+def kernel_lines(result: NewModuleResult) -> list[str]:
+    """One line per function on its kernel: translated and verified, not translated (each reason with
+    its line), or translated but disagreeing (the counterexample)."""
+    kernel, name = result.kernel, f"{result.module}.{result.function}"
+    if kernel.state == "translated" and result.verified is not None:
+        return [
+            f"{name}: translated and verified: the Rust kernel agreed with {result.source} on "
+            f"{kernel.examples} generated inputs (hypothesis) and the fixed cases; it is served"
+        ]
+    if kernel.state == "translated":  # --dry-run
+        return [f"{name}: translated; new-module verifies it before it serves it"]
+    if kernel.state == "unverified":
+        return [
+            f"{name}: translated but NOT verified (--no-verify), so not served: the translation is kept, "
+            "commented out, at the end of the kernel's .rs file"
+        ]
+    if kernel.state == "refused":
+        return [
+            f"{name}: not translated:",
+            *(f"  {r if r.line else f'`{r.construct}` {r.why}'}" for r in kernel.refusals),
+        ]
+    if kernel.state == "disagreed":
+        return [
+            f"{name}: translated but DISAGREEING with {result.source}, so not served; on this input:",
+            f"  {kernel.counterexample}",
+            "  the translation is kept, commented out, at the end of the kernel's .rs file",
+        ]
+    if kernel.state == "not-asked":
+        return [f"{name}: not translated (--no-translate)"]
+    return []
 
 
 def _recovered_lines(recovered: tuple[str, ...]) -> list[str]:
@@ -113,8 +159,21 @@ def new_module_text(result: NewModuleResult) -> str:
     lines += _verify_lines(result.verified, "build and tests skipped (--no-verify): nothing was compiled")
     lines += _build_profile_line(result)
     kernel = f"rust/src/{result.module}/{result.function}.rs"
+    if result.source is not None:
+        lines += ["", *kernel_lines(result)]
     if not result.kernel_written:
         return "\n".join(lines + _unwritten_kernel_lines(result, kernel))
+    if result.kernel.state == "translated":
+        return "\n".join(
+            [
+                *lines,
+                "",
+                "next steps:",
+                f"  1. measure: devtool bench {result.module}.{result.function}",
+                f"  2. the kernel is generated Rust you own: {kernel}; after editing it, rerun its parity "
+                f"tests (maturin develop, then pytest tests/{result.module}_tests)",
+            ]
+        )
     lines += [
         "",
         "next steps:",
@@ -130,7 +189,7 @@ def _unwritten_kernel_lines(result: NewModuleResult, kernel: str) -> list[str]:
     tests = f"tests/{result.module}_tests/test_{result.function}.py"
     return [
         "",
-        "the Rust kernel is NOT WRITTEN (devtool cannot translate Python). Until it is:",
+        "the Rust kernel is NOT WRITTEN. Until it is:",
         f'  rust_bridge.{result.function} serves {result.source} (backend="auto"),',
         '  backend="rust" raises NotImplementedError,',
         f"  the parity test in {tests} is expected to fail (xfail, strict).",
@@ -266,6 +325,9 @@ def status_text(status: WorkspaceStatus) -> str:
         unwritten = [f.name for f in module.functions if f.kernel_written is False]
         if unwritten:
             origin += f", kernel not written yet: {', '.join(unwritten)} (the Python function is served)"
+        translated = [f.name for f in module.functions if f.translation == "served"]
+        if translated:
+            origin += f", translated by devtool: {', '.join(translated)}"
         lines.append(f"{module.name} ({origin}{'' if module.compiled else ', not compiled'})")
         if module.crates:
             lines.append("  crates: " + ", ".join(f"{n} {req}" for n, req in module.crates.items()))

@@ -64,6 +64,9 @@ class FunctionStatus:
     source: str | None = None  # the Python function it was made from (`new-module --from`)
     kernel_written: bool | None = None  # WRITTEN in its .rs file; None for a kernel without the flag
     kernel_written_built: bool | None = None  # the same flag in the built extension, if it has it
+    # "served": the kernel is devtool's translation, verified; "not served": a translation kept in a
+    # comment (it disagreed, or was not verified); None: not translated (from the record).
+    translation: str | None = None
 
     @property
     def kernel(self) -> str:
@@ -192,6 +195,11 @@ def _module_status(
     record = read_record(ws, name)
     signatures = {f.name: f.signature for f in record.functions} if record else {}
     sources = {f.name: f.source for f in record.functions} if record else {}
+    translations = {
+        f.name: "served" if f.served_translation else "not served"
+        for f in (record.functions if record else ())
+        if f.translation is not None
+    }
     functions = module_functions(ws, name)
     fallback = set(_public_functions(ws.fallback_dir / f"{name}.py"))
     tests_text = _texts(ws.tests_dir / f"{name}_tests", "test_*.py")
@@ -215,6 +223,7 @@ def _module_status(
                 source=sources.get(f),
                 kernel_written=_written_flag(ws.module_dir(name) / f"{f}.rs"),
                 kernel_written_built=built_flags.get(f),
+                translation=translations.get(f),
             )
             for f in functions
         ),
