@@ -186,7 +186,7 @@ def plan_new_module(
             template_version=render.template_version(template_dir),
             functions=(_function_record(function, signature, template_dir, source),),
         )
-        pristine = render_pristine(record, lambda _: template_dir, ws.rust_edition)
+        pristine = render_pristine(record, lambda _: template_dir, ws.rust_edition, ws.extension_name)
         files = pristine.files
         _refuse_existing_files(ws, files)
         for path, text in sorted(files.items()):
@@ -207,7 +207,13 @@ def plan_new_module(
     if function in existing.function_names():
         raise ConflictError(f"module {module!r} already has a function {function!r}")
     rendered = render.render_function(
-        module, function, signature, template_dir=template_dir, source=source, edition=ws.rust_edition
+        module,
+        function,
+        signature,
+        template_dir=template_dir,
+        source=source,
+        edition=ws.rust_edition,
+        extension=ws.extension_name,
     )
     _refuse_existing_files(ws, rendered.created)
     for path, text in sorted(rendered.created.items()):

@@ -38,7 +38,7 @@ from jinja2.bccache import Bucket
 
 from ..errors import RenderError, UsageError
 from ..names import check_identifier
-from ..workspace import DEFAULT_EDITION
+from ..workspace import DEFAULT_EDITION, DEFAULT_EXTENSION
 from .model import rust_function
 from .signature import Signature
 
@@ -121,18 +121,20 @@ def render_module(
     template_dir: Path = TEMPLATE_DIR,
     source: str | None = None,
     edition: str = DEFAULT_EDITION,
+    extension: str = DEFAULT_EXTENSION,
 ) -> dict[str, str]:
     """Every file of a new module whose first function is `function`, by workspace-relative path.
 
     `source` (`package.module:function`, from `new-module --from`) makes that Python function the
     fallback and the reference, and leaves the Rust kernel unwritten. `edition`: the engine's Rust
-    edition, which rustfmt formats the Rust files for.
+    edition, which rustfmt formats the Rust files for. `extension`: the engine's extension module
+    (`Workspace.extension_name`), whose package holds the stubs and which the tests import.
 
     Raises:
         UsageError: a name the template cannot use.
         RenderError: the template is broken (names the template file and the Jinja error).
     """
-    tree = _render(module, function, signature, template_dir, source, edition)
+    tree = _render(module, function, signature, template_dir, source, edition, extension)
     return {path: text for (part, path), text in tree.items() if part in (_MODULE, _FUNCTION)}
 
 
@@ -144,16 +146,17 @@ def render_function(
     template_dir: Path = TEMPLATE_DIR,
     source: str | None = None,
     edition: str = DEFAULT_EDITION,
+    extension: str = DEFAULT_EXTENSION,
 ) -> RenderedFunction:
     """The files `function` adds to the existing `module`, and the text it appends to the module's files.
 
-    `source` and `edition` as for `render_module`.
+    `source`, `edition` and `extension` as for `render_module`.
 
     Raises:
         UsageError: a name the template cannot use.
         RenderError: the template is broken (names the template file and the Jinja error).
     """
-    tree = _render(module, function, signature, template_dir, source, edition)
+    tree = _render(module, function, signature, template_dir, source, edition, extension)
     return RenderedFunction(
         created={path: text for (part, path), text in tree.items() if part == _FUNCTION},
         appended={path: text for (part, path), text in tree.items() if part == _APPEND},
@@ -161,7 +164,11 @@ def render_function(
 
 
 def build_context(
-    module: str, function: str, signature: Signature, source: str | None = None
+    module: str,
+    function: str,
+    signature: Signature,
+    source: str | None = None,
+    extension: str = DEFAULT_EXTENSION,
 ) -> dict[str, Any]:
     """The cookiecutter `extra_context`: the names, the signature as plain data for Jinja, the source.
 
@@ -175,6 +182,7 @@ def build_context(
         "module": module,
         "function": function,
         "signature": str(signature),
+        "extension": extension,
         "_source": {"module": source_module, "function": source_function} if source else {},
         "_model": rust_function(signature, function, from_source=source is not None).as_context(),
         "_sig": {
@@ -195,11 +203,17 @@ def build_context(
 
 
 def _render(
-    module: str, function: str, signature: Signature, template_dir: Path, source: str | None, edition: str
+    module: str,
+    function: str,
+    signature: Signature,
+    template_dir: Path,
+    source: str | None,
+    edition: str,
+    extension: str,
 ) -> dict[tuple[str, str], str]:
     """Render the whole template into a temporary folder and format it; {(part, relative path): text}."""
     _check_names(module, function, signature)
-    extra = build_context(module, function, signature, source)
+    extra = build_context(module, function, signature, source, extension)
     with tempfile.TemporaryDirectory(prefix="devtool-render-") as out:
         try:
             context = generate_context(str(template_dir / "cookiecutter.json"), extra_context=extra)
@@ -299,9 +313,11 @@ def _check_names(module: str, function: str, signature: Signature) -> None:
 
 
 def _read_tree(project: Path) -> dict[tuple[str, str], str]:
+    """The rendered files, without the `__pycache__` folders that pip's byte-compiling of an installed
+    wheel leaves in the template (cookiecutter copies them along)."""
     tree: dict[tuple[str, str], str] = {}
     for path in sorted(project.rglob("*")):
-        if path.is_file():
+        if path.is_file() and "__pycache__" not in path.relative_to(project).parts:
             part, *rest = path.relative_to(project).parts
             tree[(part, "/".join(rest))] = path.read_text(encoding="utf-8")
     return tree
