@@ -130,6 +130,23 @@ def verify_modules(
         return run_steps(ws, steps, log_path=log_path, progress=progress)
 
 
+def verify_engine(
+    ws: Workspace, *, release: bool, log_path: Path, progress: Progress | None = None
+) -> VerifyResult:
+    """Build the engine, then run all its Rust tests and all its Python tests (as `devtool init` does).
+
+    Raises:
+        VerifyError: a step failed; carries the relevant excerpt and the log path.
+    """
+    with tempfile.TemporaryDirectory(prefix="devtool-benchmarks-") as storage:
+        steps = [
+            ("build", build_command(release)),
+            ("cargo test", cargo_test_command(ws, [], release)),
+            ("pytest", pytest_command(ws, [ws.tests_dir], Path(storage))),
+        ]
+        return run_steps(ws, steps, log_path=log_path, progress=progress)
+
+
 def build_only(
     ws: Workspace, *, release: bool, log_path: Path, progress: Progress | None = None
 ) -> VerifyResult:
@@ -156,14 +173,14 @@ def run_steps(
     env = rust_env()
     env["VIRTUAL_ENV"] = sys.prefix
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    results: list[StepResult] = []
     with log_path.open("w", encoding="utf-8") as log:
-        for name, argv in steps:
-            results.append(_run_step(name, argv, cwd=ws.root, env=env, log=log, progress=progress))
+        results = [
+            run_logged(name, argv, cwd=ws.root, env=env, log=log, progress=progress) for name, argv in steps
+        ]
     return VerifyResult(steps=tuple(results), log_path=log_path)
 
 
-def _run_step(
+def run_logged(
     name: str,
     argv: list[str],
     *,
@@ -172,6 +189,11 @@ def _run_step(
     log: IO[str],
     progress: Progress | None,
 ) -> StepResult:
+    """Run one step, its output into `log` and its latest line to `progress`.
+
+    Raises:
+        VerifyError: it could not start or exited non-zero (the excerpt a person needs, the log named).
+    """
     log.write(f"$ {' '.join(argv)}\n")
     log.flush()
     started = time.monotonic()

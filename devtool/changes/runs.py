@@ -25,7 +25,12 @@ CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "
 
 def state_dir(ws: Workspace) -> Path:
     """Where the lock and journal of this workspace live: outside it, so a refused run leaves it untouched."""
-    key = hashlib.sha256(str(ws.root.resolve()).encode()).hexdigest()[:16]
+    return state_dir_of(ws.root)
+
+
+def state_dir_of(root: Path) -> Path:
+    """Where the lock and journal of the runs changing files under `root` live (see `state_dir`)."""
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
     return CACHE_DIR / "workspaces" / key
 
 
