@@ -198,3 +198,11 @@ def test_a_new_folder_gets_a_minimal_pyproject(tmp_path: Path) -> None:
     data = tomllib.loads((tmp_path / "a" / "desk" / "pyproject.toml").read_text())
     assert data["project"]["name"] == "desk" and data["tool"]["devtool"] == {"engine": "engine"}
     assert find_workspace(start=tmp_path / "a" / "desk").extension_name == "desk"
+
+
+def test_a_module_cannot_take_the_engines_extension_name(tmp_path: Path) -> None:
+    init_project(InitRequest(folder=tmp_path, name="desk_engine", verify=False))
+    result = CliRunner().invoke(
+        main, ["new-module", "desk_engine", "--no-verify", "--engine", str(tmp_path / "engine")]
+    )
+    assert result.exit_code == 2 and "module name 'desk_engine' is reserved" in result.output

@@ -78,7 +78,7 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
         VerifyError: the build or the tests failed (everything rolled back unless `keep`).
     """
     started = time.perf_counter()
-    module = check_module_name(request.module)
+    module = check_module_name(request.module, ws.extension_name)
     given = parse_signature(request.signature) if request.source and request.signature else None
     source = read_python_function(request.source, request.source_base, given) if request.source else None
     function = _function_name(request, source)
