@@ -6,6 +6,7 @@ tests/test_init_build_e2e.py.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -206,3 +207,32 @@ def test_a_module_cannot_take_the_engines_extension_name(tmp_path: Path) -> None
         main, ["new-module", "desk_engine", "--no-verify", "--engine", str(tmp_path / "engine")]
     )
     assert result.exit_code == 2 and "module name 'desk_engine' is reserved" in result.output
+
+
+FAILING_MATURIN = """#!/bin/sh
+if [ "$1" = "--version" ]; then echo "maturin 9.9.9 (fake)"; exit 0; fi
+printf 'half-installed' > src/desk_engine/desk_engine.abi3.so
+echo "error: the fake build failed"; exit 1
+"""
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["existing project", "new folder"])
+def test_a_failed_build_rolls_back_every_file_and_folder(
+    existing: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fake maturin that installs an extension and fails: the tree is as before, the new folder gone."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "maturin").write_text(FAILING_MATURIN)
+    (bin_dir / "maturin").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    root = tmp_path / "work"
+    root.mkdir()
+    if existing:
+        (root / "pyproject.toml").write_text('[project]\nname = "desk"\n')
+        (root / ".gitignore").write_text("/data\n")
+    before = snapshot_tree(root)
+    folder = root if existing else root / "desk"
+    code, output = _init(str(folder), "--name", "desk_engine")
+    assert code == 4 and "the fake build failed" in output
+    assert snapshot_tree(root) == before

@@ -15,10 +15,10 @@ from pathlib import Path, PurePosixPath
 
 from ..changes.journal import Guard
 from ..changes.plan import Plan
-from ..changes.runs import EXTENSION_PATTERNS, log_path_for, state_dir_of
+from ..changes.runs import EXTENSION_PATTERNS, apply_and_verify, log_path_named, state_dir_of
 from ..changes.transaction import Transaction, WorkspaceLock, recover, render_diff
 from ..changes.tree import Tree
-from ..errors import ConflictError, UsageError, VerifyError
+from ..errors import ConflictError, UsageError
 from ..toolchain import check_toolchain
 from ..verify import Progress, VerifyResult, verify_engine
 from ..workspace import find_workspace
@@ -146,28 +146,19 @@ def _apply_and_verify(
     base: Path, plan: Plan, engine: Path, name: str, request: InitRequest, progress: Progress | None
 ) -> VerifyResult | None:
     """Write the plan under the lock of `base`, build and test the engine, or roll everything back."""
+
+    def verify(log: Path) -> VerifyResult | None:
+        if not request.verify:
+            return None
+        ws = find_workspace(engine=engine)
+        return verify_engine(ws, release=request.release, log_path=log, progress=progress)
+
     state = state_dir_of(base)
     stubs = (engine / "src" / name).relative_to(base).as_posix()
     with WorkspaceLock(state):
         recover(state / "journal", base)
         tx = Transaction(base, state / "journal", Guard(stubs, EXTENSION_PATTERNS))
-        tx.apply(plan)
-        try:
-            if not request.verify:
-                tx.commit()
-                return None
-            ws = find_workspace(engine=engine)
-            log = log_path_for(ws, "init")
-            result = verify_engine(ws, release=request.release, log_path=log, progress=progress)
-        except VerifyError as err:
-            tx.rollback()
-            err.kept = False
-            raise
-        except BaseException:
-            tx.rollback()
-            raise
-        tx.commit()
-        return result
+        return apply_and_verify(tx, plan, verify, log_path=log_path_named("init"))
 
 
 def _read_pyproject(path: Path) -> dict[str, object] | None:
