@@ -109,7 +109,7 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
             source=reference,
             toolchain=toolchain,
             recovered=run.recovered,
-            release=build_release(request.release) if building else None,
+            release=build_release(request.release, ws.extension_name) if building else None,
             release_requested=request.release,
             same_source=made_from(ws, reference) if reference else (),
         )

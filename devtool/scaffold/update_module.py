@@ -154,7 +154,7 @@ def update_modules(
             if not check or not names:  # storing a render changes nothing that builds
                 return None
             # the profile of the extension it replaces, so a release build stays one (bench refuses debug)
-            optimised = build_release(release)
+            optimised = build_release(release, ws.extension_name)
             return verify_modules(ws, names, release=optimised, log_path=log, progress=progress)
 
         verified = run.apply_and_verify(plan, run_checks, log_path=log_path_for(ws, "update-module"))
