@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -104,6 +105,11 @@ def test_init_new_module_build_and_the_built_wheel_works_in_a_fresh_virtualenv(
     )
     assert made.returncode == 0, shown(made)
     assert (engine / "src" / "desk_engine" / "signals.pyi").is_file()
+    listed = devtool_env.run("devtool", "list", cwd=project)
+    assert "built and importable (this workspace)" in listed.stdout, shown(listed)
+    assert re.search(r"^ *spread +yes +yes ", listed.stdout, re.MULTILINE), (
+        listed.stdout
+    )  # compiled, fallback
 
     built = devtool_env.run("devtool", "build", "--json", cwd=project)
     assert built.returncode == 0, shown(built)
