@@ -59,14 +59,17 @@ def check_identifier(name: str, what: str) -> str:
     return name
 
 
-def check_module_name(name: str) -> str:
+def check_module_name(name: str, extension: str | None = None) -> str:
     """Return `name` if it can name a new engine module.
+
+    `extension`: the engine's extension module (`Workspace.extension_name`), whose name a module
+    cannot take either (its stubs and the extension's package would collide).
 
     Raises:
         UsageError: the name is not an identifier devtool accepts, or the engine reserves it.
     """
     check_identifier(name, "module name")
-    if name in ENGINE_RESERVED:
+    if name in ENGINE_RESERVED or name == extension:
         raise UsageError(f"module name {name!r} is reserved by the engine's layout")
     return name
 

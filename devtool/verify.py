@@ -133,6 +133,23 @@ def verify_modules(
         return run_steps(ws, steps, log_path=log_path, progress=progress)
 
 
+def verify_engine(
+    ws: Workspace, *, release: bool, log_path: Path, progress: Progress | None = None
+) -> VerifyResult:
+    """Build the engine, then run all its Rust tests and all its Python tests (as `devtool init` does).
+
+    Raises:
+        VerifyError: a step failed; carries the relevant excerpt and the log path.
+    """
+    with tempfile.TemporaryDirectory(prefix="devtool-benchmarks-") as storage:
+        steps = [
+            ("build", build_command(release)),
+            ("cargo test", cargo_test_command(ws, [], release)),
+            ("pytest", pytest_command(ws, [ws.tests_dir], Path(storage))),
+        ]
+        return run_steps(ws, steps, log_path=log_path, progress=progress)
+
+
 def build_only(
     ws: Workspace, *, release: bool, log_path: Path, progress: Progress | None = None
 ) -> VerifyResult:
@@ -164,7 +181,7 @@ def run_steps(
     try:
         with log_path.open("w", encoding="utf-8") as log:
             for name, argv in steps:
-                results.append(_run_step(name, argv, cwd=ws.root, env=env, log=log, progress=progress))
+                results.append(run_logged(name, argv, cwd=ws.root, env=env, log=log, progress=progress))
     except VerifyError as err:
         warning = _repointed(ws, before) if err.step != "build" else None
         if warning is not None:  # maturin installed it before the tests failed: a rollback cannot undo that
@@ -180,7 +197,7 @@ def _repointed(ws: Workspace, before: Installation | None) -> str | None:
     return repointed_by_build(before, installation(ws), ws)
 
 
-def _run_step(
+def run_logged(
     name: str,
     argv: list[str],
     *,
@@ -189,6 +206,11 @@ def _run_step(
     log: IO[str],
     progress: Progress | None,
 ) -> StepResult:
+    """Run one step, its output into `log` and its latest line to `progress`.
+
+    Raises:
+        VerifyError: it could not start or exited non-zero (the excerpt a person needs, the log named).
+    """
     log.write(f"$ {' '.join(argv)}\n")
     log.flush()
     started = time.monotonic()

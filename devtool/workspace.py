@@ -13,6 +13,8 @@ from .errors import WorkspaceNotFound
 DEFAULT_MANIFEST = "rust/Cargo.toml"
 #: The edition rustfmt formats generated code for when Cargo.toml names none.
 DEFAULT_EDITION = "2021"
+#: The extension module's name this repository's engine has (and a template without `extension` renders).
+DEFAULT_EXTENSION = "crypto_trading_engine"
 
 _PUB_MOD = re.compile(r"pub mod ([a-z_][a-z0-9_]*);")
 #: The engine's own Rust modules, never a devtool module: the extension module (`python`), and
@@ -61,7 +63,8 @@ class Workspace:
 
     @property
     def stubs_dir(self) -> Path:
-        return self.root / "src" / "crypto_trading_engine"
+        """The extension's Python package: its stubs, and the extension `maturin develop` builds."""
+        return self.root / "src" / self.extension_name
 
     @property
     def tests_dir(self) -> Path:

@@ -97,11 +97,20 @@ def test_names_every_path_of_the_layout(tmp_path: Path) -> None:
     assert ws.python_mod_rs == tmp_path / "rust" / "src" / "python" / "mod.rs"
     assert ws.bridge_init == tmp_path / "src" / "rust_bridge" / "__init__.py"
     assert ws.fallback_dir == tmp_path / "src" / "rust_bridge" / "_fallback"
-    assert ws.stubs_dir == tmp_path / "src" / "crypto_trading_engine"
+    assert ws.stubs_dir == tmp_path / "src" / ws.extension_name
     assert (ws.tests_dir, ws.benchmarks_dir) == (tmp_path / "tests", tmp_path / "benchmarks")
     assert ws.records_dir == tmp_path / ".devtool" / "modules"
     assert ws.logs_dir == tmp_path / ".devtool" / "logs"
     assert ws.module_dir("momentum") == tmp_path / "rust" / "src" / "momentum"
+
+
+def test_stubs_dir_is_the_extension_modules_package(sample_workspace: Workspace) -> None:
+    assert sample_workspace.stubs_dir == sample_workspace.root / "src" / "crypto_trading_engine"
+    text = sample_workspace.pyproject.read_text()
+    sample_workspace.pyproject.write_text(
+        text.replace('module-name = "crypto_trading_engine"', 'module-name = "acme"')
+    )
+    assert sample_workspace.stubs_dir == sample_workspace.root / "src" / "acme"
 
 
 def test_module_names_come_from_pub_mod_lines_without_python(sample_workspace: Workspace) -> None:

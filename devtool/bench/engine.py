@@ -41,7 +41,9 @@ def load_engine(ws: Workspace) -> Engine:
         raise EngineNotBuilt(f"rust_bridge does not import in {sys.executable} ({err}); {install}") from err
     native = getattr(importlib.import_module("rust_bridge._native"), "native", None)
     if native is None:
-        raise EngineNotBuilt(f"rust_bridge runs without the compiled engine: {_why_not_native()}; {install}")
+        raise EngineNotBuilt(
+            f"rust_bridge runs without the compiled engine: {_why_not_native(ws.extension_name)}; {install}"
+        )
     profile = getattr(native, "__build_profile__", "unknown")
     return Engine(bridge=bridge, native=native, build_profile=str(profile))
 
@@ -77,11 +79,11 @@ def profile_warnings(engine: Engine, ws: Workspace, *, allow_debug: bool) -> lis
     return warnings
 
 
-def _why_not_native() -> str:
+def _why_not_native(extension: str) -> str:
     if os.environ.get(FORCE_FALLBACK_ENV, "").strip() not in ("", "0"):
         return f"{FORCE_FALLBACK_ENV} is set"
     try:
-        importlib.import_module("crypto_trading_engine")
+        importlib.import_module(extension)
     except ImportError as err:
-        return f"crypto_trading_engine does not import ({err})"
-    return "crypto_trading_engine imports, but rust_bridge did not load it"
+        return f"{extension} does not import ({err})"
+    return f"{extension} imports, but rust_bridge did not load it"

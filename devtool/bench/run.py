@@ -145,7 +145,7 @@ def verdict(report: BenchReport) -> DevtoolError | None:
 def _build(ws: Workspace, progress: BenchProgress | None) -> list[str]:
     """An optimised build into this Python's virtualenv, before the engine is imported."""
     warnings = []
-    if "crypto_trading_engine" in sys.modules:  # an extension module cannot be imported twice
+    if ws.extension_name in sys.modules:  # an extension module cannot be imported twice
         warnings.append(
             "the engine was imported before --build: this process times the build it loaded first"
         )

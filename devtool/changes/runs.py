@@ -25,7 +25,12 @@ CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "
 
 def state_dir(ws: Workspace) -> Path:
     """Where the lock and journal of this workspace live: outside it, so a refused run leaves it untouched."""
-    key = hashlib.sha256(str(ws.root.resolve()).encode()).hexdigest()[:16]
+    return state_dir_of(ws.root)
+
+
+def state_dir_of(root: Path) -> Path:
+    """Where the lock and journal of the runs changing files under `root` live (see `state_dir`)."""
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
     return CACHE_DIR / "workspaces" / key
 
 
@@ -35,6 +40,11 @@ def journal_dir(ws: Workspace) -> Path:
 
 def log_path_for(ws: Workspace, name: str) -> Path:
     """A fresh log file path for one run (kept after a failure, named in the error)."""
+    return log_path_named(name)
+
+
+def log_path_named(name: str) -> Path:
+    """A fresh log file path for one run named `name`, in devtool's cache (see `log_path_for`)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     return CACHE_DIR / "logs" / f"{name}-{stamp}-{os.getpid()}.log"
 
@@ -75,21 +85,32 @@ class Run:
             Whatever else `verify` raises, after the rollback.
         """
         tx = Transaction(self.ws.root, journal_dir(self.ws), extension_guard(self.ws))
-        tx.apply(plan)
-        try:
-            result = verify(log_path)
-        except VerifyError as err:
-            if keep:
-                tx.commit()
-            else:
-                tx.rollback()
-            err.kept = keep
-            raise
-        except BaseException:
+        return apply_and_verify(tx, plan, verify, log_path=log_path, keep=keep)
+
+
+def apply_and_verify(
+    tx: Transaction, plan: Plan, verify: Callable[[Path], T], *, log_path: Path, keep: bool = False
+) -> T:
+    """Apply `plan` through `tx`, run `verify`, and commit only if it succeeds (see `Run.apply_and_verify`).
+
+    Raises:
+        As `Run.apply_and_verify`.
+    """
+    tx.apply(plan)
+    try:
+        result = verify(log_path)
+    except VerifyError as err:
+        if keep:
+            tx.commit()
+        else:
             tx.rollback()
-            raise
-        tx.commit()
-        return result
+        err.kept = keep
+        raise
+    except BaseException:
+        tx.rollback()
+        raise
+    tx.commit()
+    return result
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ..errors import UnrecognisedShape
+from ..workspace import DEFAULT_EXTENSION
 from .rust_syntax import (
     Item,
     called,
@@ -35,7 +36,6 @@ from .splice import Source
 
 LIB_RS = "rust/src/lib.rs"
 PYTHON_MOD_RS = "rust/src/python/mod.rs"
-DEFAULT_EXTENSION = "crypto_trading_engine"
 
 
 @dataclass(frozen=True)

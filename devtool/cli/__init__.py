@@ -12,8 +12,11 @@ from typing import Any
 import click
 
 from .. import __version__
+from ..build import BuildRequest, build_wheel
+from ..changes.runs import log_path_for
 from ..doctor import diagnose
 from ..errors import ConflictError, DevtoolError, WorkspaceNotFound
+from ..init.project import InitRequest, init_project
 from ..scaffold import render
 from ..scaffold.crates import add_crates
 from ..scaffold.listing import list_workspace
@@ -23,7 +26,7 @@ from ..scaffold.signature import DEFAULT_FUNCTION, DEFAULT_SIGNATURE
 from ..scaffold.update_module import ConflictMode, update_modules
 from ..verify import Progress
 from ..workspace import Workspace, find_workspace
-from . import report
+from . import project_report, report
 from .bench import bench_command
 from .profile import profile_command
 
@@ -394,6 +397,61 @@ def list_command(engine: Path | None, as_json: bool) -> None:
     _use_json(as_json)
     status = list_workspace(_workspace(engine))
     _emit(as_json, lambda: report.status_json(status), lambda: report.status_text(status))
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path), default=".", required=False)
+@click.option(
+    "--name",
+    help="The engine's crate and extension module name, a snake_case identifier [default: the project's "
+    "name, with _engine appended unless it ends in engine].",
+)
+@click.option("--release", is_flag=True, help="Build optimised (slower to compile).")
+@click.option("--no-verify", is_flag=True, help="Write the files but skip the build and the tests.")
+@click.option("--dry-run", is_flag=True, help="Show the files it would create and the edits; write nothing.")
+@json_option
+def init_command(
+    folder: Path, name: str | None, release: bool, no_verify: bool, dry_run: bool, as_json: bool
+) -> None:
+    """Start an engine workspace in the project FOLDER (default: here; created if missing).
+
+    Writes FOLDER/engine/: a maturin mixed project (Rust crate and extension module NAME,
+    pyo3, rust-numpy and rayon at the versions devtool's own engine uses), the rust_bridge package
+    with its numpy-fallback machinery, tests and benchmarks folders. FOLDER/pyproject.toml gains
+    [tool.devtool] engine = "engine" (a folder without one gets a minimal one), FOLDER/.gitignore
+    the lines for build outputs. Then it builds the engine into the active virtualenv and runs its
+    tests; `devtool new-module` works in it at once.
+
+    All or nothing, and it overwrites nothing: an existing engine folder or [tool.devtool] table is
+    refused with the tree left as it was; a failed build or test removes everything it wrote.
+    """
+    _use_json(as_json)
+    request = InitRequest(folder=folder, name=name, release=release, verify=not no_verify, dry_run=dry_run)
+    with _progress(enabled=not (dry_run or no_verify)) as progress:
+        result = init_project(request, progress=progress)
+    _emit(as_json, lambda: project_report.init_json(result), lambda: project_report.init_text(result))
+
+
+@main.command("build")
+@engine_option
+@click.option("--sdist", is_flag=True, help="Build a source distribution too.")
+@json_option
+def build_command(engine: Path | None, sdist: bool, as_json: bool) -> None:
+    """Build the engine's release wheel into <engine>/dist and test it as it will be installed.
+
+    `maturin build --release` (and an sdist with --sdist), then a throwaway virtualenv where the wheel
+    is installed (with the engine's `test` extra if its pyproject.toml declares one, else pytest),
+    a check that the extension is imported from there and not from the sources, and the engine's
+    tests run there from a folder where the sources cannot be imported. Prints the wheel's path,
+    size and platform tag. Exit code 4 if the build fails or the wheel's tests fail.
+    """
+    _use_json(as_json)
+    ws = _workspace(engine)
+    with _progress(enabled=True) as progress:
+        result = build_wheel(
+            ws, BuildRequest(sdist=sdist), log_path=log_path_for(ws, "build"), progress=progress
+        )
+    _emit(as_json, lambda: project_report.build_json(result), lambda: project_report.build_text(result))
 
 
 main.add_command(profile_command)

@@ -12,18 +12,18 @@ from pathlib import Path
 
 from ..changes.cargo_deps import dependencies
 from ..records import ModuleRecord, read_record
-from ..workspace import Workspace
+from ..workspace import DEFAULT_EXTENSION, Workspace
 from . import render
 from .consistency import interrupted_run_warnings, module_warnings, orphan_warnings
 
 # Run in a child interpreter: importing the extension here would pin whatever build was loaded first.
 # The benchmark files are loaded there too (they import rust_bridge), to read their BENCH_CASES.
 _PROBE = """
-import json, sys
+import importlib, json, sys
 from pathlib import Path
 out = {"importable": False, "error": None, "file": None, "build_profile": None, "modules": {}, "written": {},
        "bench_cases": None, "bench_error": None}
-root, manifest, *names = sys.argv[1:]
+root, manifest, extension, *names = sys.argv[1:]
 if root:
     from devtool.bench.cases import discover_cases
     from devtool.errors import DevtoolError
@@ -33,12 +33,12 @@ if root:
     except DevtoolError as err:
         out["bench_error"] = str(err)
 try:
-    import crypto_trading_engine as engine
+    engine = importlib.import_module(extension)
 except Exception as err:
     out["error"] = f"{type(err).__name__}: {err}"
 else:
     out["importable"] = True
-    out["file"] = getattr(engine.crypto_trading_engine, "__file__", None)
+    out["file"] = getattr(getattr(engine, extension, None), "__file__", None)
     out["build_profile"] = str(getattr(engine, "__build_profile__", "unknown"))
     for name in names:
         sub = getattr(engine, name, None)
@@ -140,20 +140,22 @@ def list_workspace(ws: Workspace) -> WorkspaceStatus:
     )
 
 
-def installed_build_profile() -> str | None:
-    """How the extension this Python imports was built ("release", "debug", "unknown"), None if none is.
+def installed_build_profile(extension: str = DEFAULT_EXTENSION) -> str | None:
+    """How the extension `extension` this Python imports was built ("release", "debug", "unknown"), None
+    if none is.
 
     Probed in a child interpreter, as `devtool bench` reads it in its own (`__build_profile__`).
     """
-    return _probe_extension([], None).build_profile
+    return _probe_extension([], None, extension).build_profile
 
 
-def build_release(requested: bool) -> bool:
-    """Whether to build optimised: when asked, or when the extension the build replaces is a release build.
+def build_release(requested: bool, extension: str = DEFAULT_EXTENSION) -> bool:
+    """Whether to build optimised: when asked, or when the extension the build replaces (the engine's,
+    `Workspace.extension_name`) is a release build.
 
     A debug rebuild over a release build would make the next `devtool bench` refuse it.
     """
-    return requested or installed_build_profile() == "release"
+    return requested or installed_build_profile(extension) == "release"
 
 
 def workspace_functions(ws: Workspace) -> list[str]:
@@ -169,8 +171,8 @@ def module_functions(ws: Workspace, module: str) -> list[str]:
     return _public_functions(ws.bridge_dir / f"{module}_py.py")
 
 
-def _probe_extension(modules: list[str], ws: Workspace | None) -> _Probe:
-    where = [str(ws.root), ws.manifest] if ws is not None else ["", ""]
+def _probe_extension(modules: list[str], ws: Workspace | None, extension: str = DEFAULT_EXTENSION) -> _Probe:
+    where = [str(ws.root), ws.manifest, ws.extension_name] if ws is not None else ["", "", extension]
     proc = subprocess.run(
         [sys.executable, "-c", _PROBE, *where, *modules],
         capture_output=True,

@@ -92,7 +92,7 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
             the kernel unwritten (`result.kernel` says why); only when that fails too is this raised.
     """
     started = time.perf_counter()
-    module = check_module_name(request.module)
+    module = check_module_name(request.module, ws.extension_name)
     given = parse_signature(request.signature) if request.source and request.signature else None
     source = read_python_function(request.source, request.source_base, given) if request.source else None
     function = _function_name(request, source)
@@ -138,7 +138,7 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
             source=reference,
             toolchain=toolchain,
             recovered=run.recovered,
-            release=build_release(request.release) if building else None,
+            release=build_release(request.release, ws.extension_name) if building else None,
             release_requested=request.release,
             same_source=made_from(ws, reference) if reference else (),
             crates=tuple(str(c) for c in crates),
@@ -248,7 +248,7 @@ def plan_new_module(
             template_version=render.template_version(template_dir),
             functions=(_function_record(function, signature, template_dir, made),),
         )
-        pristine = render_pristine(record, lambda _: template_dir, ws.rust_edition)
+        pristine = render_pristine(record, lambda _: template_dir, ws.rust_edition, ws.extension_name)
         files = pristine.files
         _refuse_existing_files(ws, files)
         for path, text in sorted(files.items()):
@@ -277,6 +277,7 @@ def plan_new_module(
         translation=made.translation,
         not_served=made.not_served,
         edition=ws.rust_edition,
+        extension=ws.extension_name,
     )
     _refuse_existing_files(ws, rendered.created)
     for path, text in sorted(rendered.created.items()):

@@ -25,7 +25,7 @@ from ..changes.plan import FileChange, read_text
 from ..changes.registration import ModuleFunction
 from ..errors import DevtoolError, UsageError
 from ..records import RECORDS_DIR, FunctionRecord, ModuleRecord
-from ..workspace import DEFAULT_EDITION, Workspace
+from ..workspace import DEFAULT_EDITION, DEFAULT_EXTENSION, Workspace
 from . import render
 from .signature import parse_signature
 
@@ -104,18 +104,22 @@ def base_dir(module: str) -> PurePosixPath:
 
 
 def render_pristine(
-    record: ModuleRecord, template_for: Callable[[FunctionRecord], Path], edition: str = DEFAULT_EDITION
+    record: ModuleRecord,
+    template_for: Callable[[FunctionRecord], Path],
+    edition: str = DEFAULT_EDITION,
+    extension: str = DEFAULT_EXTENSION,
 ) -> Pristine:
     """The module rendered as `new-module` wrote it: its first function, then each added one, in order.
 
-    `edition`: the engine's Rust edition (`Workspace.rust_edition`), which rustfmt formats for.
+    `edition`: the engine's Rust edition (`Workspace.rust_edition`), which rustfmt formats for;
+    `extension`: its extension module (`Workspace.extension_name`).
 
     Raises:
         UsageError, RenderError: as `render.render_module`.
     """
     first, *rest = record.functions
     template = template_for(first)
-    part = _render_function(record.module, first, template, edition)
+    part = _render_function(record.module, first, template, edition, extension)
     files = render.render_module(
         record.module,
         first.name,
@@ -125,12 +129,14 @@ def render_pristine(
         translation=first.translation,
         not_served=first.not_served,
         edition=edition,
+        extension=extension,
     )
     module = {path: text for path, text in files.items() if path not in part.created}
     pristine = Pristine(record.module, module, {first.name: FunctionPart(part.created, part.appended)})
     for function in rest:
         pristine = pristine.with_function(
-            function.name, _render_function(record.module, function, template_for(function), edition)
+            function.name,
+            _render_function(record.module, function, template_for(function), edition, extension),
         )
     return pristine
 
@@ -173,7 +179,7 @@ def base_of(ws: Workspace, record: ModuleRecord, template_dir: Path) -> Pristine
     if stored is not None:
         return stored
     if template_versions(record) == {render.template_version(template_dir)}:
-        return render_pristine(record, lambda _: template_dir, ws.rust_edition)
+        return render_pristine(record, lambda _: template_dir, ws.rust_edition, ws.extension_name)
     return None
 
 
@@ -230,7 +236,7 @@ def template_versions(record: ModuleRecord) -> set[str]:
 
 
 def _render_function(
-    module: str, function: FunctionRecord, template: Path, edition: str
+    module: str, function: FunctionRecord, template: Path, edition: str, extension: str
 ) -> render.RenderedFunction:
     return render.render_function(
         module,
@@ -241,6 +247,7 @@ def _render_function(
         translation=function.translation,
         not_served=function.not_served,
         edition=edition,
+        extension=extension,
     )
 
 

@@ -118,7 +118,7 @@ def remove_module(
                 exclude=[ws.bridge_dir, *(ws.root / p for p in deleted)],
             ),
             project=project_root(ws.root),
-            release=build_release(release) if verify and not dry_run else None,
+            release=build_release(release, ws.extension_name) if verify and not dry_run else None,
             crates_removed=dropped,
         )
         if dry_run:

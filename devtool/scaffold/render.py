@@ -38,7 +38,7 @@ from jinja2.bccache import Bucket
 
 from ..errors import RenderError, UsageError
 from ..names import check_identifier
-from ..workspace import DEFAULT_EDITION
+from ..workspace import DEFAULT_EDITION, DEFAULT_EXTENSION
 from .model import PARITY_EXAMPLES, rust_function
 from .signature import Signature
 
@@ -123,6 +123,7 @@ def render_module(
     translation: str | None = None,
     not_served: str | None = None,
     edition: str = DEFAULT_EDITION,
+    extension: str = DEFAULT_EXTENSION,
 ) -> dict[str, str]:
     """Every file of a new module whose first function is `function`, by workspace-relative path.
 
@@ -130,15 +131,16 @@ def render_module(
     fallback and the reference, and leaves the Rust kernel unwritten, unless `translation` (the Rust
     devtool translated it into) is given: then that is the kernel, written and served, or, with the
     reason it is `not_served` (it disagreed, or was not verified), kept in a comment under the
-    unwritten kernel. `edition`: the
-    engine's Rust edition, which rustfmt formats the Rust files for.
+    unwritten kernel. `edition`: the engine's Rust edition, which rustfmt formats the Rust files for.
+    `extension`: the engine's extension module (`Workspace.extension_name`), whose package holds the
+    stubs and which the tests import.
 
     Raises:
         UsageError: a name the template cannot use.
         RenderError: the template is broken (names the template file and the Jinja error).
     """
     kernel = Kernel(source, translation, not_served)
-    tree = _render(module, function, signature, template_dir, kernel, edition)
+    tree = _render(module, function, signature, template_dir, kernel, edition, extension)
     return {path: text for (part, path), text in tree.items() if part in (_MODULE, _FUNCTION)}
 
 
@@ -152,17 +154,18 @@ def render_function(
     translation: str | None = None,
     not_served: str | None = None,
     edition: str = DEFAULT_EDITION,
+    extension: str = DEFAULT_EXTENSION,
 ) -> RenderedFunction:
     """The files `function` adds to the existing `module`, and the text it appends to the module's files.
 
-    `source`, `translation`, `not_served` and `edition` as for `render_module`.
+    `source`, `translation`, `not_served`, `edition` and `extension` as for `render_module`.
 
     Raises:
         UsageError: a name the template cannot use.
         RenderError: the template is broken (names the template file and the Jinja error).
     """
     kernel = Kernel(source, translation, not_served)
-    tree = _render(module, function, signature, template_dir, kernel, edition)
+    tree = _render(module, function, signature, template_dir, kernel, edition, extension)
     return RenderedFunction(
         created={path: text for (part, path), text in tree.items() if part == _FUNCTION},
         appended={path: text for (part, path), text in tree.items() if part == _APPEND},
@@ -180,7 +183,11 @@ class Kernel:
 
 
 def build_context(
-    module: str, function: str, signature: Signature, kernel: Kernel = Kernel()
+    module: str,
+    function: str,
+    signature: Signature,
+    kernel: Kernel = Kernel(),
+    extension: str = DEFAULT_EXTENSION,
 ) -> dict[str, Any]:
     """The cookiecutter `extra_context`: the names, the signature as plain data for Jinja, the source.
 
@@ -204,6 +211,7 @@ def build_context(
         "module": module,
         "function": function,
         "signature": str(signature),
+        "extension": extension,
         "_source": made_from,
         "_model": rust_function(
             signature, function, from_source=source is not None, translated=served
@@ -232,11 +240,17 @@ def build_context(
 
 
 def _render(
-    module: str, function: str, signature: Signature, template_dir: Path, kernel: Kernel, edition: str
+    module: str,
+    function: str,
+    signature: Signature,
+    template_dir: Path,
+    kernel: Kernel,
+    edition: str,
+    extension: str,
 ) -> dict[tuple[str, str], str]:
     """Render the whole template into a temporary folder and format it; {(part, relative path): text}."""
     _check_names(module, function, signature)
-    extra = build_context(module, function, signature, kernel)
+    extra = build_context(module, function, signature, kernel, extension)
     with tempfile.TemporaryDirectory(prefix="devtool-render-") as out:
         try:
             context = generate_context(str(template_dir / "cookiecutter.json"), extra_context=extra)
@@ -336,9 +350,11 @@ def _check_names(module: str, function: str, signature: Signature) -> None:
 
 
 def _read_tree(project: Path) -> dict[tuple[str, str], str]:
+    """The rendered files, without the `__pycache__` folders that pip's byte-compiling of an installed
+    wheel leaves in the template (cookiecutter copies them along)."""
     tree: dict[tuple[str, str], str] = {}
     for path in sorted(project.rglob("*")):
-        if path.is_file():
+        if path.is_file() and "__pycache__" not in path.relative_to(project).parts:
             part, *rest = path.relative_to(project).parts
             tree[(part, "/".join(rest))] = path.read_text(encoding="utf-8")
     return tree

@@ -116,7 +116,9 @@ def update_modules(
         unstored = [r for r in records if r not in behind and read_pristine(ws, r) is None]
         for record in unstored:
             for change in plan_store(
-                ws, record.module, render_pristine(record, lambda _: template_dir, ws.rust_edition)
+                ws,
+                record.module,
+                render_pristine(record, lambda _: template_dir, ws.rust_edition, ws.extension_name),
             ):
                 tree.stage(change)
         resolved = [r for r in records if r.module in flagged and not flagged[r.module]]
@@ -152,7 +154,7 @@ def update_modules(
             if not check or not names:  # storing a render changes nothing that builds
                 return None
             # the profile of the extension it replaces, so a release build stays one (bench refuses debug)
-            optimised = build_release(release)
+            optimised = build_release(release, ws.extension_name)
             return verify_modules(ws, names, release=optimised, log_path=log, progress=progress)
 
         verified = run.apply_and_verify(plan, run_checks, log_path=log_path_for(ws, "update-module"))
@@ -190,7 +192,7 @@ def plan_update(
     stored = base_of(ws, record, template_dir)
     if stored is None and not base_from_current:
         raise missing_base(record)
-    rendered = render_pristine(record, lambda _: template_dir, ws.rust_edition)
+    rendered = render_pristine(record, lambda _: template_dir, ws.rust_edition, ws.extension_name)
     base, new = (stored or rendered).files, rendered.files
     update = ModuleUpdate(
         record.module, record.template_version, version, [], [], [], [], [], base_from_current=stored is None

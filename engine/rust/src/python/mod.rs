@@ -10,7 +10,9 @@ const PACKAGE: &str = "crypto_trading_engine";
 /// An attribute alone would make `crypto_trading_engine.technical` reachable, but
 /// `from crypto_trading_engine.technical import sma` goes through the import system,
 /// which only finds submodules listed in `sys.modules`.
-fn add_submodule<'py>(
+///
+/// Public so that an engine with no module yet (as `devtool init` makes it) has no unused function.
+pub fn add_submodule<'py>(
     parent: &Bound<'py, PyModule>,
     name: &str,
     register: fn(&Bound<'py, PyModule>) -> PyResult<()>,

@@ -153,7 +153,7 @@ def test_bad_input_raises_the_same_error_from_both_backends(
 
 
 def test_compiled_module_exports_the_function() -> None:
-    from crypto_trading_engine.{{ cookiecutter.module }} import {{ f }} as native
+    from {{ cookiecutter.extension }}.{{ cookiecutter.module }} import {{ f }} as native
 
     assert callable(native)
     assert native.__name__ == "{{ f }}"

@@ -1,0 +1,48 @@
+"""`devtool build` without the toolchain: the wheel's platform tag, what the throwaway environment installs.
+
+The build itself, the install and the tests against the installed wheel: tests/test_init_build_e2e.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from devtool.build import install_arguments, maturin_build_command, platform_tag
+from devtool.workspace import Workspace
+
+
+@pytest.mark.parametrize(
+    ("name", "tag"),
+    [
+        ("desk_engine-0.1.0-cp311-cp311-manylinux_2_34_x86_64.whl", "manylinux_2_34_x86_64"),
+        ("desk_engine-0.1.0-1-cp311-cp311-macosx_11_0_arm64.whl", "macosx_11_0_arm64"),
+        ("desk_engine-0.1.0-cp311-abi3-win_amd64.whl", "win_amd64"),
+    ],
+)
+def test_the_platform_tag_is_the_last_part_of_the_wheel_name(name: str, tag: str) -> None:
+    assert platform_tag(name) == tag
+
+
+def _workspace(tmp_path: Path, pyproject: str) -> Workspace:
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    return Workspace(tmp_path)
+
+
+def test_the_wheel_is_installed_with_pytest_when_the_engine_declares_no_test_extra(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path, '[project]\nname = "desk-engine"\n')
+    assert install_arguments(ws, tmp_path / "w.whl") == [str(tmp_path / "w.whl"), "pytest"]
+
+
+def test_the_wheel_is_installed_with_its_test_extra_when_declared(tmp_path: Path) -> None:
+    ws = _workspace(
+        tmp_path, '[project]\nname = "e"\n[project.optional-dependencies]\ntest = ["pytest", "pandas"]\n'
+    )
+    assert install_arguments(ws, tmp_path / "w.whl") == [f"{tmp_path / 'w.whl'}[test]"]
+
+
+def test_maturin_builds_a_release_wheel_for_this_interpreter(tmp_path: Path) -> None:
+    command = maturin_build_command(tmp_path, sdist=True)
+    assert command[:3] == ["maturin", "build", "--release"] and "--sdist" in command
+    assert "--sdist" not in maturin_build_command(tmp_path, sdist=False)
