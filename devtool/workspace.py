@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .changes.rust_syntax import is_pub, mod_declarations, parse_rust
 from .errors import WorkspaceNotFound
 
 DEFAULT_MANIFEST = "rust/Cargo.toml"
@@ -16,7 +16,6 @@ DEFAULT_EDITION = "2021"
 #: The extension module's name this repository's engine has (and a template without `extension` renders).
 DEFAULT_EXTENSION = "crypto_trading_engine"
 
-_PUB_MOD = re.compile(r"pub mod ([a-z_][a-z0-9_]*);")
 #: The engine's own Rust modules, never a devtool module: the extension module (`python`), and
 #: what every module's kernels share (`support`).
 ENGINE_OWN_MODULES = frozenset({"python", "support"})
@@ -120,11 +119,16 @@ class Workspace:
         return self.rust_src / name
 
     def module_names(self) -> list[str]:
-        """The modules `lib.rs` declares with `pub mod`, in file order, without `python` and `support`
-        (the engine's own: the extension module, and what every module's kernels share)."""
-        lines = self.lib_rs.read_text(encoding="utf-8").splitlines()
-        found = (_PUB_MOD.fullmatch(line.strip()) for line in lines)
-        return [m.group(1) for m in found if m is not None and m.group(1) not in ENGINE_OWN_MODULES]
+        """The modules `lib.rs` declares with `pub mod name;`, in file order, without `python` and `support`
+        (the engine's own: the extension module, and what every module's kernels share).
+
+        Read with the tree-sitter parse the registration edits use, so any layout rustfmt or a person
+        leaves (attributes, comments, several items on a line) is read the same; a file with a syntax
+        error still yields the declarations the parser can read.
+        """
+        _, root = parse_rust(self.lib_rs.read_text(encoding="utf-8"), "lib.rs", strict=False)
+        declared = (d.name for d in mod_declarations(root) if is_pub(d))
+        return [name for name in declared if name not in ENGINE_OWN_MODULES]
 
     def has_module(self, name: str) -> bool:
         """Whether `lib.rs` declares module `name`."""

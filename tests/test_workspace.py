@@ -123,6 +123,23 @@ def test_module_names_come_from_pub_mod_lines_without_python(sample_workspace: W
     assert not sample_workspace.has_module("private")
 
 
+def test_module_names_read_any_layout_the_parser_accepts(sample_workspace: Workspace) -> None:
+    # Attributes, doc comments, two items on a line, a declaration split over lines, an inline
+    # module (no file of its own), `pub(crate)` and commented-out code: a line regex misreads each.
+    sample_workspace.lib_rs.write_text(
+        "//! doc\n"
+        '/// Momentum.\n#[cfg(feature = "x")] pub mod momentum;\n'
+        "pub mod alpha; pub mod beta;\n"
+        "pub\n  mod\n  gamma\n;\n"
+        "pub mod inline { pub fn f() {} }\n"
+        "pub(crate) mod internal;\n"
+        "// pub mod commented;\n"
+        "/* pub mod blocked; */\n"
+        "pub mod support;\n"
+    )
+    assert sample_workspace.module_names() == ["momentum", "alpha", "beta", "gamma"]
+
+
 def test_the_repository_finds_its_engine() -> None:
     assert find_workspace(REPO / "devtool").root == (REPO / "engine").resolve()
 
