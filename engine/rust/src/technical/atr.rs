@@ -1,11 +1,12 @@
 //! Average true range with Wilder's smoothing, as TA-Lib.
 use std::ops::Range;
 
+use super::checks::{check_period, check_same_len};
 use super::chunked::{self, Chain, Plan};
 use super::cpu::MulAdd;
-use super::error::{check_buffer, check_period, check_same_len, KernelError};
 use super::smoothing::Smoothing;
 use super::span;
+use crate::support::KernelError;
 
 /// Points per step. Small blocks let the CPU load the next block's inputs while it still works
 /// through the recursion of this one (its out-of-order window spans a few dozen points); blocks
@@ -42,7 +43,7 @@ pub(crate) fn atr_with(
 ) -> Result<(), KernelError> {
     check_same_len(high, low, close)?;
     check_args(period, close.len())?;
-    check_buffer("out", out.len(), close.len())?;
+    KernelError::check_output("out", out.len(), close.len())?;
     span::apply([high, low, close], [out], |[high, low, close], [out]| {
         let chain = Atr {
             high,
@@ -201,7 +202,10 @@ mod tests {
     fn rejects_different_lengths() {
         let mut out = [0.0; 2];
         let err = atr_into(&[1.0, 2.0], &[1.0], &[1.0, 2.0], 1, &mut out).unwrap_err();
-        assert_eq!(err, KernelError::LengthMismatch { lens: [2, 1, 2] });
+        assert_eq!(
+            err.to_string(),
+            "high, low and close must have the same length, got 2, 1 and 2"
+        );
     }
 
     #[test]

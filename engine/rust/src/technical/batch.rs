@@ -3,30 +3,17 @@ use rayon::prelude::*;
 
 use super::atr::{self, atr_with};
 use super::bollinger::{self, bollinger_bands_into, Bands};
+use super::checks::check_same_shape;
 use super::chunked::Plan;
 use super::ema::{self, ema_with};
-use super::error::{check_buffer, KernelError};
 use super::macd::{self, macd_with, MacdLines, MacdPeriods};
 use super::rsi::{self, rsi_with};
 use super::sma::{self, sma_into};
+use crate::support::{KernelError, Matrix};
 
 /// Below this many points a batch runs on the calling thread: handing rows to rayon's pool costs
 /// some microseconds, more than a small batch takes to compute.
 pub const PARALLEL_MIN_POINTS: usize = 1 << 15;
-
-/// A row-major matrix: `rows` series of `cols` points each.
-#[derive(Debug, Clone, Copy)]
-pub struct Matrix<'a> {
-    pub data: &'a [f64],
-    pub rows: usize,
-    pub cols: usize,
-}
-
-impl Matrix<'_> {
-    fn check(&self, name: &'static str) -> Result<(), KernelError> {
-        check_buffer(name, self.data.len(), self.rows.saturating_mul(self.cols))
-    }
-}
 
 /// SMA of every row of `values` into `out` (same shape).
 pub fn sma_batch_into(
@@ -34,9 +21,8 @@ pub fn sma_batch_into(
     period: usize,
     out: &mut [f64],
 ) -> Result<(), KernelError> {
-    values.check("values")?;
-    sma::check_args(period, values.cols)?;
-    for_each_row([values.data], [out], values.cols, |[x], [out], _| {
+    sma::check_args(period, values.cols())?;
+    for_each_row([values.data()], [out], values.cols(), |[x], [out], _| {
         sma_into(x, period, out)
     })
 }
@@ -47,9 +33,8 @@ pub fn ema_batch_into(
     period: usize,
     out: &mut [f64],
 ) -> Result<(), KernelError> {
-    values.check("values")?;
-    ema::check_args(period, values.cols)?;
-    for_each_row([values.data], [out], values.cols, |[x], [out], plan| {
+    ema::check_args(period, values.cols())?;
+    for_each_row([values.data()], [out], values.cols(), |[x], [out], plan| {
         ema_with(x, period, out, plan)
     })
 }
@@ -60,9 +45,8 @@ pub fn rsi_batch_into(
     period: usize,
     out: &mut [f64],
 ) -> Result<(), KernelError> {
-    values.check("values")?;
-    rsi::check_args(period, values.cols)?;
-    for_each_row([values.data], [out], values.cols, |[x], [out], plan| {
+    rsi::check_args(period, values.cols())?;
+    for_each_row([values.data()], [out], values.cols(), |[x], [out], plan| {
         rsi_with(x, period, out, plan)
     })
 }
@@ -75,17 +59,16 @@ pub fn bollinger_bands_batch_into(
     nbdev_down: f64,
     bands: Bands<'_>,
 ) -> Result<(), KernelError> {
-    values.check("values")?;
-    bollinger::check_args(period, nbdev_up, nbdev_down, values.cols)?;
+    bollinger::check_args(period, nbdev_up, nbdev_down, values.cols())?;
     let Bands {
         upper,
         middle,
         lower,
     } = bands;
     for_each_row(
-        [values.data],
+        [values.data()],
         [upper, middle, lower],
-        values.cols,
+        values.cols(),
         |[x], [upper, middle, lower], _| {
             bollinger_bands_into(
                 x,
@@ -108,13 +91,12 @@ pub fn macd_batch_into(
     periods: MacdPeriods,
     lines: MacdLines<'_>,
 ) -> Result<(), KernelError> {
-    values.check("values")?;
-    macd::check_args(periods, values.cols)?;
+    macd::check_args(periods, values.cols())?;
     let MacdLines { macd, signal, hist } = lines;
     for_each_row(
-        [values.data],
+        [values.data()],
         [macd, signal, hist],
-        values.cols,
+        values.cols(),
         |[x], [macd, signal, hist], plan| {
             macd_with(x, periods, MacdLines { macd, signal, hist }, plan)
         },
@@ -129,18 +111,12 @@ pub fn atr_batch_into(
     period: usize,
     out: &mut [f64],
 ) -> Result<(), KernelError> {
-    high.check("high")?;
-    low.check("low")?;
-    close.check("close")?;
-    let shapes = [high, low, close].map(|m| (m.rows, m.cols));
-    if shapes[0] != shapes[1] || shapes[0] != shapes[2] {
-        return Err(KernelError::ShapeMismatch { shapes });
-    }
-    atr::check_args(period, close.cols)?;
+    check_same_shape([high, low, close].map(|m| (m.rows(), m.cols())))?;
+    atr::check_args(period, close.cols())?;
     for_each_row(
-        [high.data, low.data, close.data],
+        [high.data(), low.data(), close.data()],
         [out],
-        close.cols,
+        close.cols(),
         |[h, l, c], [out], plan| atr_with([h, l, c], period, out, plan),
     )
 }
@@ -157,7 +133,7 @@ fn for_each_row<const I: usize, const O: usize>(
 ) -> Result<(), KernelError> {
     let len = inputs.first().map_or(0, |x| x.len());
     for (name, out) in ["out"; O].iter().zip(&outputs) {
-        check_buffer(name, out.len(), len)?;
+        KernelError::check_output(name, out.len(), len)?;
     }
     if cols == 0 || len == 0 {
         return Ok(());
@@ -197,84 +173,55 @@ mod tests {
     }
 
     #[test]
-    fn rows_equal_single_series_serial_and_parallel() {
+    fn rows_equal_single_series_serial_and_parallel() -> Result<(), KernelError> {
         // The last shape's single series are long enough to run in chunks, the batch's rows not.
         for (rows, cols) in [(3, 50), (8, PARALLEL_MIN_POINTS / 4), (2, 300_007)] {
             let data = matrix(rows, cols);
-            let values = Matrix {
-                data: &data,
-                rows,
-                cols,
-            };
             let mut batch = vec![0.0; data.len()];
-            rsi_batch_into(values, 14, &mut batch).unwrap();
+            rsi_batch_into(Matrix::new(&data, rows, cols)?, 14, &mut batch)?;
             for (x, got) in data.chunks(cols).zip(batch.chunks(cols)) {
                 let mut single = vec![0.0; cols];
-                crate::technical::rsi_into(x, 14, &mut single).unwrap();
+                crate::technical::rsi_into(x, 14, &mut single)?;
                 assert_eq!(
                     got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
                     single.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
                 );
             }
         }
+        Ok(())
     }
 
     #[test]
-    fn atr_rejects_different_shapes() {
+    fn atr_rejects_different_shapes() -> Result<(), KernelError> {
         let a = matrix(2, 3);
         let b = matrix(3, 2);
-        let m = |data, rows, cols| Matrix { data, rows, cols };
         let mut out = vec![0.0; 6];
-        let err = atr_batch_into(m(&a, 2, 3), m(&b, 3, 2), m(&a, 2, 3), 1, &mut out).unwrap_err();
+        let (m23, m32) = (Matrix::new(&a, 2, 3)?, Matrix::new(&b, 3, 2)?);
+        let err = atr_batch_into(m23, m32, m23, 1, &mut out).unwrap_err();
         assert_eq!(
             err.to_string(),
             "high, low and close must have the same shape, got (2, 3), (3, 2) and (2, 3)"
         );
+        Ok(())
     }
 
     #[test]
-    fn checks_period_against_the_row_length() {
+    fn checks_period_against_the_row_length() -> Result<(), KernelError> {
         let data = matrix(2, 5);
         let mut out = vec![0.0; 10];
-        let err = sma_batch_into(
-            Matrix {
-                data: &data,
-                rows: 2,
-                cols: 5,
-            },
-            6,
-            &mut out,
-        )
-        .unwrap_err();
+        let err = sma_batch_into(Matrix::new(&data, 2, 5)?, 6, &mut out).unwrap_err();
         assert_eq!(
             err.to_string(),
             "period must be <= the series length (5), got 6"
         );
-        let err = sma_batch_into(
-            Matrix {
-                data: &data,
-                rows: 3,
-                cols: 5,
-            },
-            2,
-            &mut out,
-        )
-        .unwrap_err();
-        assert!(matches!(err, KernelError::BadBuffer { .. }));
+        let err = sma_batch_into(Matrix::new(&data, 2, 5)?, 2, &mut out[..9]).unwrap_err();
+        assert!(matches!(err, KernelError::OutputLength { .. }));
+        Ok(())
     }
 
     #[test]
-    fn empty_batches_are_fine() {
+    fn empty_batches_are_fine() -> Result<(), KernelError> {
         let mut out = vec![];
-        sma_batch_into(
-            Matrix {
-                data: &[],
-                rows: 0,
-                cols: 5,
-            },
-            2,
-            &mut out,
-        )
-        .unwrap();
+        sma_batch_into(Matrix::new(&[], 0, 5)?, 2, &mut out)
     }
 }

@@ -2,16 +2,16 @@
 //!
 //! Bindings only convert: C-contiguous float64 arrays in without copying, outputs allocated as numpy
 //! arrays (numpy backs large ones with huge pages; a fresh `Vec` would page-fault on every 4 KiB)
-//! and filled by the kernel with the GIL released, kernel errors raised as `ValueError`.
-use numpy::PyUntypedArrayMethods;
+//! and filled by the kernel with the GIL released, kernel errors raised as the shared
+//! `KernelError` maps them (every refusal of an indicator is a `ValueError`).
 use numpy::{PyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use super::batch::{self, Matrix};
-use super::error::KernelError;
+use super::batch;
 use super::{atr_into, bollinger_bands_into, ema_into, kama_into, macd_into, rsi_into, sma_into};
 use super::{Bands, MacdLines, MacdPeriods};
+use crate::support::bind::matrix;
+use crate::support::{KernelError, Matrix};
 
 /// Below this many points the GIL stays held: releasing and re-taking it costs more than the work.
 const DETACH_MIN_POINTS: usize = 1 << 12;
@@ -20,7 +20,7 @@ type Array1<'py> = Bound<'py, PyArray1<f64>>;
 type Array2<'py> = Bound<'py, PyArray2<f64>>;
 type Three<A> = (A, A, A);
 
-/// Runs `kernel`, without the GIL when the work is large enough, mapping its error to `ValueError`.
+/// Runs `kernel`, without the GIL when the work is large enough, raising its error.
 fn compute(
     py: Python<'_>,
     points: usize,
@@ -31,7 +31,7 @@ fn compute(
     } else {
         py.detach(kernel)
     };
-    result.map_err(|err| PyValueError::new_err(err.to_string()))
+    Ok(result?)
 }
 
 /// A new float64 array of `len` elements, left uninitialised.
@@ -90,15 +90,6 @@ fn map_series3<'py>(
     Ok((a, b, c))
 }
 
-/// A borrowed C-contiguous matrix.
-fn matrix<'a>(values: &'a PyReadonlyArray2<'_, f64>) -> PyResult<Matrix<'a>> {
-    let data = values.as_slice()?;
-    match *values.shape() {
-        [rows, cols] => Ok(Matrix { data, rows, cols }),
-        _ => Err(PyValueError::new_err("expected a 2-dimensional array")),
-    }
-}
-
 /// One output matrix of `values`' shape, filled by `kernel`.
 fn map_rows<'py>(
     values: &PyReadonlyArray2<'py, f64>,
@@ -106,9 +97,9 @@ fn map_rows<'py>(
 ) -> PyResult<Array2<'py>> {
     let py = values.py();
     let m = matrix(values)?;
-    let out = empty2(py, m.rows, m.cols);
+    let out = empty2(py, m.rows(), m.cols());
     let buf = data_mut(&out)?;
-    compute(py, m.data.len(), || kernel(m, buf))?;
+    compute(py, m.data().len(), || kernel(m, buf))?;
     Ok(out)
 }
 
@@ -120,13 +111,13 @@ fn map_rows3<'py>(
     let py = values.py();
     let m = matrix(values)?;
     let outs = [
-        empty2(py, m.rows, m.cols),
-        empty2(py, m.rows, m.cols),
-        empty2(py, m.rows, m.cols),
+        empty2(py, m.rows(), m.cols()),
+        empty2(py, m.rows(), m.cols()),
+        empty2(py, m.rows(), m.cols()),
     ];
     let [a, b, c] = &outs;
     let bufs = [data_mut(a)?, data_mut(b)?, data_mut(c)?];
-    compute(py, m.data.len(), || kernel(m, bufs))?;
+    compute(py, m.data().len(), || kernel(m, bufs))?;
     let [a, b, c] = outs;
     Ok((a, b, c))
 }

@@ -5,10 +5,11 @@
 //! an exact two-pass computation at every block (see `window`).
 use std::ops::Range;
 
+use super::checks::{check_deviation, check_period};
 use super::cpu::{self, Kernel, MulAdd};
-use super::error::{check_buffer, check_deviation, check_period, KernelError};
 use super::span;
 use super::window::{self, Window};
+use crate::support::KernelError;
 
 /// The three output bands, each as long as the input.
 pub struct Bands<'a> {
@@ -46,9 +47,9 @@ pub fn bollinger_bands_into(
         middle,
         lower,
     } = bands;
-    check_buffer("upper", upper.len(), values.len())?;
-    check_buffer("middle", middle.len(), values.len())?;
-    check_buffer("lower", lower.len(), values.len())?;
+    KernelError::check_output("upper", upper.len(), values.len())?;
+    KernelError::check_output("middle", middle.len(), values.len())?;
+    KernelError::check_output("lower", lower.len(), values.len())?;
     span::apply(
         [values],
         [upper, middle, lower],

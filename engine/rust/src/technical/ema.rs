@@ -1,11 +1,12 @@
 //! Exponential moving average, seeded as TA-Lib seeds it.
 use std::ops::Range;
 
+use super::checks::check_period;
 use super::chunked::{self, Chain, Plan};
 use super::cpu::MulAdd;
-use super::error::{check_buffer, check_period, KernelError};
 use super::smoothing::{mean, Smoothing};
 use super::span;
+use crate::support::KernelError;
 
 /// Checks the arguments of [`ema_into`] for a series of `len` points.
 pub(crate) fn check_args(period: usize, len: usize) -> Result<(), KernelError> {
@@ -29,7 +30,7 @@ pub(crate) fn ema_with(
     plan: Plan,
 ) -> Result<(), KernelError> {
     check_args(period, values.len())?;
-    check_buffer("out", out.len(), values.len())?;
+    KernelError::check_output("out", out.len(), values.len())?;
     span::apply([values], [out], |[x], [out]| ema(x, period, out, plan));
     Ok(())
 }

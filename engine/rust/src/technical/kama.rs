@@ -26,9 +26,10 @@
 //! The recursion is serial: the running sum never forgets its rounding history, so a chunk started
 //! anywhere but at the beginning cannot reproduce its bits (see `chunked`, which needs a state
 //! that converges).
+use super::checks::check_period;
 use super::cpu::{self, Kernel, MulAdd};
-use super::error::{check_buffer, check_period, KernelError};
 use super::span;
+use crate::support::KernelError;
 
 /// The smoothing constant of a 30-bar EMA: where a noisy market leaves the average.
 const SLOW: f64 = 2.0 / (30.0 + 1.0);
@@ -46,7 +47,7 @@ pub(crate) fn check_args(period: usize, len: usize) -> Result<(), KernelError> {
 /// `out` must be as long as `values`. NaN handling: see the `span` module.
 pub fn kama_into(values: &[f64], period: usize, out: &mut [f64]) -> Result<(), KernelError> {
     check_args(period, values.len())?;
-    check_buffer("out", out.len(), values.len())?;
+    KernelError::check_output("out", out.len(), values.len())?;
     span::apply([values], [out], |[x], [out]| {
         cpu::dispatch(Kama { x, period, out })
     });

@@ -1,11 +1,12 @@
 //! MACD: the difference of two EMAs, its EMA (the signal) and their difference, as TA-Lib.
 use std::ops::Range;
 
+use super::checks::{check_fast_below_slow, check_period, check_positive};
 use super::chunked::{self, Chain, Plan};
 use super::cpu::{self, Kernel, MulAdd};
-use super::error::{check_buffer, check_period, check_positive, KernelError};
 use super::smoothing::{mean, run_difference, Smoothing};
 use super::span;
+use crate::support::KernelError;
 
 /// Points per step. Small blocks let the CPU load the next block's inputs while it still works
 /// through the recursion of this one (its out-of-order window spans a few dozen points); blocks
@@ -33,9 +34,7 @@ pub(crate) fn check_args(periods: MacdPeriods, len: usize) -> Result<(), KernelE
     check_positive("fast_period", fast)?;
     check_positive("slow_period", slow)?;
     check_positive("signal_period", signal)?;
-    if fast >= slow {
-        return Err(KernelError::FastNotBelowSlow { fast, slow });
-    }
+    check_fast_below_slow(fast, slow)?;
     check_period("slow_period", slow, len)?;
     check_period("signal_period", signal, len)
 }
@@ -64,9 +63,9 @@ pub(crate) fn macd_with(
 ) -> Result<(), KernelError> {
     check_args(periods, values.len())?;
     let MacdLines { macd, signal, hist } = lines;
-    check_buffer("macd", macd.len(), values.len())?;
-    check_buffer("signal", signal.len(), values.len())?;
-    check_buffer("hist", hist.len(), values.len())?;
+    KernelError::check_output("macd", macd.len(), values.len())?;
+    KernelError::check_output("signal", signal.len(), values.len())?;
+    KernelError::check_output("hist", hist.len(), values.len())?;
     span::apply(
         [values],
         [macd, signal, hist],
@@ -343,7 +342,10 @@ mod tests {
             signal: 1,
         };
         let err = macd_into(&[1.0, 2.0, 3.0], periods, lines).unwrap_err();
-        assert_eq!(err, KernelError::FastNotBelowSlow { fast: 3, slow: 3 });
+        assert_eq!(
+            err.to_string(),
+            "fast_period must be < slow_period, got fast_period=3 and slow_period=3"
+        );
     }
 
     #[test]

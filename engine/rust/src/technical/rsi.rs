@@ -1,11 +1,12 @@
 //! Relative strength index with Wilder's smoothing, as TA-Lib computes it.
 use std::ops::Range;
 
+use super::checks::check_period;
 use super::chunked::{self, Chain, Plan};
 use super::cpu::MulAdd;
-use super::error::{check_buffer, check_period, KernelError};
 use super::smoothing::{run_pair_prescaled, Smoothing};
 use super::span;
+use crate::support::KernelError;
 
 /// Points per step. Small blocks let the CPU load the next block's inputs while it still works
 /// through the recursion of this one (its out-of-order window spans a few dozen points); blocks
@@ -35,7 +36,7 @@ pub(crate) fn rsi_with(
     plan: Plan,
 ) -> Result<(), KernelError> {
     check_args(period, values.len())?;
-    check_buffer("out", out.len(), values.len())?;
+    KernelError::check_output("out", out.len(), values.len())?;
     span::apply([values], [out], |[x], [out]| rsi_span(x, period, out, plan));
     Ok(())
 }

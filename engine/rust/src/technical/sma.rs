@@ -1,10 +1,11 @@
 //! Simple moving average, with TA-Lib's warm-up.
 use std::ops::Range;
 
+use super::checks::check_period;
 use super::cpu::{self, Kernel, MulAdd};
-use super::error::{check_buffer, check_period, KernelError};
 use super::span;
 use super::window::{self, Window};
+use crate::support::KernelError;
 
 /// Checks the arguments of [`sma_into`] for a series of `len` points.
 pub(crate) fn check_args(period: usize, len: usize) -> Result<(), KernelError> {
@@ -16,7 +17,7 @@ pub(crate) fn check_args(period: usize, len: usize) -> Result<(), KernelError> {
 /// `out` must be as long as `values`. NaN handling: see the `span` module.
 pub fn sma_into(values: &[f64], period: usize, out: &mut [f64]) -> Result<(), KernelError> {
     check_args(period, values.len())?;
-    check_buffer("out", out.len(), values.len())?;
+    KernelError::check_output("out", out.len(), values.len())?;
     span::apply([values], [out], |[x], [out]| sma(x, period, out));
     Ok(())
 }
