@@ -93,6 +93,7 @@ impl Kernel for Kama<'_> {
         for (((before_old, old), (before, now)), out) in
             leaving.zip(entering).zip(&mut out[period + 1..])
         {
+            prefetch((now as *const f64).wrapping_add(PREFETCH_AHEAD));
             let entering = now - before;
             sum -= (before_old - old).abs();
             sum += entering.abs();
@@ -105,6 +106,27 @@ impl Kernel for Kama<'_> {
         }
         sum.is_finite() && kama.is_finite()
     }
+}
+
+/// How far ahead of the current bar the input is fetched into the cache: 2 KiB.
+///
+/// The loop is one serial chain of about 30 instructions a bar, so the CPU's out-of-order window
+/// reaches only a few bars ahead, and a series that is not in the cache (1e7 points) waits on
+/// memory: 56 ms at 1e7 points without the prefetch, 27 ms with it (64 bars ahead: 31 ms; 512:
+/// as 256). Series in the cache are not slower.
+const PREFETCH_AHEAD: usize = 256;
+
+/// Asks the CPU to bring the cache line at `p` into its caches (nothing off x86-64).
+#[inline(always)]
+fn prefetch(p: *const f64) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint: it never faults, whatever the address.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// The running sum and flat count once a whole window is flat. Out of line and cold, so the
