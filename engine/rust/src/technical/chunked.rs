@@ -25,6 +25,9 @@ pub(crate) struct Plan {
     pub min_rows: usize,
     /// Each chunk must be at least this many times longer than its warm-up.
     pub min_chunk_per_warm_up: usize,
+    /// Whether a kernel may run stretches of one chunk side by side on SIMD lanes (RSI), checked
+    /// as chunks are; `false` keeps the serial reference.
+    pub lanes: bool,
 }
 
 impl Plan {
@@ -35,11 +38,13 @@ impl Plan {
     pub(crate) const DEFAULT: Plan = Plan {
         min_rows: 1 << 18,
         min_chunk_per_warm_up: 32,
+        lanes: true,
     };
     /// Never cut: the serial reference, and the rows of a batch, which run in parallel already.
     pub(crate) const SERIAL: Plan = Plan {
         min_rows: usize::MAX,
         min_chunk_per_warm_up: usize::MAX,
+        lanes: false,
     };
 }
 
@@ -233,6 +238,7 @@ mod tests {
     const EAGER: Plan = Plan {
         min_rows: 0,
         min_chunk_per_warm_up: 1,
+        lanes: true,
     };
 
     /// A deterministic pseudo-random generator (xorshift), for reproducible cases.

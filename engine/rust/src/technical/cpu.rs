@@ -8,6 +8,8 @@
 
 /// How `a * b + c` is computed inside a kernel.
 pub(crate) trait MulAdd {
+    /// Whether [`MulAdd::mul_add`] is one fused operation, one rounding.
+    const FUSED: bool;
     fn mul_add(a: f64, b: f64, c: f64) -> f64;
 }
 
@@ -15,6 +17,7 @@ pub(crate) trait MulAdd {
 pub(crate) enum Fused {}
 
 impl MulAdd for Fused {
+    const FUSED: bool = true;
     #[inline(always)]
     fn mul_add(a: f64, b: f64, c: f64) -> f64 {
         a.mul_add(b, c)
@@ -25,6 +28,7 @@ impl MulAdd for Fused {
 pub(crate) enum Separate {}
 
 impl MulAdd for Separate {
+    const FUSED: bool = false;
     #[inline(always)]
     fn mul_add(a: f64, b: f64, c: f64) -> f64 {
         a * b + c

@@ -94,6 +94,7 @@ impl Kernel for Kama<'_> {
         for (((before_old, old), (before, now)), out) in
             leaving.zip(entering).zip(&mut out[period + 1..])
         {
+            prefetch((now as *const f64).wrapping_add(PREFETCH_AHEAD));
             let entering = now - before;
             sum -= (before_old - old).abs();
             sum += entering.abs();
@@ -108,6 +109,27 @@ impl Kernel for Kama<'_> {
     }
 }
 
+/// How far ahead of the current bar the input is fetched into the cache: 2 KiB.
+///
+/// The loop is one serial chain of about 30 instructions a bar, so the CPU's out-of-order window
+/// reaches only a few bars ahead, and a series that is not in the cache (1e7 points) waits on
+/// memory: 56 ms at 1e7 points without the prefetch, 27 ms with it (64 bars ahead: 31 ms; 512:
+/// as 256). Series in the cache are not slower.
+const PREFETCH_AHEAD: usize = 256;
+
+/// Asks the CPU to bring the cache line at `p` into its caches (nothing off x86-64).
+#[inline(always)]
+fn prefetch(p: *const f64) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint: it never faults, whatever the address.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// The running sum and flat count once a whole window is flat. Out of line and cold, so the
 /// test before it compiles to a branch (predicted, rarely taken) rather than a select on the
 /// sum's dependency chain.
@@ -117,12 +139,21 @@ fn flat_window(period: usize) -> (f64, usize) {
     (0.0, period)
 }
 
+/// The efficiency ratio of a flat window or a perfect trend. Out of line and cold, as
+/// [`flat_window`]: the tests before it compile to branches that skip the division (as TA-Lib's
+/// loop does) rather than to selects that compute both sides; 1.2x faster at 1e6 points.
+#[cold]
+#[inline(never)]
+fn trend() -> f64 {
+    1.0
+}
+
 /// One bar: the average after `kama` given the bar's value `now`, its change over the window
 /// `change` and the window's sum of moves `sum`.
 #[inline(always)]
 fn step<M: MulAdd>(kama: f64, now: f64, change: f64, sum: f64) -> f64 {
     let ratio = if sum <= 0.0 || sum <= change {
-        1.0
+        trend()
     } else {
         (change / sum).abs()
     };

@@ -37,6 +37,11 @@ impl Smoothing {
         self.k
     }
 
+    /// `a`, `a²`, `a³`, `a⁴`: the weights of [`Smoothing::step4`].
+    pub(crate) fn powers(&self) -> [f64; 4] {
+        self.a
+    }
+
     /// Smooths `xs` on from `e`, writing each value to `out` (as long as `xs`); returns the last one.
     #[inline(always)]
     pub(crate) fn run<M: MulAdd>(&self, e: f64, xs: &[f64], out: &mut [f64]) -> f64 {
