@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up, then run the main job on a scratch copy of the engine (your engine/ is left as it is):
-# `devtool new-module` generates, registers, builds and tests a module; then Rust is compared with the
-# numpy fallback on the engine's real indicators.
+# `devtool profile` finds the example strategy's bottleneck and prints the command that moves it;
+# that command translates the Python function into Rust, verifies it against the original and serves
+# it; `devtool bench` measures it. Then Rust is compared with TA-Lib, ta-lib-takt and the numpy
+# fallback on the engine's real indicators.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -12,12 +14,24 @@ scratch="$(mktemp -d -t devtool-demo-XXXXXX)"
 trap 'rm -rf "$scratch"' EXIT
 python scripts/scratch_env.py "$scratch"   # a copy of engine/ and a virtualenv that sees .venv's packages
 
-printf '\n==> devtool new-module (in a scratch copy of the engine: %s)\n' "$scratch/engine"
-(cd "$scratch/engine" && "$scratch/venv/bin/python" -m devtool new-module demo_stats \
-    --function zscore --signature "values: f64[], window: usize -> f64[]" --release)
+scratch_devtool() { "$scratch/venv/bin/python" -m devtool "$@"; }
+devtool_in_scratch() { scratch_devtool "$@" --engine "$scratch/engine"; }
+
+printf '\n==> devtool profile examples/strategy.py\n'
+scratch_devtool profile examples/strategy.py --top 5
+# The first candidate's command, as the profile printed it (its --json carries the same).
+command="$(scratch_devtool profile examples/strategy.py --json \
+    | python -c 'import json, sys; print(json.load(sys.stdin)["candidates"][0]["suggested_command"])')"
+
+printf '\n==> %s --release (in a scratch copy of the engine: %s)\n' "$command" "$scratch/engine"
+read -r -a words <<< "$command"
+devtool_in_scratch "${words[@]:1}" --release
 
 printf '\n==> devtool list\n'
-(cd "$scratch/engine" && "$scratch/venv/bin/python" -m devtool list)
+devtool_in_scratch list
+
+printf '\n==> devtool bench strategy.kama: the translated kernel against the Python function\n'
+devtool_in_scratch bench strategy.kama --sizes 1e4,1e5
 
 # ta-lib-takt (a faster TA-Lib core, same output) has TA-Lib's `talib` import name, so it lives in a
 # virtualenv of its own; compare.py finds .venv-takt and times it in separate processes. Not in CI.
