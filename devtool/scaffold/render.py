@@ -40,6 +40,8 @@ from ..errors import RenderError, UsageError
 from ..names import check_identifier
 from ..workspace import DEFAULT_EDITION, DEFAULT_EXTENSION
 from .model import PARITY_EXAMPLES, rust_function
+from .placeholder import placeholder
+from .python_model import TYPE_TABLES, python_function
 from .signature import Signature
 
 
@@ -195,11 +197,14 @@ def build_context(
     `_source` is `{}`, or `{"module": ..., "function": ...}` for a module made `--from` a Python function,
     with `"rust"` (the translated kernel), `"not_served"` (why it is not served, or "")
     and `"examples"` (how many generated inputs its parity test tries) when devtool translated it.
-    `_model` holds the values computed for the templates (`model.rust_function`); a template whose
-    cookiecutter.json has no `_model` key (an old version) ignores it.
+    `_model` holds the values computed for the templates: the Rust file's (`model.rust_function`), and
+    under `placeholder`, `python` and `types` the placeholder computation's code and expected values
+    (`placeholder.placeholder`), the Python files' values and the type tables (`python_model`). A
+    template whose cookiecutter.json has no `_model` key (an old version) ignores it.
     """
     first_matrix = signature.first_matrix
     source = kernel.source
+    from_source = source is not None
     source_module, _, source_function = (source or "").rpartition(":")
     made_from: dict[str, Any] = {"module": source_module, "function": source_function} if source else {}
     served = None
@@ -213,9 +218,12 @@ def build_context(
         "signature": str(signature),
         "extension": extension,
         "_source": made_from,
-        "_model": rust_function(
-            signature, function, from_source=source is not None, translated=served
-        ).as_context(),
+        "_model": {
+            **rust_function(signature, function, from_source=from_source, translated=served).as_context(),
+            "placeholder": placeholder(signature).as_context(),
+            "python": python_function(signature, from_source=from_source).as_context(),
+            "types": TYPE_TABLES,
+        },
         "_sig": {
             "args": [
                 {
