@@ -134,7 +134,16 @@ class RustFunction:
 
     def as_context(self) -> dict[str, Any]:
         """Plain data for Jinja (lists, not tuples)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        return {k: plain(v) for k, v in asdict(self).items()}
+
+
+def plain(value: Any) -> Any:
+    """`value` as plain data for Jinja: tuples become lists, at any depth (a model's `as_context`)."""
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
 
 
 def type_complexity(types: tuple[str, ...]) -> int:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .model import plain
 from .signature import Arg, Signature
 
 #: The known inputs x of the tests, by case name.
@@ -153,15 +154,7 @@ class Placeholder:
 
     def as_context(self) -> dict[str, Any]:
         """Plain data for Jinja (lists, not tuples)."""
-        return {k: _plain(v) for k, v in asdict(self).items()}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+        return {k: plain(v) for k, v in asdict(self).items()}
 
 
 def _float(x: float) -> str:

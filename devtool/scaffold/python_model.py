@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .model import plain
 from .signature import Arg, Signature
 
 #: The bridge's hint of each argument.
@@ -129,11 +130,7 @@ class PythonFunction:
 
     def as_context(self) -> dict[str, Any]:
         """Plain data for Jinja (lists, not tuples)."""
-        return {k: _plain(v) for k, v in asdict(self).items()}
-
-
-def _plain(value: Any) -> Any:
-    return [_plain(v) for v in value] if isinstance(value, tuple | list) else value
+        return {k: plain(v) for k, v in asdict(self).items()}
 
 
 def _result_hint(signature: Signature, table: dict[str, str]) -> str:
