@@ -1,6 +1,6 @@
 """Signature + names -> cookiecutter context -> {workspace-relative path: text}. Writes nothing.
 
-The template (`template/`, or `devtool/_template` in a wheel) renders one module and one function
+The template (`devtool/template/`, package data in the wheel) renders one module and one function
 into three folders, read back here and then thrown away:
 
     <module>/module/    the files a new module starts with (its first function included)
@@ -44,14 +44,8 @@ from .placeholder import placeholder
 from .python_model import TYPE_TABLES, python_function
 from .signature import Signature
 
-
-def _find_template_dir() -> Path:
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "_template"  # force-included by the wheel build
-    return packaged if packaged.is_dir() else package.parent / "template"
-
-
-TEMPLATE_DIR = _find_template_dir()
+#: The template devtool ships: a folder of the package, in a source tree and in an installed wheel alike.
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "template"
 
 #: A customised copy of the template to render instead of the one devtool ships.
 TEMPLATE_ENV = "DEVTOOL_TEMPLATE"
