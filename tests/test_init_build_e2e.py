@@ -87,7 +87,7 @@ def test_the_wheel_holds_devtool_with_its_template_and_engine_files(devtool_env:
     )
     engine_dir, template_dir = where.stdout.split()
     assert Path(engine_dir).is_relative_to(devtool_env.root) and Path(engine_dir).name == "_engine"
-    assert Path(template_dir).is_relative_to(devtool_env.root) and Path(template_dir).name == "_template"
+    assert Path(template_dir).is_relative_to(devtool_env.root) and Path(template_dir).name == "template"
 
 
 def test_init_new_module_build_and_the_built_wheel_works_in_a_fresh_virtualenv(

@@ -107,3 +107,55 @@ def test_the_rust_tests_build_every_argument_from_the_known_input() -> None:
     assert model.run_args == ("input", "&b", "&X", "2", "&mut out0")
     assert (model.outs_pattern, model.run_inputs) == ("(out0, out1)", ("&X", "&X"))
     assert model.unwritten_args == ("&X", "&N", "&X", "2", "&mut out0")
+
+
+def test_the_binding_body_borrows_allocates_calls_and_returns() -> None:
+    model = model_of("values: f64[], m: f64[,] -> (f64[,], f64)", "spread")
+    assert model.binding_body == (
+        "let values = values.as_slice()?;",
+        "let m = bind::matrix(&m)?;",
+        "let len = values.len();",
+        "let out0 = PyArray2::<f64>::zeros(py, [len, m.cols()], false);",
+        "let returned = {",
+        "    let mut out0 = out0.readwrite();",
+        "    let out0 = out0.as_slice_mut()?;",
+        "    py.detach(|| spread_into(values, m, out0))?",
+        "};",
+        "Ok((out0, returned))",
+    )
+    reduction = model_of("data: f64[] -> f64", "total")
+    assert reduction.binding_body == ("let data = data.as_slice()?;", "Ok(py.detach(|| total(data))?)")
+    free = model_of("x: f64[] -> i64[*]", "above")
+    assert free.binding_body[-2:] == (
+        "let returned = py.detach(|| above(x))?;",
+        "Ok(returned.into_pyarray(py))",
+    )
+
+
+def test_a_translated_kernels_binding_body_returns_what_the_kernel_returns() -> None:
+    # devtool's translation returns every result (arrays as vectors): no outputs to allocate.
+    signature = parse_signature("prices: f64[], period: usize -> (f64[], f64)")
+    model = rust_function(signature, "kama", from_source=True, translated="kama")
+    assert model.binding_form == "returned"
+    assert model.binding_body == (
+        "let prices = prices.as_slice()?;",
+        "let returned = py.detach(|| kama(prices, period))?;",
+        "Ok((returned.0.into_pyarray(py), returned.1))",
+    )
+    scalar = rust_function(parse_signature("x: f64[] -> f64"), "total", from_source=True, translated="total")
+    assert scalar.binding_body == ("let x = x.as_slice()?;", "Ok(py.detach(|| total(x))?)")
+
+
+def test_the_input_closure_adds_and_negates_in_argument_order() -> None:
+    assert model_of("x: f64[] -> f64").input_closure == "    let input = |i: usize| x[i];"
+    closure = model_of("x: f64[], flag: bool, k: usize -> f64").input_closure
+    assert closure.splitlines() == [
+        "    let input = |i: usize| {",
+        "        let mut sum = x[i];",
+        "        if flag {",
+        "            sum = -sum;",
+        "        }",
+        "        sum += k as f64;",
+        "        sum",
+        "    };",
+    ]

@@ -133,7 +133,7 @@ def test_refuses_an_existing_function_and_changes_nothing(scratch: Scratch) -> N
 def broken_template(tmp_path: Path, file_suffix: str, old: str, new: str) -> Path:
     """A copy of the real template with one line broken in every file whose name ends with file_suffix."""
     template = tmp_path / "template"
-    shutil.copytree(REPO / "template", template)
+    shutil.copytree(REPO / "devtool" / "template", template)
     hits = 0
     for path in template.rglob(f"*{file_suffix}"):
         text = path.read_text()

@@ -190,7 +190,7 @@ def test_update_module_renders_the_module_as_new_module_wrote_it(engine: Path) -
     assert run(engine, *COMMAND, "--no-verify")[0] == 0
     record = read_record(Workspace(engine), "strategy")
     assert record is not None
-    rendered = render_pristine(record, lambda _: REPO / "template").files
+    rendered = render_pristine(record, lambda _: REPO / "devtool" / "template").files
     assert rendered == {path: (engine / path).read_text() for path in rendered}
 
 

@@ -331,7 +331,7 @@ def test_template_version_is_the_one_in_cookiecutter_json() -> None:
 
 
 def test_template_dir_is_the_source_tree_template() -> None:
-    assert TEMPLATE_DIR == REPO / "template"
+    assert TEMPLATE_DIR == REPO / "devtool" / "template"
     assert (TEMPLATE_DIR / "cookiecutter.json").is_file()
 
 
@@ -407,6 +407,19 @@ def test_unreadable_context_raises_render_error(tmp_path: Path) -> None:
     (template / "cookiecutter.json").write_text("{not json")
     with pytest.raises(RenderError, match=r"template/cookiecutter\.json"):
         render_module("quant", "spread", parse_signature("a: f64[] -> f64"), template_dir=template)
+
+
+def test_an_installed_template_renders_without_its_bytecode(tmp_path: Path) -> None:
+    # Installing the wheel compiles the template's .py files: the render must not carry (or read) them.
+    template = tmp_path / "template"
+    shutil.copytree(TEMPLATE_DIR, template)
+    tests = template / "{{cookiecutter.module}}" / "module" / "tests" / "{{cookiecutter.module}}_tests"
+    (tests / "__pycache__").mkdir()
+    (tests / "__pycache__" / "__init__.cpython-311.pyc").write_bytes(b"\xa7\r\r\n\x00\xff")
+    signature = parse_signature("a: f64[] -> f64")
+    assert render_module("quant", "spread", signature, template_dir=template) == render_module(
+        "quant", "spread", signature
+    )
 
 
 def _workspace_with_two_functions(

@@ -3,7 +3,7 @@
 A module's record names the template version it was rendered with, `list` says a module is behind
 when that is not the current one, and `update-module` merges the change since its stored render; so two
 different templates must never share a version. To change the template:
-  1. bump `_template_version` in template/cookiecutter.json,
+  1. bump `_template_version` in devtool/template/cookiecutter.json,
   2. record the new fingerprint: pytest tests/test_template_version.py --update-golden
 """
 
@@ -18,7 +18,7 @@ from conftest import REPO
 
 from devtool.scaffold.render import template_version
 
-TEMPLATE = REPO / "template"
+TEMPLATE = REPO / "devtool" / "template"
 FINGERPRINT = Path(__file__).parent / "template_fingerprint.json"
 
 
@@ -38,6 +38,6 @@ def test_template_changes_come_with_a_new_version(request: pytest.FixtureRequest
     recorded = json.loads(FINGERPRINT.read_text())
     if current["sha256"] != recorded["sha256"]:
         assert current["version"] != recorded["version"], (
-            f"template/ changed but its version is still {recorded['version']}: " + __doc__
+            f"devtool/template/ changed but its version is still {recorded['version']}: " + __doc__
         )
         pytest.fail(f"template version {current['version']} has no recorded fingerprint yet: " + __doc__)

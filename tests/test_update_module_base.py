@@ -44,7 +44,7 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the engine, devtool rendering a copy of the template (tmp_path/tpl/template)."""
     copy = tmp_path / "engine"
     copy_engine(copy)
-    shutil.copytree(REPO / "template", tmp_path / "tpl" / "template")
+    shutil.copytree(REPO / "devtool" / "template", tmp_path / "tpl" / "template")
     monkeypatch.setenv("DEVTOOL_TEMPLATE", str(tmp_path / "tpl" / "template"))
     monkeypatch.setattr(runs, "CACHE_DIR", tmp_path / "cache")
     return copy
@@ -183,11 +183,11 @@ def test_a_failed_update_rolls_back_the_render_it_stored(
 
 def test_the_engines_stored_renders_are_its_modules_renders() -> None:
     ws = Workspace(REPO / "engine")
-    current = template_version(REPO / "template")
+    current = template_version(REPO / "devtool" / "template")
     for path in sorted((REPO / "engine" / RECORDS_DIR).glob("*.json")):
         record = read_record(ws, path.stem)
         assert record is not None
         base = read_pristine(ws, record)
         assert base is not None, f"{path.stem}: no stored render (devtool update-module stores it)"
         if template_versions(record) == {current}:  # else update-module renders it again when it updates
-            assert base == render_pristine(record, lambda _: REPO / "template"), path.stem
+            assert base == render_pristine(record, lambda _: REPO / "devtool" / "template"), path.stem

@@ -25,7 +25,7 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An engine with module `clash` made from the template, its bridge edited where v2 changes it."""
     copy = tmp_path / "engine"
     copy_engine(copy)
-    shutil.copytree(REPO / "template", tmp_path / "tpl" / "template")
+    shutil.copytree(REPO / "devtool" / "template", tmp_path / "tpl" / "template")
     monkeypatch.setenv("DEVTOOL_TEMPLATE", str(tmp_path / "tpl" / "template"))
     assert run(copy, "new-module", "clash", "--function", "clash_fn", "--no-verify")[0] == 0
     bridge = copy / BRIDGE

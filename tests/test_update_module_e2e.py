@@ -39,7 +39,7 @@ def test_added_by_template_v2() -> None:
 def templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tpl/template: a copy of the real template, later changed under a new version by make_v2()."""
     root = tmp_path_factory.mktemp("tpl")
-    shutil.copytree(REPO / "template", root / "template")
+    shutil.copytree(REPO / "devtool" / "template", root / "template")
     return root
 
 

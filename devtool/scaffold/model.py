@@ -63,7 +63,10 @@ RUST_ALIAS = {
     "F64Matrix<'py>": "type F64Matrix<'py> = Bound<'py, PyArray2<f64>>;",
 }
 
-#: Rust literals of the fixed scalar values the tests use (Python: `py_fixed` in types.j2).
+#: The binding's numpy allocation of each array result it fills.
+RUST_ALLOC = {"f64[]": "PyArray1::<f64>", "i64[]": "PyArray1::<i64>", "f64[,]": "PyArray2::<f64>"}
+
+#: Rust literals of the fixed scalar values the tests use (Python: `python_model.PY_FIXED`).
 RUST_FIXED = {"f64": "0.5", "i64": "1", "usize": "2", "bool": "true"}
 
 #: How many generated inputs (hypothesis examples) the parity test of a translated kernel tries.
@@ -94,11 +97,15 @@ class RustFunction:
     results_alias: bool
     #: The kernel's checks: the shared length, each other array's, each output's (`check_*` arguments).
     len_of: str
+    #: The kernel's doc: what every array's length is measured against.
+    length_doc: str
     length_checks: tuple[tuple[str, ...], ...]
     output_checks: tuple[tuple[str, ...], ...]
     #: The placeholder's `input(i)`: the first array's element, then ("add", term) or ("negate", flag).
     input_first: str
     input_rest: tuple[tuple[str, str], ...]
+    #: The placeholder's `let input = |i: usize| ...;` statement built from those (indented as in the kernel).
+    input_closure: str
     #: The Rust tests: `run`'s parameters and its call of the kernel, the pattern binding its
     #: results, the inputs each `run` call takes, and the unwritten kernel's one test call.
     run_params: tuple[str, ...]
@@ -116,13 +123,27 @@ class RustFunction:
     #: How the binding gets the results: "outputs" (arrays it allocates and the kernel fills),
     #: "returned" (the kernel returns vectors, handed to numpy without a copy), "direct" (scalars).
     binding_form: str
+    #: The binding's allocation of each array result (`let outK = PyArray1::<f64>::zeros(...)`).
+    output_allocs: tuple[str, ...]
+    #: The binding's body: each array argument borrowed, the outputs allocated, the kernel called
+    #: without the GIL, the results returned (one line each, indented as in the function).
+    binding_body: tuple[str, ...]
     call_args: tuple[str, ...]
     result_values: tuple[str, ...]
     test_values: tuple[str, ...]
 
     def as_context(self) -> dict[str, Any]:
         """Plain data for Jinja (lists, not tuples)."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        return {k: plain(v) for k, v in asdict(self).items()}
+
+
+def plain(value: Any) -> Any:
+    """`value` as plain data for Jinja: tuples become lists, at any depth (a model's `as_context`)."""
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
 
 
 def type_complexity(types: tuple[str, ...]) -> int:
@@ -171,10 +192,17 @@ def rust_function(
     values = _result_values(signature)
     has_mismatch = len(signature.shared_array_args) > 1
     outs = [f"out{k}" for k in range(len(returns))]
+    result_values = tuple(f"{v}.into_pyarray(py)" if k in signature.free_results else v for k, v in values)
     if signature.array_results:
         binding_form = "outputs"
     else:
         binding_form = "returned" if signature.free_results else "direct"
+    input_first = _input_term(signature.first_array)
+    input_rest = tuple(
+        ("negate", a.name) if a.type == "bool" else ("add", _input_term(a))
+        for a in signature.args
+        if a.name != signature.first_array.name
+    )
     function_model = RustFunction(
         kernel=kernel,
         kernel_params=params,
@@ -192,6 +220,7 @@ def rust_function(
         run_inputs=("&X",) * (1 + has_mismatch),
         unwritten_args=_unwritten_args(signature),
         len_of=_len_of(signature.first_array),
+        length_doc=_length_doc(signature.first_array),
         length_checks=tuple(
             (f'"{a.name}"', _len_of(a), f'"{signature.first_array.name}"', "len")
             for a in signature.shared_array_args[1:]
@@ -199,20 +228,19 @@ def rust_function(
         output_checks=tuple(
             (f'"out{k}"', f"out{k}.len()", _expected_len(signature, k)) for k in signature.array_results
         ),
-        input_first=_input_term(signature.first_array),
-        input_rest=tuple(
-            ("negate", a.name) if a.type == "bool" else ("add", _input_term(a))
-            for a in signature.args
-            if a.name != signature.first_array.name
-        ),
+        input_first=input_first,
+        input_rest=input_rest,
+        input_closure=_input_closure(input_first, input_rest),
         binding_params=("py: Python<'py>", *(f"{a.name}: {RUST_BINDING[a.type]}" for a in signature.args)),
         binding_aliases=tuple(RUST_ALIAS[t] for t in RUST_ALIAS if t in binding_returned),
         binding_returned=binding_returned,
         binding_ret=f"PyResult<{outputs}>",
         outputs_lifetime=lifetime,
         binding_form=binding_form,
-        call_args=tuple(a.name for a in signature.args) + tuple(f"out{k}" for k in signature.array_results),
-        result_values=tuple(f"{v}.into_pyarray(py)" if k in signature.free_results else v for k, v in values),
+        output_allocs=tuple(_output_alloc(signature, k) for k in signature.array_results),
+        binding_body=_binding_body(signature, kernel, binding_form, _call_args(signature), result_values),
+        call_args=_call_args(signature),
+        result_values=result_values,
         test_values=tuple(v for _, v in values),
     )
     return function_model if translated is None else _translated(function_model, signature, translated)
@@ -233,16 +261,66 @@ def _translated(base: RustFunction, signature: Signature, kernel: str) -> RustFu
         ("PyArray1", bool(arrays)),
         ("PyReadonlyArray1", bool(arg_types & {"f64[]", "i64[]", "f64[*]", "i64[*]"})),
     ]
+    form = "returned" if arrays else "direct"
+    call_args = tuple(a.name for a in signature.args)
     return replace(
         base,
         kernel=kernel,
         numpy_uses=tuple(name for name, used in wanted if used),
         support_uses=(),
         outputs_lifetime="<'py>" if arrays else "",
-        binding_form="returned" if arrays else "direct",
-        call_args=tuple(a.name for a in signature.args),
+        binding_form=form,
+        binding_body=_binding_body(signature, kernel, form, call_args, values),
+        call_args=call_args,
         result_values=values,
     )
+
+
+def _input_closure(first: str, rest: tuple[tuple[str, str], ...]) -> str:
+    """`let input = ...;`: the first array's term, then each other argument added or negating."""
+    if not rest:
+        return f"    let input = |i: usize| {first};"
+    lines = ["    let input = |i: usize| {", f"        let mut sum = {first};"]
+    for how, term in rest:
+        if how == "negate":
+            lines += [f"        if {term} {{", "            sum = -sum;", "        }"]
+        else:
+            lines.append(f"        sum += {term};")
+    return "\n".join([*lines, "        sum", "    };"])
+
+
+def _binding_body(
+    signature: Signature, kernel: str, form: str, call_args: tuple[str, ...], results: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The binding's lines: borrow, allocate, call the kernel with the GIL released, return.
+
+    `form` is the model's `binding_form`: "outputs" (the binding allocates the array results and
+    the kernel fills them), "returned" (the kernel returns them) or "direct" (scalars only).
+    """
+    call = f"py.detach(|| {kernel}({', '.join(call_args)}))"
+    borrow = {"f64[,]": "let {0} = bind::matrix(&{0})?;"}
+    arrays = (a for a in signature.args if a.is_array)
+    lines = [borrow.get(a.type, "let {0} = {0}.as_slice()?;").format(a.name) for a in arrays]
+    if form == "outputs":
+        outputs = signature.array_results
+        returned = bool(signature.returned_results)
+        lines.append(f"let len = {_len_of(signature.first_array)};")
+        lines += [_output_alloc(signature, k) for k in outputs]
+        lines.append("let returned = {" if returned else "{")
+        lines += [f"    let mut out{k} = out{k}.readwrite();" for k in outputs]
+        lines += [f"    let out{k} = out{k}.as_slice_mut()?;" for k in outputs]
+        lines += [f"    {call}?", "};"] if returned else [f"    {call}?;", "}"]
+    elif form == "returned":
+        lines.append(f"let returned = {call}?;")
+    if form == "direct":
+        lines.append(f"Ok({call}?)")
+    else:
+        lines.append(f"Ok(({', '.join(results)}))" if signature.returns_tuple else f"Ok({results[0]})")
+    return tuple(lines)
+
+
+def _call_args(signature: Signature) -> tuple[str, ...]:
+    return tuple(a.name for a in signature.args) + tuple(f"out{k}" for k in signature.array_results)
 
 
 def _run_args(signature: Signature) -> tuple[str, ...]:
@@ -268,6 +346,21 @@ def _unwritten_args(signature: Signature) -> tuple[str, ...]:
         for a in signature.args
     ]
     return (*args, *(f"&mut out{k}" for k in signature.array_results))
+
+
+def _length_doc(arg: Arg) -> str:
+    """The kernel's doc of the shared length: a 2-D first array's rows."""
+    return f"the number of rows of `{arg.name}`" if arg.type == "f64[,]" else f"the length of `{arg.name}`"
+
+
+def _output_alloc(signature: Signature, k: int) -> str:
+    """The binding's allocation of array result `k`: a 2-D result has the first matrix's columns (or 1)."""
+    alloc = RUST_ALLOC[signature.returns[k]]
+    if signature.returns[k] != "f64[,]":
+        return f"let out{k} = {alloc}::zeros(py, len, false);"
+    matrix = signature.first_matrix
+    cols = f"{matrix.name}.cols()" if matrix else "1"
+    return f"let out{k} = {alloc}::zeros(py, [len, {cols}], false);"
 
 
 def _len_of(arg: Arg) -> str:

@@ -1,6 +1,6 @@
 """Signature + names -> cookiecutter context -> {workspace-relative path: text}. Writes nothing.
 
-The template (`template/`, or `devtool/_template` in a wheel) renders one module and one function
+The template (`devtool/template/`, package data in the wheel) renders one module and one function
 into three folders, read back here and then thrown away:
 
     <module>/module/    the files a new module starts with (its first function included)
@@ -40,16 +40,12 @@ from ..errors import RenderError, UsageError
 from ..names import check_identifier
 from ..workspace import DEFAULT_EDITION, DEFAULT_EXTENSION
 from .model import PARITY_EXAMPLES, rust_function
+from .placeholder import placeholder
+from .python_model import TYPE_TABLES, python_function
 from .signature import Signature
 
-
-def _find_template_dir() -> Path:
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "_template"  # force-included by the wheel build
-    return packaged if packaged.is_dir() else package.parent / "template"
-
-
-TEMPLATE_DIR = _find_template_dir()
+#: The template devtool ships: a folder of the package, in a source tree and in an installed wheel alike.
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "template"
 
 #: A customised copy of the template to render instead of the one devtool ships.
 TEMPLATE_ENV = "DEVTOOL_TEMPLATE"
@@ -195,11 +191,14 @@ def build_context(
     `_source` is `{}`, or `{"module": ..., "function": ...}` for a module made `--from` a Python function,
     with `"rust"` (the translated kernel), `"not_served"` (why it is not served, or "")
     and `"examples"` (how many generated inputs its parity test tries) when devtool translated it.
-    `_model` holds the values computed for the templates (`model.rust_function`); a template whose
-    cookiecutter.json has no `_model` key (an old version) ignores it.
+    `_model` holds the values computed for the templates: the Rust file's (`model.rust_function`), and
+    under `placeholder`, `python` and `types` the placeholder computation's code and expected values
+    (`placeholder.placeholder`), the Python files' values and the type tables (`python_model`). A
+    template whose cookiecutter.json has no `_model` key (an old version) ignores it.
     """
     first_matrix = signature.first_matrix
     source = kernel.source
+    from_source = source is not None
     source_module, _, source_function = (source or "").rpartition(":")
     made_from: dict[str, Any] = {"module": source_module, "function": source_function} if source else {}
     served = None
@@ -213,9 +212,12 @@ def build_context(
         "signature": str(signature),
         "extension": extension,
         "_source": made_from,
-        "_model": rust_function(
-            signature, function, from_source=source is not None, translated=served
-        ).as_context(),
+        "_model": {
+            **rust_function(signature, function, from_source=from_source, translated=served).as_context(),
+            "placeholder": placeholder(signature).as_context(),
+            "python": python_function(signature, from_source=from_source).as_context(),
+            "types": TYPE_TABLES,
+        },
         "_sig": {
             "args": [
                 {

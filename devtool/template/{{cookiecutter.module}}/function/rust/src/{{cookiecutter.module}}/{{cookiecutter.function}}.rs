@@ -1,5 +1,3 @@
-{% import "types.j2" as types %}
-{% import "model.j2" as model with context %}
 {% set sig = cookiecutter._sig %}
 {% set f = cookiecutter.function %}
 {#- A function made `--from` a Python function: its kernel is devtool's translation when that agreed
@@ -8,24 +6,19 @@
 {% set from_source = py_source.module is defined %}
 {% set translated = py_source.rust is defined %}
 {% set served = translated and not py_source.not_served %}
-{#- Computed by devtool.scaffold.model: the kernel's name, parameters and result type, the `use` lists. -#}
+{#- Computed by devtool.scaffold.model (the kernel's name, parameters and result type, the `use` lists)
+    and devtool.scaffold.placeholder (the placeholder kernel's code and the values its tests expect). -#}
 {% set rust = cookiecutter._model %}
+{% set placeholder = cookiecutter._model.placeholder %}
 {% set kernel = rust.kernel %}
 {% set kernel_params = rust.kernel_params %}
 {% set returned_types = rust.returned_types %}
 {% set kernel_ok = rust.kernel_ok %}
 {% set numpy_uses = rust.numpy_uses %}
 {% set support_uses = rust.support_uses %}
-{% set arrays = model.array_args %}
 {% set matrices = sig.args|selectattr("type", "equalto", "f64[,]")|list %}
-{% set first = model.first %}
-{% set out_types = [] %}
-{% for k in sig.array_results %}{% set _ = out_types.append(sig.returns[k]) %}{% endfor %}
-{% set scalar_types = [] %}
-{% for k in sig.scalar_results %}{% set _ = scalar_types.append(sig.returns[k]) %}{% endfor %}
-{% set free_types = [] %}
-{% for k in sig.free_results %}{% set _ = free_types.append(sig.returns[k]) %}{% endfor %}
-{% set has_mismatch = arrays|length > 1 %}
+{% set free_types = sig.free_results %}
+{% set has_mismatch = rust.length_checks|length > 0 %}
 {% set has_outputs = sig.array_results|length > 0 %}
 {% set has_matrix = matrices|length > 0 %}
 {% if served %}
@@ -100,7 +93,7 @@ pub const WRITTEN: bool = false;
 {% if served %}
 {{ py_source.rust }}
 {% else %}
-{% set doc_first = "the number of rows of `" ~ first.name ~ "`" if first.type == "f64[,]" else "the length of `" ~ first.name ~ "`" %}
+{% set doc_first = rust.length_doc %}
 {% if rust.returned_alias %}
 /// What `{{ kernel }}` returns, in the order of the results.
 pub type Returned = ({{ returned_types|join(", ") }});
@@ -151,7 +144,7 @@ pub fn {{ kernel }}({{ kernel_params|join(", ") }}) -> Result<{{ kernel_ok }}, K
 /// - each output slice `outK` is the K-th result: one element per input element
 ///   ({{ doc_first }}; times the columns for a 2-D result), else `KernelError::OutputLength`;
 {% endif %}
-{% if model.free_args %}
+{% if placeholder.free_args %}
 /// - `[*]` arrays have lengths of their own: nothing checks them against the others;
 {% endif %}
 {% if free_types %}
@@ -178,73 +171,16 @@ pub fn {{ kernel }}({{ kernel_params|join(", ") }}) -> Result<{{ kernel_ok }}, K
 {% for args in rust.output_checks %}
     KernelError::check_output({{ args|join(", ") }})?;
 {% endfor %}
-{% for a in model.free_args %}
-    let {{ a.name }} = total{{ "_i64" if a.type == "i64[*]" }}({{ a.name }});
+{% for line in placeholder.rust_totals %}
+    {{ line }}
 {% endfor %}
-{% if not rust.input_rest %}
-    let input = |i: usize| {{ rust.input_first }};
-{% else %}
-    let input = |i: usize| {
-        let mut sum = {{ rust.input_first }};
-{% for how, term in rust.input_rest %}
-{% if how == "negate" %}
-        if {{ term }} {
-            sum = -sum;
-        }
-{% else %}
-        sum += {{ term }};
-{% endif %}
+{{ rust.input_closure }}
+{% for statement in placeholder.rust_results %}
+{{ statement }}
 {% endfor %}
-        sum
-    };
-{% endif %}
-{% for type in sig.returns %}
-{% set k = loop.index0 %}
-{% set kf = (k + 1.0)|string %}
-{% set threshold = (k * 1.0)|string %}
-{% if type == "f64[]" %}
-    par::fill(out{{ k }}, |i| {
-        let x = input(i);
-        x * x + 2.0 * x + {{ kf }}
-    });
-{% elif type == "f64[,]" %}
-    par::fill(out{{ k }}, |i| {
-        let x = input(i{{ (" / " ~ sig.first_matrix ~ ".cols()") if sig.first_matrix }});
-        x * x + 2.0 * x + {{ kf }}
-    });
-{% elif type == "i64[]" %}
-    par::fill(out{{ k }}, |i| i64::from(input(i) > {{ threshold }}));
-{% elif type == "f64[*]" %}
-    let out{{ k }} = par::keep(len, |i| {
-        let x = input(i);
-        (x > {{ threshold }}).then_some(x * x + 2.0 * x + {{ kf }})
-    });
-{% elif type == "i64[*]" %}
-    let out{{ k }} = par::keep(len, |i| (input(i) > {{ threshold }}).then_some(i as i64));
-{% elif type == "f64" %}
-    let out{{ k }} = par::sum(len, |i| {
-        let x = input(i);
-        x * x + 2.0 * x + {{ kf }}
-    });
-{% elif type == "i64" %}
-    let out{{ k }} = par::count(len, |i| input(i) > {{ threshold }}) as i64;
-{% elif type == "usize" %}
-    let out{{ k }} = par::count(len, |i| input(i) > {{ threshold }});
-{% else %}
-    let out{{ k }} = par::any(len, |i| input(i) > {{ threshold }});
-{% endif %}
-{% endfor %}
-{% if returned_types|length == 0 %}
-    Ok(())
-{% elif returned_types|length == 1 %}
-    Ok(out{{ sig.returned_results[0] }})
-{% else %}
-{% set returned_outs = [] %}
-{% for k in sig.returned_results %}{% set _ = returned_outs.append("out" ~ k) %}{% endfor %}
-    Ok(({{ returned_outs|join(", ") }}))
-{% endif %}
+    {{ placeholder.rust_ok }}
 }
-{% for t in ["f64[*]", "i64[*]"] if t in model.free_args|map(attribute="type") %}
+{% for t in placeholder.rust_total_helpers %}
 
 /// What a `[*]` array adds to every `input(i)` of the placeholder: the sum of its elements.
 {% if t == "f64[*]" %}
@@ -277,52 +213,9 @@ type Outputs{{ rust.outputs_lifetime }} = ({{ rust.binding_returned|join(", ") }
 #[allow(clippy::too_many_arguments)] // one parameter per argument of the signature
 {% endif %}
 fn {{ f }}_py<'py>({{ binding_params|join(", ") }}) -> {{ rust.binding_ret }} {
-{% for a in sig.args if a.is_array %}
-{% if a.type == "f64[,]" %}
-    let {{ a.name }} = bind::matrix(&{{ a.name }})?;
-{% else %}
-    let {{ a.name }} = {{ a.name }}.as_slice()?;
-{% endif %}
+{% for line in rust.binding_body %}
+    {{ line }}
 {% endfor %}
-{% if rust.binding_form == "outputs" %}
-    let len = {{ rust.len_of }};
-{% for k in sig.array_results %}
-{% if sig.returns[k] == "f64[,]" %}
-    let out{{ k }} = {{ types.rust_alloc[sig.returns[k]] }}::zeros(py, [len, {{ (sig.first_matrix ~ ".cols()") if sig.first_matrix else "1" }}], false);
-{% else %}
-    let out{{ k }} = {{ types.rust_alloc[sig.returns[k]] }}::zeros(py, len, false);
-{% endif %}
-{% endfor %}
-{% if returned_types %}
-    let returned = {
-{% else %}
-    {
-{% endif %}
-{% for k in sig.array_results %}
-        let mut out{{ k }} = out{{ k }}.readwrite();
-{% endfor %}
-{% for k in sig.array_results %}
-        let out{{ k }} = out{{ k }}.as_slice_mut()?;
-{% endfor %}
-{% if returned_types %}
-        py.detach(|| {{ kernel }}({{ call_args|join(", ") }}))?
-    };
-{% else %}
-        py.detach(|| {{ kernel }}({{ call_args|join(", ") }}))?;
-    }
-{% endif %}
-{% elif rust.binding_form == "returned" %}
-    let returned = py.detach(|| {{ kernel }}({{ call_args|join(", ") }}))?;
-{% endif %}
-{% if rust.binding_form != "direct" %}
-{% if sig.returns_tuple %}
-    Ok(({{ rust.result_values|join(", ") }}))
-{% else %}
-    Ok({{ rust.result_values[0] }})
-{% endif %}
-{% else %}
-    Ok(py.detach(|| {{ kernel }}({{ call_args|join(", ") }}))?)
-{% endif %}
 }
 
 /// Adds `{{ f }}` to the Python module `m`.
@@ -393,20 +286,10 @@ mod tests {
 {% endif %}
 
     /// Runs the kernel with the first array built from `input`{{ " and the others from `rest`" if has_mismatch }}:
-    /// i64 arrays truncate it, 2-D arrays have rows `[x, 0.0]`{{ ", `[*]` arrays are `X`" if model.free_args }}; the scalars are fixed.
+    /// i64 arrays truncate it, 2-D arrays have rows `[x, 0.0]`{{ ", `[*]` arrays are `X`" if placeholder.free_args }}; the scalars are fixed.
     fn run({{ rust.run_params|join(", ") }}) -> Result<{{ rust.run_ok }}, KernelError> {
-{% for a in arrays + model.free_args %}
-{% set source = "X" if a.is_free else ("input" if (a.name == first.name or not has_mismatch) else "rest") %}
-{% if a.type in ["i64[]", "i64[*]"] %}
-        let {{ a.name }} = {{ source }}.iter().map(|&x| x as i64).collect::<Vec<_>>();
-{% elif a.type == "f64[,]" %}
-        let {{ a.name }} = {{ source }}.iter().flat_map(|&x| [x, 0.0]).collect::<Vec<_>>();
-        let {{ a.name }} = Matrix::new(&{{ a.name }}, {{ source }}.len(), 2)?;
-{% endif %}
-{% endfor %}
-{% for k in sig.array_results %}
-{% set zero = "0" if sig.returns[k] == "i64[]" else "0.0" %}
-        let mut out{{ k }} = vec![{{ zero }}; {{ "input.len() * 2" if (sig.returns[k] == "f64[,]" and sig.first_matrix) else "input.len()" }}];
+{% for line in placeholder.rust_run_lets %}
+        {{ line }}
 {% endfor %}
 {% if not has_outputs %}
         {{ kernel }}({{ run_args|join(", ") }})
@@ -418,83 +301,50 @@ mod tests {
         Ok(({{ rust.test_values|join(", ") }}))
 {% endif %}
     }
-{% macro check(case, k, type, value) %}
-{% if type in ["f64[]", "i64[]", "f64[,]", "f64[*]", "i64[*]"] and not value %}
-        assert!(out{{ k }}.is_empty());
-{% elif type == "bool" %}
-        assert!({{ "" if value else "!" }}out{{ k }});
-{% else %}
-        assert_eq!(out{{ k }}, {{ model.rs_lit(value, type) }});
-{% endif %}
-{% endmacro %}
 
     #[test]
     fn known_values() -> Result<(), KernelError> {
         let {{ outs_pattern }} = run({{ run_x|join(", ") }})?;
-{% for t in sig.returns %}
-{{ check("three", loop.index0, t, model.expected.three[loop.index0]) }}
-{%- endfor %}
+{% for line in placeholder.rust_checks.three %}
+        {{ line }}
+{% endfor %}
         Ok(())
     }
 
     #[test]
     fn single_element() -> Result<(), KernelError> {
         let {{ outs_pattern }} = run({{ (["&[3.0]"] * run_x|length)|join(", ") }})?;
-{% for t in sig.returns %}
-{{ check("one", loop.index0, t, model.expected.one[loop.index0]) }}
-{%- endfor %}
+{% for line in placeholder.rust_checks.one %}
+        {{ line }}
+{% endfor %}
         Ok(())
     }
 
     #[test]
     fn empty_input() -> Result<(), KernelError> {
         let {{ outs_pattern }} = run({{ (["&[]"] * run_x|length)|join(", ") }})?;
-{% for t in sig.returns %}
-{{ check("empty", loop.index0, t, model.expected.empty[loop.index0]) }}
-{%- endfor %}
+{% for line in placeholder.rust_checks.empty %}
+        {{ line }}
+{% endfor %}
         Ok(())
     }
-{% if model.has_float_array %}
+{% if placeholder.rust_nan_checks %}
 
     #[test]
     fn nan_propagates_to_float_results_only() -> Result<(), KernelError> {
         let {{ outs_pattern }} = run({{ (["&[f64::NAN, 1.0]"] * run_x|length)|join(", ") }})?;
-{% for t in sig.returns %}
-{% set k = loop.index0 %}
-{% set v = model.expected.ones[k] %}
-{% if t == "f64[]" %}
-        assert!(out{{ k }}[0].is_nan());
-        assert_eq!(out{{ k }}[1], {{ v[0] }});
-{% elif t == "f64[,]" %}
-        assert!(out{{ k }}[0].is_nan());
-        assert_eq!(out{{ k }}[{{ model.known_width }}], {{ v[0][0] }});
-{% elif t == "f64" %}
-        assert!(out{{ k }}.is_nan());
-{% elif t == "i64[]" %}
-        assert_eq!(out{{ k }}, {{ model.rs_lit([0] + v, t) }});
-{% elif t == "i64[*]" and v %}
-{#- The NaN is element 0, so the indices of the "ones" case move up by one. -#}
-{% set shifted = [] %}
-{% for i in v %}{% set _ = shifted.append(i + 1) %}{% endfor %}
-        assert_eq!(out{{ k }}, {{ model.rs_lit(shifted, t) }});
-{% elif t in ["f64[*]", "i64[*]"] and not v %}
-        assert!(out{{ k }}.is_empty());
-{% elif t == "bool" %}
-        assert!({{ "" if v else "!" }}out{{ k }});
-{% else %}
-        assert_eq!(out{{ k }}, {{ model.rs_lit(v, t) }});
-{% endif %}
+{% for line in placeholder.rust_nan_checks %}
+        {{ line }}
 {% endfor %}
         Ok(())
     }
 {% endif %}
 {% if has_mismatch %}
-{% set second = arrays[1] %}
 
     #[test]
     fn length_mismatch_names_the_argument() {
         let err = run(&X, &X[..2]).unwrap_err();
-        assert_eq!(err.to_string(), "{{ second.name }} must have the same length as {{ first.name }}: 2 != 3");
+        assert_eq!(err.to_string(), "{{ placeholder.rust_mismatch_message }}");
     }
 {% endif %}
 
@@ -502,27 +352,8 @@ mod tests {
     fn large_input_takes_the_parallel_path() -> Result<(), KernelError> {
         let ones = vec![1.0; par::THRESHOLD + 3];
         let {{ outs_pattern }} = run({{ (["&ones"] * run_x|length)|join(", ") }})?;
-{% for t in sig.returns %}
-{% set k = loop.index0 %}
-{% set v = model.expected.ones[k] %}
-{% if t in ["f64[]", "i64[]"] %}
-        assert!(out{{ k }}.iter().all(|&y| y == {{ v[0] }}));
-{% elif t == "f64[,]" %}
-        assert!(out{{ k }}.iter().all(|&y| y == {{ v[0][0] }}));
-{% elif t in ["f64[*]", "i64[*]"] and not v %}
-        assert!(out{{ k }}.is_empty());
-{% elif t in ["f64[*]", "i64[*]"] %}
-        assert_eq!(out{{ k }}.len(), par::THRESHOLD + 3);
-{% if t == "f64[*]" %}
-        assert!(out{{ k }}.iter().all(|&y| y == {{ v[0] }}));
-{% endif %}
-{% elif t == "f64" %}
-        assert_eq!(out{{ k }}, {{ v * model.big }});
-{% elif t in ["i64", "usize"] %}
-        assert_eq!(out{{ k }}, {{ v * model.big }});
-{% else %}
-        assert!({{ "" if v else "!" }}out{{ k }});
-{% endif %}
+{% for line in placeholder.rust_large_checks %}
+        {{ line }}
 {% endfor %}
         Ok(())
     }

@@ -1,5 +1,4 @@
-{% import "types.j2" as types %}
-{% set sig = cookiecutter._sig %}
+{% set py = cookiecutter._model.python %}
 {% set f = cookiecutter.function %}
 {% set py_source = cookiecutter._source %}
 """Benchmark of `{{ f }}` (module {{ cookiecutter.module }}).
@@ -38,7 +37,11 @@ SIZES = [1_000, 100_000, 1_000_000]
 {% endif %}
 
 # The arguments' types: _testing.draw shapes the data by them and by the names, as the tests do.
-{{ types.py_arg_types(sig) }}
+ARG_TYPES = {
+{% for name, type in py.arg_types %}
+    "{{ name }}": "{{ type }}",
+{% endfor %}
+}
 
 
 def _inputs(n: int) -> dict[str, Any]:
