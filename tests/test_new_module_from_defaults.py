@@ -114,6 +114,7 @@ def test_an_unhinted_function_typed_by_signature_keeps_its_defaults_and_its_test
     assert made.code == 0, made
     summary = made.json()
     assert summary["verified"] and summary["signature"] == PSAR_SIGNATURE
+    assert summary["kernel"]["state"] == "translated", summary["kernel"]
     stub = (scratch.engine / "src/crypto_trading_engine/trend.pyi").read_text()
     assert "iaf: float = 0.02, maxaf: float = 0.2" in stub
     ran = pytest_in_scratch(scratch, "tests/trend_tests")
@@ -128,7 +129,7 @@ def test_an_unhinted_function_typed_by_signature_keeps_its_defaults_and_its_test
 
 def test_the_bridge_calls_psar_without_its_defaults_for_both_backends(scratch: Scratch, desk: Path) -> None:
     check = scratch.python_run(
-        "import importlib.util, numpy as np, pytest\n"
+        "import importlib.util, numpy as np\n"
         "import rust_bridge\n"
         "from rust_bridge import _testing\n"
         f"spec = importlib.util.spec_from_file_location('indicators', {str(desk)!r})\n"
@@ -143,8 +144,11 @@ def test_the_bridge_calls_psar_without_its_defaults_for_both_backends(scratch: S
         "assert np.array_equal(rust_bridge.psar(high, low, maxaf=0.2), expected)\n"
         "assert not np.array_equal(rust_bridge.psar(high, low, 0.05), expected)\n"
         "assert rust_bridge.RUST_AVAILABLE\n"
-        "with pytest.raises(NotImplementedError, match='not written yet'):\n"
-        "    rust_bridge.psar(high, low, backend='rust')\n"
+        # devtool translated psar and served it: the Rust kernel takes the defaults through the bridge too.
+        "rust = rust_bridge.psar(high, low, backend='rust')\n"
+        "np.testing.assert_allclose(rust, expected, rtol=1e-12, atol=0)\n"
+        "np.testing.assert_allclose(rust_bridge.psar(high, low, 0.05, backend='rust'),"
+        " indicators.psar(high, low, 0.05), rtol=1e-12, atol=0)\n"
     )
     assert check.returncode == 0, check.stderr
 
