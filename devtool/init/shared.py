@@ -36,11 +36,7 @@ SHARED_FILES: tuple[str, ...] = (
     "rust/Cargo.toml",
     "rust/Cargo.lock",
     "rust/src/support/*.rs",
-    "src/rust_bridge/_convert.py",
-    "src/rust_bridge/_native.py",
-    "src/rust_bridge/_pandas.py",
-    "src/rust_bridge/_source.py",
-    "src/rust_bridge/_testing.py",
+    "src/rust_bridge/_[!_]*.py",  # the bridge's machinery (conversions, fallback choice, test helpers)
     "src/rust_bridge/py.typed",
     "src/rust_bridge/_fallback/__init__.py",
     "src/{extension}/__init__.py",
