@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devtool.scaffold.model import RustFunction, rust_function, type_complexity
+from devtool.scaffold.model import RustFunction, kernel_signature, rust_function, type_complexity
 from devtool.scaffold.signature import parse_signature
 
 
@@ -107,3 +107,19 @@ def test_the_rust_tests_build_every_argument_from_the_known_input() -> None:
     assert model.run_args == ("input", "&b", "&X", "2", "&mut out0")
     assert (model.outs_pattern, model.run_inputs) == ("(out0, out1)", ("&X", "&X"))
     assert model.unwritten_args == ("&X", "&N", "&X", "2", "&mut out0")
+
+
+def test_a_frame_is_expanded_into_its_columns_for_the_kernel() -> None:
+    signature = parse_signature("bars: frame[High, Low, Close], window: usize -> f64[]")
+    kernel = kernel_signature(signature)
+    assert str(kernel) == "high: f64[], low: f64[], close: f64[], window: usize -> f64[]"
+    model = rust_function(kernel, "true_range", from_source=True)
+    assert model.kernel_params == (
+        "high: &[f64]",
+        "low: &[f64]",
+        "close: &[f64]",
+        "window: usize",
+        "out0: &mut [f64]",
+    )
+    assert model.call_args == ("high", "low", "close", "window", "out0")
+    assert kernel_signature(parse_signature("x: f64[] -> f64")) == parse_signature("x: f64[] -> f64")

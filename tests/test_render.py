@@ -70,6 +70,14 @@ CASES: dict[str, tuple[str, ...]] = {
         " -> (f64[,], i64[], i64, bool)",
         "desk.signals.mixed:band_stats",
     ),
+    # A pandas DataFrame in: the bridge takes the frame, the kernel its columns.
+    "from_pandas_frame": (
+        "module",
+        "ranges",
+        "true_range",
+        "bars: frame[High, Low, Close], window: usize -> f64[]",
+        "desk.ranges:true_range",
+    ),
 }
 
 # Names as long as names.py allows, many arguments, every type: the layouts that must still be
@@ -379,7 +387,16 @@ def _workspace_with_two_functions(
 FROM_PYTHON = [
     (f"{module[:34]}_from", function, text, f"desk.strategies.{module[:20]}:{function}")
     for module, function, text in [CASES[c][1:4] for c in sorted(CASES)] + STRESS
-] + [("tiny", "f", "a: f64[] -> f64", "m:f")]
+] + [
+    ("tiny", "f", "a: f64[] -> f64", "m:f"),
+    (
+        "order_book_frames_with_long_names",
+        "features_of_the_bars_and_trades",
+        "price_bars_sampled_every_minute_x: frame[Open, High, Low, Close, Volume,"
+        " vwap_in_quote_currency_units], trades: frame[price], window: usize -> (f64[], f64)",
+        "desk.features:features_of_the_bars_and_trades",
+    ),
+]
 
 LINTED = [(*CASES[c][1:], None)[:4] for c in sorted(CASES)] + [(*s, None) for s in STRESS] + FROM_PYTHON
 

@@ -9,7 +9,7 @@ update-module) never sees it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from .signature import Arg, Signature
@@ -117,6 +117,17 @@ class RustFunction:
     def as_context(self) -> dict[str, Any]:
         """Plain data for Jinja (lists, not tuples)."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+def kernel_signature(signature: Signature) -> Signature:
+    """The signature the kernel, its binding and the fallback take: each `frame[...]` argument
+    expanded into its columns, one `f64[]` argument each, in place (the bridge alone takes the frame)."""
+    args = tuple(
+        column
+        for a in signature.args
+        for column in ([Arg(c, "f64[]") for c in a.column_args] if a.is_frame else [a])
+    )
+    return replace(signature, args=args)
 
 
 def type_complexity(types: tuple[str, ...]) -> int:

@@ -8,6 +8,9 @@ The hints map to signature types (`devtool.scaffold.signature`) this way, and no
     npt.NDArray[np.float64]                         f64[]
     npt.NDArray[np.int64]                           i64[]
     pd.Series, pd.Series[float]                     f64[]  (a Series comes back: rust_bridge._pandas)
+    pd.DataFrame (a parameter)                      frame[COLUMNS], the columns the kernel takes: those
+                                                    `--signature` names, else those the body reads
+                                                    (`bars["close"]`, `bars.close`: frame_columns)
     Annotated[pd.Series, "i64[]"], pd.Series[int]   i64[]  (pd.Series[int] with pandas-stubs only)
     Annotated[npt.NDArray[np.float64], "f64[,]"]    f64[,] (2-D, one series per row); so is
     np.ndarray[tuple[int, int], np.dtype[np.float64]]
@@ -29,13 +32,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import SignatureError, SourceError
+from .frame_columns import columns_read
 from .signature import MAX_RESULTS, SUPPORTED_TYPES, Signature, parse_signature
 
 #: What to write, shown with every refusal of a hint.
 SUPPORTED_HINTS = (
-    "float, int, bool, npt.NDArray[np.float64], npt.NDArray[np.int64], pd.Series, "
+    "float, int, bool, npt.NDArray[np.float64], npt.NDArray[np.int64], pd.Series, pd.DataFrame, "
     'Annotated[npt.NDArray[np.float64], "f64[,]"] (2-D), Annotated[int, "usize"]; '
-    "a result may be a tuple[...] of them"
+    "a result may be a tuple[...] of them (not DataFrames)"
 )
 
 _SCALARS: tuple[tuple[Any, str], ...] = (
@@ -64,12 +68,15 @@ def signature_of(function: Callable[..., Any], where: str, given: Signature | No
         hints = typing.get_type_hints(function, include_extras=True)
     except Exception as err:  # a hint naming something that does not exist
         raise SourceError(f"{where}: its type hints do not resolve ({type(err).__name__}: {err})") from err
-    from_given = {a.name: a.type for a in given.args} if given is not None else {}
+    from_given = {a.name: a for a in given.args} if given is not None else {}
     args = []
     for param in inspect.signature(function).parameters.values():
         _check_kind(param, where)
         if param.name not in hints and param.name in from_given:
-            args.append(f"{param.name}: {from_given[param.name]}")
+            args.append(str(from_given[param.name]))
+            continue
+        if param.name in hints and _is_pandas(hints[param.name], "DataFrame"):
+            args.append(_frame(function, param.name, from_given.get(param.name), where))
             continue
         if param.name not in hints:
             raise SourceError(
@@ -84,6 +91,27 @@ def signature_of(function: Callable[..., Any], where: str, given: Signature | No
     else:
         raise SourceError(f"{where}: the function has no return hint: add one ({SUPPORTED_HINTS})")
     return _parsed(f"{', '.join(args)} -> {result}", where)
+
+
+def _frame(function: Callable[..., Any], name: str, given: Any, where: str) -> str:
+    """`name: frame[COLUMNS]`: the columns `--signature` gives, else those the function's body reads."""
+    if given is not None and given.is_frame:
+        return str(given)
+    columns = columns_read(function, name)
+    if not columns:
+        raise SourceError(
+            f"{where}: parameter {name!r} is a pd.DataFrame, and devtool cannot tell which of its columns "
+            f'the kernel takes: the function reads none by name ({name}["close"] or {name}.close). Name '
+            f"them with --signature, e.g. --signature '{name}: frame[open, high, low, close] -> f64[]'"
+        )
+    unnamed = next((c for c in columns if not c.isidentifier()), None)
+    if unnamed is not None:
+        raise SourceError(
+            f"{where}: parameter {name!r} is a pd.DataFrame whose column {unnamed!r} cannot name a kernel "
+            f"argument (letters, digits and '_' only): rename the column, or name the columns the kernel "
+            f"takes with --signature '{name}: frame[...] -> ...'"
+        )
+    return f"{name}: frame[{', '.join(columns)}]"
 
 
 def _check_kind(param: inspect.Parameter, where: str) -> None:
@@ -140,7 +168,10 @@ def _type_of(hint: Any) -> str:
     if _is_pandas(hint, "Series"):
         return _series(hint)
     if _is_pandas(hint, "DataFrame"):
-        raise _Unmapped("a DataFrame does not cross whole: take its columns as pd.Series parameters")
+        raise _Unmapped(
+            "a DataFrame crosses into Rust only as a parameter (its columns): return a pd.Series, "
+            "or a tuple of them"
+        )
     raise _Unmapped(_suggestion(hint))
 
 

@@ -39,8 +39,8 @@ from jinja2.bccache import Bucket
 from ..errors import RenderError, UsageError
 from ..names import check_identifier
 from ..workspace import DEFAULT_EDITION
-from .model import rust_function
-from .signature import Signature
+from .model import kernel_signature, rust_function
+from .signature import Arg, Signature
 
 
 def _find_template_dir() -> Path:
@@ -168,29 +168,45 @@ def build_context(
     `_source` is `{}`, or `{"module": ..., "function": ...}` for a module made `--from` a Python function.
     `_model` holds the values computed for the templates (`model.rust_function`); a template whose
     cookiecutter.json has no `_model` key (an old version) ignores it.
+
+    `_sig.args` are the kernel's (`model.kernel_signature`: a `frame[...]` argument expanded into its
+    columns); `_sig.params` are the bridge's, as the signature names them (a frame with its `columns`).
     """
-    first_matrix = signature.first_matrix
+    kernel = kernel_signature(signature)
+    first_matrix = kernel.first_matrix
     source_module, _, source_function = (source or "").rpartition(":")
     return {
         "module": module,
         "function": function,
         "signature": str(signature),
         "_source": {"module": source_module, "function": source_function} if source else {},
-        "_model": rust_function(signature, function, from_source=source is not None).as_context(),
+        "_model": rust_function(kernel, function, from_source=source is not None).as_context(),
         "_sig": {
-            "args": [
-                {"name": a.name, "type": a.type, "is_array": a.is_array, "is_free": a.is_free}
-                for a in signature.args
-            ],
+            "args": [_arg_context(a) for a in kernel.args],
+            "params": [_arg_context(a) for a in signature.args],
             "returns": list(signature.returns),
             "returns_tuple": signature.returns_tuple,
-            "first_array": signature.first_array.name,
+            "first_array": kernel.first_array.name,
+            "first_param": next(
+                a.name for a in signature.args if a.is_frame or a.name == kernel.first_array.name
+            ),
             "first_matrix": first_matrix.name if first_matrix else "",
-            "array_results": list(signature.array_results),
-            "free_results": list(signature.free_results),
-            "scalar_results": list(signature.scalar_results),
-            "returned_results": list(signature.returned_results),
+            "array_results": list(kernel.array_results),
+            "free_results": list(kernel.free_results),
+            "scalar_results": list(kernel.scalar_results),
+            "returned_results": list(kernel.returned_results),
         },
+    }
+
+
+def _arg_context(arg: Arg) -> dict[str, Any]:
+    return {
+        "name": arg.name,
+        "type": arg.type,
+        "is_array": arg.is_array,
+        "is_free": arg.is_free,
+        "columns": list(arg.columns),
+        "column_args": list(arg.column_args),
     }
 
 
@@ -296,6 +312,8 @@ def _check_names(module: str, function: str, signature: Signature) -> None:
     for arg in signature.args:
         if arg.name == function:
             raise UsageError(f"argument name {arg.name!r} is the function's name; choose another")
+        if function in arg.column_args:
+            raise UsageError(f"a column of {arg.name!r} is the function's name, {function!r}; choose another")
 
 
 def _read_tree(project: Path) -> dict[tuple[str, str], str]:

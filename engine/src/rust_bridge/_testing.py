@@ -11,6 +11,7 @@ or two from one library, or one machine, to another. Those results are compared 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -47,13 +48,15 @@ def assert_same(actual: Any, expected: Any, *, exact: bool = False, typed: bool 
 
     `typed`: also the same Python type at every level, and integers and bools equal. A test
     against a Python function (`new-module --from`) passes False: its scalars may be numpy's or
-    Python's.
+    Python's, and a pandas Series on either side is compared by its values.
 
     Raises:
         AssertionError: the results differ in structure, type, dtype, shape or value.
     """
     if typed:
         assert type(actual) is type(expected), (type(actual), type(expected))
+    else:
+        actual, expected = _values(actual), _values(expected)
     if isinstance(expected, tuple):
         assert isinstance(actual, tuple) and len(actual) == len(expected)
         for a, e in zip(actual, expected, strict=True):
@@ -67,3 +70,18 @@ def assert_same(actual: Any, expected: Any, *, exact: bool = False, typed: bool 
         return
     tolerance = 0.0 if exact else 1e-9
     np.testing.assert_allclose(actual, expected, rtol=tolerance, atol=tolerance)
+
+
+def _values(value: Any) -> Any:
+    """A pandas Series' values; anything else as it is."""
+    kind = type(value)
+    return value.to_numpy() if kind.__name__ == "Series" and kind.__module__.startswith("pandas") else value
+
+
+def price_frame(rng: np.random.Generator, n: int, columns: Sequence[str]) -> Any:
+    """A pandas DataFrame of `n` rows with the float64 `columns`, each a random walk of prices around
+    100 (positive, as trading code expects): the test input of a function that takes a DataFrame."""
+    import pandas as pd  # pandas is optional: only the tests of functions that take a DataFrame use it
+
+    walks = 100.0 * np.exp(np.cumsum(0.01 * rng.standard_normal((len(columns), n)), axis=1))
+    return pd.DataFrame(dict(zip(columns, walks, strict=True)))  # each column contiguous, as read_csv makes

@@ -24,7 +24,7 @@ import pytest
 # isort: split
 import rust_bridge
 {% if py_source %}
-from rust_bridge import _native
+from rust_bridge import _native{{ ", _testing" if sig.params|selectattr("columns")|list }}
 {% endif %}
 
 MODULE = "{{ cookiecutter.module }}"
@@ -37,7 +37,7 @@ SIZES = [1_000, 100_000, 1_000_000]
 {% endif %}
 
 
-{% if py_source and sig.args|selectattr("type", "in", ["f64[]", "f64[,]", "f64[*]"])|list %}
+{% if py_source and sig.params|selectattr("type", "in", ["f64[]", "f64[,]", "f64[*]"])|list %}
 {{ types.py_prices() }}
 
 
@@ -45,8 +45,10 @@ SIZES = [1_000, 100_000, 1_000_000]
 def _inputs(n: int) -> dict[str, Any]:
     rng = np.random.default_rng(n)
     return {
-{% for a in sig.args %}
-{% if py_source %}
+{% for a in sig.params %}
+{% if a.columns %}
+        "{{ a.name }}": _testing.price_frame(rng, n, {{ a.columns|tojson }}),
+{% elif py_source %}
         "{{ a.name }}": {{ types.py_random_source[a.type] if a.is_array else types.py_fixed_source[a.type] }},
 {% else %}
         "{{ a.name }}": {{ types.py_random[a.type] if a.is_array else types.py_fixed[a.type] }},
