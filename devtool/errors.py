@@ -23,6 +23,10 @@ class WorkspaceNotFound(DevtoolError):
     exit_code = 2
 
 
+class CrateError(UsageError):
+    """`cargo add` or `cargo remove` refused a crate (none of that name or version): nothing was written."""
+
+
 class ToolchainError(DevtoolError):
     """cargo, rustc or maturin is missing or unusable."""
 

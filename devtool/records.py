@@ -25,6 +25,29 @@ class FunctionRecord:
     # `package.module:function`: the Python function it was made from (`--from`), which the generated
     # fallback imports and its parity tests compare the Rust kernel with.
     source: str | None = None
+    # The Rust kernel devtool translated `source` into (None: not translated, the kernel is unwritten).
+    translation: str | None = None
+    # Why `translation` is not served, e.g. the input on which it disagreed with `source` and both
+    # results (None with a translation: verified and served).
+    not_served: str | None = None
+
+    @property
+    def served_translation(self) -> bool:
+        """Whether the kernel is devtool's translation, verified and served."""
+        return self.translation is not None and self.not_served is None
+
+
+_OPTIONAL = ("translation", "not_served")
+
+
+@dataclass(frozen=True)
+class CrateRecord:
+    """A crate a module needs (`--crate`, `add-crate`); its version is in Cargo.toml as cargo add wrote it."""
+
+    name: str
+    # Whether devtool's `cargo add` put it into Cargo.toml (it was not a dependency before): only such a
+    # crate is `cargo remove`d with the last module that needs it.
+    added: bool = True
 
 
 @dataclass(frozen=True)
@@ -36,6 +59,7 @@ class ModuleRecord:
     functions: tuple[FunctionRecord, ...]
     files: tuple[str, ...] = field(default=())
     needs_attention: bool = False  # `update-module --conflicts=markers` left conflict markers in its files
+    crates: tuple[CrateRecord, ...] = field(default=())  # the crates its kernels need, by name
 
     def with_function(self, function: FunctionRecord, files: tuple[str, ...]) -> ModuleRecord:
         return replace(
@@ -45,10 +69,29 @@ class ModuleRecord:
     def function_names(self) -> list[str]:
         return [f.name for f in self.functions]
 
+    def crate_names(self) -> list[str]:
+        return [c.name for c in self.crates]
+
+    def with_crates(self, crates: list[CrateRecord]) -> ModuleRecord:
+        """The record needing `crates` too; a crate it lists already keeps `added` if either says so."""
+        merged = {c.name: c for c in self.crates}
+        for crate in crates:
+            known = merged.get(crate.name)
+            merged[crate.name] = replace(crate, added=crate.added or (known is not None and known.added))
+        return replace(self, crates=tuple(merged[n] for n in sorted(merged)))
+
     def to_json(self) -> str:
         data = asdict(self)
-        data["functions"] = [asdict(f) for f in self.functions]
+        # A function devtool did not translate keeps the record it had before translations existed.
+        data["functions"] = [
+            {k: v for k, v in asdict(f).items() if v is not None or k not in _OPTIONAL}
+            for f in self.functions
+        ]
         data["files"] = list(self.files)
+        if self.crates:
+            data["crates"] = [asdict(c) for c in self.crates]
+        else:  # records of modules without crates stay as older devtools wrote them
+            del data["crates"]
         return json.dumps(data, indent=2) + "\n"
 
     @classmethod
@@ -60,6 +103,7 @@ class ModuleRecord:
             functions=tuple(FunctionRecord(**f) for f in data["functions"]),
             files=tuple(data.get("files", ())),
             needs_attention=bool(data.get("needs_attention", False)),
+            crates=tuple(CrateRecord(**c) for c in data.get("crates", ())),
         )
 
 

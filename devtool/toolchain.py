@@ -28,7 +28,7 @@ def check_toolchain(required: Sequence[str] = REQUIRED) -> dict[str, str]:
     versions: dict[str, str] = {}
     problems: dict[str, str] = {}
     for tool in required:
-        version, problem = _version(tool)
+        version, problem = tool_version(tool)
         if version is not None:
             versions[tool] = version
         else:
@@ -38,7 +38,12 @@ def check_toolchain(required: Sequence[str] = REQUIRED) -> dict[str, str]:
     return versions
 
 
-def _version(tool: str) -> tuple[str | None, str]:
+def install_hint(tool: str) -> str:
+    """How to install `tool`."""
+    return _INSTALL_HINTS.get(tool, f"install {tool}")
+
+
+def tool_version(tool: str) -> tuple[str | None, str]:
     """(version line, "") if `tool --version` works, else (None, what went wrong)."""
     path = shutil.which(tool)
     if path is None:
@@ -61,5 +66,5 @@ def _version(tool: str) -> tuple[str | None, str]:
 def _message(problems: dict[str, str], versions: dict[str, str]) -> str:
     missing = "; ".join(f"{tool}: {problem}" for tool, problem in problems.items())
     found = ", ".join(versions.values()) if versions else "none of the others"
-    hints = dict.fromkeys(_INSTALL_HINTS.get(tool, f"install {tool}") for tool in problems)
+    hints = dict.fromkeys(install_hint(tool) for tool in problems)
     return f"missing or unusable: {missing}. Found: {found}. To fix: {'; '.join(hints)}."

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from .errors import VerifyError
+from .installation import Installation, installation, repointed_by_build
 from .processes import start_group, stopped_on_exit
 from .workspace import Workspace
 
@@ -40,6 +41,8 @@ class VerifyResult:
 
     steps: tuple[StepResult, ...]
     log_path: Path
+    # The build took over an environment that imported another workspace's engine (see installation.py).
+    repointed: str | None = None
 
     @property
     def seconds(self) -> float:
@@ -157,10 +160,24 @@ def run_steps(
     env["VIRTUAL_ENV"] = sys.prefix
     log_path.parent.mkdir(parents=True, exist_ok=True)
     results: list[StepResult] = []
-    with log_path.open("w", encoding="utf-8") as log:
-        for name, argv in steps:
-            results.append(_run_step(name, argv, cwd=ws.root, env=env, log=log, progress=progress))
-    return VerifyResult(steps=tuple(results), log_path=log_path)
+    before = installation(ws) if any(name == "build" for name, _ in steps) else None
+    try:
+        with log_path.open("w", encoding="utf-8") as log:
+            for name, argv in steps:
+                results.append(_run_step(name, argv, cwd=ws.root, env=env, log=log, progress=progress))
+    except VerifyError as err:
+        warning = _repointed(ws, before) if err.step != "build" else None
+        if warning is not None:  # maturin installed it before the tests failed: a rollback cannot undo that
+            err.add_note(f"warning: {warning}")
+        raise
+    return VerifyResult(steps=tuple(results), log_path=log_path, repointed=_repointed(ws, before))
+
+
+def _repointed(ws: Workspace, before: Installation | None) -> str | None:
+    """The re-pointed-environment warning, if the build took over an environment another workspace had."""
+    if before is None:
+        return None
+    return repointed_by_build(before, installation(ws), ws)
 
 
 def _run_step(

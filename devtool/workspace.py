@@ -99,6 +99,13 @@ class Workspace:
         return self.cargo_toml.parent.name.replace("-", "_")
 
     @property
+    def distribution_name(self) -> str:
+        """The distribution `maturin develop` installs: pyproject's `[project] name`, else the extension's."""
+        project = (_read_toml(self.pyproject) or {}).get("project", {})
+        name = project.get("name") if isinstance(project, dict) else None
+        return name if isinstance(name, str) and name else self.extension_name
+
+    @property
     def rust_edition(self) -> str:
         """The crate's Rust edition (Cargo.toml's `[package] edition`): generated code is formatted for it."""
         package = (_read_toml(self.cargo_toml) or {}).get("package", {})

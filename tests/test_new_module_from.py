@@ -1,84 +1,30 @@
-"""`new-module --from` for real, on the example strategy's hot spot: scaffold, build, write the kernel.
+"""`new-module --from` for real, on the example strategy's hot spots: translate, verify, serve, measure.
 
-The command is the one `devtool profile examples/strategy.py` prints, run from the repository root
-(where `examples/` is, importable in the scratch virtualenv) against a scratch engine. The tests run
-in order and build on each other: first the kernel is unwritten and the bridge serves the Python
-function; then the test writes the kernel as docs/profiling.md tells a developer to, and the parity
-test passes.
+The issue's "done when", in one scratch engine and virtualenv, from the repository root (where
+`examples/` is importable): `devtool profile examples/strategy.py` prints a `new-module --from`
+command; running it as printed translates `kama` into Rust, builds it, verifies it against the
+Python function on generated inputs, and serves it, with no Rust written by hand; `devtool bench`
+shows the speedup. Then `rsi` is added the same way, and a translation perturbed on purpose (the
+test-only DEVTOOL_TRANSLATE_PERTURB) is rolled back to an unwritten kernel, never served, with the
+counterexample reported. The tests run in order and build on each other.
 """
 
 from __future__ import annotations
 
-import re
+import json
+import shlex
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
-from e2e_support import REPO, Scratch, make_scratch
+from e2e_support import REPO, Scratch, make_scratch, tree_hash
 
-from devtool.verify import rust_env
+from devtool.translate.lower import PERTURB_ENV
 
 pytestmark = pytest.mark.slow
 
-COMMAND = ["new-module", "strategy", "--function", "kama", "--from", "examples/strategy.py:kama"]
-KERNEL = Path("rust/src/strategy/kama.rs")
-TESTS = Path("tests/strategy_tests/test_kama.py")
-
-#: Kaufman's adaptive moving average in Rust, the same arithmetic in the same order as examples/strategy.py.
-KAMA_INTO = """\
-pub fn kama_into(values: &[f64], period: i64, out0: &mut [f64]) -> Result<(), KernelError> {
-    let len = values.len();
-    KernelError::check_output("out0", out0.len(), len)?;
-    out0.fill(f64::NAN);
-    let period = match usize::try_from(period) {
-        Ok(period) if period >= 1 && period < len => period,
-        _ => return Ok(()), // as the Python function: all NaN
-    };
-    let fast = 2.0 / (2.0 + 1.0);
-    let slow = 2.0 / (30.0 + 1.0);
-    let mut volatility = 0.0;
-    for i in 1..period {
-        volatility += (values[i] - values[i - 1]).abs();
-    }
-    let mut previous = values[period - 1];
-    for i in period..len {
-        volatility += (values[i] - values[i - 1]).abs();
-        if i > period {
-            volatility -= (values[i - period] - values[i - period - 1]).abs();
-        }
-        let direction = (values[i] - values[i - period]).abs();
-        let ratio = if volatility > 0.0 { direction / volatility } else { 0.0 };
-        let smoothing = (ratio * (fast - slow) + slow).powi(2);
-        previous += smoothing * (values[i] - previous);
-        out0[i] = previous;
-    }
-    Ok(())
-}
-"""
-
-KAMA_TESTS = """\
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_steady_trend_moves_at_the_fast_rate() {
-        let mut out = vec![0.0; 5];
-        kama_into(&[1.0, 2.0, 3.0, 4.0, 5.0], 3, &mut out).unwrap();
-        assert!(out[..3].iter().all(|x| x.is_nan()));
-        let fast = 2.0_f64 / 3.0;
-        assert!((out[3] - (3.0 + fast * fast)).abs() < 1e-12);
-    }
-
-    #[test]
-    fn a_window_longer_than_the_input_gives_nan() {
-        let mut out = vec![0.0; 3];
-        kama_into(&[1.0, 2.0, 3.0], 3, &mut out).unwrap();
-        assert!(out.iter().all(|x| x.is_nan()));
-    }
-}
-"""
+EXAMPLES = 200  # devtool.scaffold.model.PARITY_EXAMPLES, as the output states it
 
 
 @pytest.fixture(scope="module")
@@ -87,113 +33,185 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
     yield Scratch(engine=engine, python=python)
 
 
-def pytest_in_scratch(scratch: Scratch, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(scratch.python), "-m", "pytest", "-q", "-rxX", "-p", "no:cacheprovider", *args],
-        cwd=scratch.engine,
+@pytest.fixture(scope="module")
+def kama_command(scratch: Scratch) -> list[str]:
+    """The command `devtool profile examples/strategy.py` prints for kama, as words."""
+    profiled = subprocess.run(
+        [str(scratch.python), "-m", "devtool", "profile", "examples/strategy.py", "--json"],
+        cwd=REPO,
         capture_output=True,
         text=True,
         check=False,
     )
+    assert profiled.returncode == 0, profiled.stdout + profiled.stderr
+    first = json.loads(profiled.stdout)["candidates"][0]
+    assert first["function"] == "kama", first
+    command = shlex.split(first["suggested_command"])
+    assert command[:2] == ["devtool", "new-module"]
+    return command[1:]
 
 
-def rebuild(scratch: Scratch) -> None:
-    """`maturin develop` in the scratch engine, into the scratch virtualenv (never the developer's)."""
-    env = {**rust_env(str(scratch.python)), "VIRTUAL_ENV": str(scratch.python.parent.parent)}
-    built = subprocess.run(
-        ["maturin", "develop"], cwd=scratch.engine, env=env, capture_output=True, text=True, check=False
+@pytest.fixture(scope="module")
+def made_kama(scratch: Scratch, kama_command: list[str]) -> dict[str, Any]:
+    made = scratch.devtool(*kama_command, "--json", cwd=REPO)
+    assert made.code == 0, made
+    return made.json()  # type: ignore[no-any-return]
+
+
+def served(scratch: Scratch, function: str, reference: str) -> None:
+    """backend="auto" serves the Rust kernel, and it gives what the Python function gives."""
+    check = scratch.python_run(
+        "import numpy as np\n"
+        "import rust_bridge\n"
+        "from rust_bridge import _native\n"
+        f"from examples.strategy import generate_prices, {reference} as reference\n"
+        "prices = generate_prices(50_000)\n"
+        f"assert not _native.is_unwritten(_native.native_module('strategy'), '{function}')\n"
+        f"rust = rust_bridge.{function}(prices, 14, backend='rust')\n"
+        "np.testing.assert_allclose(rust, reference(prices, 14), rtol=1e-12, atol=0)\n"
+        f"assert np.array_equal(rust_bridge.{function}(prices, 14), rust, equal_nan=True)\n"
+        "print('served')\n"
     )
-    assert built.returncode == 0, built.stdout + built.stderr
+    assert check.returncode == 0 and check.stdout.strip() == "served", check.stdout + check.stderr
 
 
-def test_the_profile_reports_command_scaffolds_builds_and_tests_the_module(scratch: Scratch) -> None:
-    result = scratch.devtool(*COMMAND, "--json", cwd=REPO)
-    assert result.code == 0, result
-    summary = result.json()
-    assert summary["verified"] and summary["signature"] == "values: f64[], period: i64 -> f64[]"
-    assert (summary["source"], summary["kernel_written"]) == ("examples.strategy:kama", False)
-    assert "tests/strategy_tests/test_kama.py" in summary["created"]
-
-
-def test_the_generated_tests_run_and_the_parity_test_is_expected_to_fail(scratch: Scratch) -> None:
-    ran = pytest_in_scratch(scratch, "tests/strategy_tests")
-    assert ran.returncode == 0, ran.stdout + ran.stderr
-    assert "6 xfailed" in ran.stdout, ran.stdout
-    assert "XFAIL tests/strategy_tests/test_kama.py::test_rust_matches_the_python_function" in ran.stdout
-
-
-def test_list_reports_the_kernel_unwritten(scratch: Scratch) -> None:
+def kernel_of(scratch: Scratch, function: str) -> dict[str, Any]:
     listed = scratch.devtool("list", "--json")
     assert listed.code == 0, listed
-    strategy = next(m for m in listed.json()["modules"] if m["name"] == "strategy")
-    (kama,) = strategy["functions"]
-    assert kama["compiled"] and kama["kernel"] == "UNWRITTEN"
-    assert (kama["kernel_written"], kama["kernel_written_built"]) == (False, False)
+    module = next(m for m in listed.json()["modules"] if m["name"] == "strategy")
+    return next(f for f in module["functions"] if f["name"] == function)  # type: ignore[no-any-return]
 
 
-def test_the_bridge_serves_the_python_function_until_the_kernel_is_written(scratch: Scratch) -> None:
+def test_the_printed_command_translates_verifies_and_serves_kama(
+    scratch: Scratch, made_kama: dict[str, Any]
+) -> None:
+    assert made_kama["verified"] and made_kama["kernel_written"]
+    kernel = made_kama["kernel"]
+    assert (kernel["state"], kernel["verified"], kernel["examples"]) == ("translated", True, EXAMPLES)
+    assert kernel["refusals"] == [] and kernel["counterexample"] is None
+    rust = (scratch.engine / "rust/src/strategy/kama.rs").read_text()
+    assert "pub const WRITTEN: bool = true;" in rust
+    assert "// Translated by devtool from examples/strategy.py" in rust
+    assert "pub fn kama(values: &[f64], period: i64) -> Result<Vec<f64>, KernelError> {" in rust
+    assert "NotWritten" not in rust
+    tests = (scratch.engine / "tests/strategy_tests/test_kama.py").read_text()
+    assert "xfail" not in tests and f"EXAMPLES = {EXAMPLES}" in tests
+    served(scratch, "kama", "kama")
+    listed = kernel_of(scratch, "kama")
+    assert (listed["kernel"], listed["translation"]) == ("written", "served")
+
+
+def test_the_text_output_says_translated_and_verified(scratch: Scratch) -> None:
+    made = scratch.devtool(
+        "new-module", "strategy", "--function", "strategy_rsi", "--from", "examples/strategy.py:rsi", cwd=REPO
+    )
+    assert made.code == 0, made
+    assert (
+        "strategy.strategy_rsi: translated and verified: the Rust kernel agreed with examples.strategy:rsi "
+        f"on {EXAMPLES} generated inputs (hypothesis) and the fixed cases; it is served"
+    ) in made.stdout
+    assert "NOT WRITTEN" not in made.stdout
+    served(scratch, "strategy_rsi", "rsi")
+
+
+def test_a_disagreeing_translation_is_rolled_back_to_an_unwritten_kernel_and_never_served(
+    scratch: Scratch,
+) -> None:
+    made = scratch.devtool(
+        "new-module", "strategy", "--function", "kama_perturbed", "--from", "examples/strategy.py:kama",
+        "--json", env={PERTURB_ENV: "1"}, cwd=REPO,
+    )  # fmt: skip
+    assert made.code == 0, made
+    summary = made.json()
+    assert summary["verified"] and not summary["kernel_written"]
+    kernel = summary["kernel"]
+    assert kernel["state"] == "disagreed" and not kernel["verified"]
+    counterexample = kernel["counterexample"]
+    assert "values=np.array(" in counterexample and "; python: " in counterexample, counterexample
+    assert "; rust: " in counterexample
+    rust = (scratch.engine / "rust/src/strategy/kama_perturbed.rs").read_text()
+    assert "pub const WRITTEN: bool = false;" in rust and "Err(KernelError::NotWritten)" in rust
+    assert counterexample in rust  # in the file's header
+    assert "// pub fn kama(values: &[f64], period: i64)" in rust  # the translation, commented out
+    tests = (scratch.engine / "tests/strategy_tests/test_kama_perturbed.py").read_text()
+    assert "@pytest.mark.xfail(raises=NotImplementedError, strict=True, reason=UNWRITTEN)" in tests
+    record = json.loads((scratch.engine / ".devtool/modules/strategy.json").read_text())
+    perturbed = next(f for f in record["functions"] if f["name"] == "kama_perturbed")
+    assert perturbed["not_served"].endswith(counterexample) and "pub fn kama(" in perturbed["translation"]
     check = scratch.python_run(
         "import numpy as np, pytest\n"
         "import rust_bridge\n"
         "from examples.strategy import generate_prices, kama\n"
         "prices = generate_prices(5_000)\n"
-        "assert rust_bridge.RUST_AVAILABLE\n"
-        "assert np.array_equal(rust_bridge.kama(prices, 10), kama(prices, 10), equal_nan=True)\n"
+        "assert np.array_equal(rust_bridge.kama_perturbed(prices, 10), kama(prices, 10), equal_nan=True)\n"
         "with pytest.raises(NotImplementedError, match='not written yet'):\n"
-        "    rust_bridge.kama(prices, 10, backend='rust')\n"
+        "    rust_bridge.kama_perturbed(prices, 10, backend='rust')\n"
     )
     assert check.returncode == 0, check.stderr
-
-
-def test_writing_the_kernel_without_removing_the_xfail_mark_turns_the_parity_test_red(
-    scratch: Scratch,
-) -> None:
-    kernel = scratch.engine / KERNEL
-    text = kernel.read_text()
-    text = text.replace("pub const WRITTEN: bool = false;", "pub const WRITTEN: bool = true;")
-    text = re.sub(r"pub fn kama_into\(.*?\n}\n", lambda _: KAMA_INTO, text, count=1, flags=re.DOTALL)
-    text = text[: text.index("#[cfg(test)]")] + KAMA_TESTS
-    kernel.write_text(text)
-    rebuild(scratch)
-    ran = pytest_in_scratch(scratch, "tests/strategy_tests")
-    assert ran.returncode == 1, ran.stdout + ran.stderr
-    assert "XPASS(strict)" in ran.stdout, ran.stdout
-
-
-def test_with_the_mark_removed_the_kernel_matches_the_python_function(scratch: Scratch) -> None:
-    tests = scratch.engine / TESTS
-    text = tests.read_text()
-    mark = "@pytest.mark.xfail(raises=NotImplementedError, strict=True, reason=UNWRITTEN)\n"
-    assert text.count(mark) == 1
-    tests.write_text(text.replace(mark, ""))
-    ran = pytest_in_scratch(scratch, "tests/strategy_tests", "benchmarks/test_bench_strategy_kama.py",
-                            "--benchmark-disable")  # fmt: skip
-    assert ran.returncode == 0, ran.stdout + ran.stderr
-    assert "xfail" not in ran.stdout and "skipped" not in ran.stdout, ran.stdout
-    cargo = subprocess.run(
-        ["cargo", "test", "--manifest-path", str(scratch.engine / "rust/Cargo.toml"), "--lib", "strategy::"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=rust_env(str(scratch.python)),
+    listed = kernel_of(scratch, "kama_perturbed")
+    assert (listed["kernel"], listed["kernel_written"], listed["translation"]) == (
+        "UNWRITTEN",
+        False,
+        "not served",
     )
-    assert cargo.returncode == 0, cargo.stdout + cargo.stderr
-    assert "2 passed" in cargo.stdout
 
 
-def test_now_the_bridge_serves_the_kernel_and_list_reports_it_written(scratch: Scratch) -> None:
-    check = scratch.python_run(
-        "import numpy as np\n"
-        "import rust_bridge\n"
-        "from rust_bridge import _native\n"
-        "from examples.strategy import generate_prices, kama\n"
-        "prices = generate_prices(50_000)\n"
-        "assert not _native.is_unwritten(_native.native_module('strategy'), 'kama')\n"
-        "rust = rust_bridge.kama(prices, 10, backend='rust')\n"
-        "np.testing.assert_allclose(rust, kama(prices, 10), rtol=1e-12)\n"
-        "assert np.array_equal(rust_bridge.kama(prices, 10), rust, equal_nan=True)\n"
-    )
-    assert check.returncode == 0, check.stderr
-    listed = scratch.devtool("list", "--json")
-    strategy = next(m for m in listed.json()["modules"] if m["name"] == "strategy")
-    assert strategy["functions"][0]["kernel"] == "written"
+def test_the_workspace_is_consistent_after_the_rollback(scratch: Scratch) -> None:
+    """The module's files are the template's render of its record (nothing of the rolled-back run left):
+    update-module has nothing to change, and the generated tests of every function pass."""
+    before = tree_hash(scratch.engine)
+    checked = scratch.devtool("update-module", "strategy", "--dry-run")
+    assert checked.code == 0, checked
+    assert "nothing to change" in checked.stdout, checked.stdout
+    assert tree_hash(scratch.engine) == before
+
+
+#: A function that raises each Python exception the engine's KernelError has a variant for.
+PICK = """\
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+
+def pick(values: npt.NDArray[np.float64], at: int) -> float:
+    x = float(values[at])
+    return math.sqrt(x) / float(values[0])
+"""
+
+RAISES = """\
+import numpy as np, pytest
+import rust_bridge
+
+for backend in ("rust", "python"):
+    with pytest.raises(IndexError):
+        rust_bridge.pick(np.array([1.0, 4.0]), 2, backend=backend)
+    with pytest.raises(ValueError, match="math domain error|expected a nonnegative input"):
+        rust_bridge.pick(np.array([1.0, -4.0]), 1, backend=backend)
+    with pytest.raises(ZeroDivisionError):
+        rust_bridge.pick(np.array([0.0, 4.0]), -1, backend=backend)
+assert rust_bridge.pick(np.array([2.0, 4.0]), -1, backend="rust") == 1.0
+print("raised")
+"""
+
+
+def test_python_exceptions_cross_as_themselves_from_a_translated_kernel(scratch: Scratch) -> None:
+    desk = scratch.engine.parent / "desk"
+    desk.mkdir(exist_ok=True)
+    (desk / "picks.py").write_text(PICK)
+    made = scratch.devtool("new-module", "picks", "--from", "picks.py:pick", "--json", cwd=desk)
+    assert made.code == 0, made
+    assert made.json()["kernel"]["state"] == "translated", made.json()["kernel"]
+    check = scratch.python_run(RAISES)
+    assert check.returncode == 0 and check.stdout.strip() == "raised", check.stdout + check.stderr
+
+
+def test_bench_shows_the_speedup_of_the_translated_kama(scratch: Scratch) -> None:
+    result = scratch.devtool("bench", "strategy.kama", "--build", "--sizes", "1e5", "--quick", "--json", "-")
+    assert result.code == 0, result
+    data = json.loads(result.stdout)
+    (kama,) = data["functions"]
+    assert kama["parity"]["ok"] and data["environment"]["build_profile"] == "release"
+    # The figure, not a bar: speed goals live in the benchmarks' gate, not in a timed test.
+    assert kama["speedup_at_largest"] > 0, kama
+    print(f"translated kama: {kama['speedup_at_largest']:.1f}x the Python function at 1e5")

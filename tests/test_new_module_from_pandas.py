@@ -133,6 +133,8 @@ def test_an_unhinted_loop_gets_the_signature_its_run_showed(
     result = scratch.devtool(*command[1:], "--json", cwd=desk)
     assert result.code == 0, result
     assert result.json()["signature"] == "values: f64[], alpha: f64 -> f64[]"
+    refusals = result.json()["kernel"]["refusals"]
+    assert [(r["line"], r["construct"]) for r in refusals] == [(32, "np.empty_like(values)")]
 
 
 def test_vectorised_pandas_and_sleep_are_not_candidates(report: dict[str, Any]) -> None:
@@ -149,6 +151,17 @@ def test_the_printed_command_runs_as_printed(scratch: Scratch, desk: Path, repor
     assert summary["verified"]
     assert summary["signature"] == "high: f64[], low: f64[], close: f64[], window: i64 -> f64[]"
     assert summary["source"] == f"{desk / 'trader.py'}:average_true_range"
+    # pandas is outside what devtool translates: the kernel is left unwritten, each reason with its line.
+    kernel = summary["kernel"]
+    assert (kernel["state"], summary["kernel_written"]) == ("refused", False)
+    pandas = {
+        "line": 9,
+        "construct": "pd.Series(...)",
+        "why": "calls pandas: not translatable; write this part by hand",
+    }
+    assert pandas in kernel["refusals"]
+    (rust,) = scratch.engine.glob("rust/src/*/average_true_range.rs")
+    assert "pub const WRITTEN: bool = false;" in rust.read_text()
 
 
 BRIDGE_WITH_SERIES = """\

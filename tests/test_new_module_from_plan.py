@@ -14,11 +14,15 @@ from conftest import REPO, copy_engine
 from e2e_support import tree_hash
 
 from devtool.cli import main, report
+from devtool.errors import VerifyError
 from devtool.records import read_record
 from devtool.scaffold.listing import FunctionStatus, ModuleStatus, WorkspaceStatus
 from devtool.scaffold.new_module import NewModuleResult
 from devtool.scaffold.pristine import render_pristine
-from devtool.workspace import Workspace
+from devtool.scaffold.translation import KernelOutcome, counterexample_of
+from devtool.translate import Refusal
+from devtool.verify import VerifyResult
+from devtool.workspace import Workspace, find_workspace
 
 COMMAND = ["new-module", "strategy", "--function", "kama", "--from", "examples/strategy.py:kama"]
 
@@ -330,4 +334,143 @@ def test_a_frame_without_from_is_refused_with_the_columns_as_arrays(engine: Path
     code, output = run(engine, "new-module", "bars", "--signature", "bars: frame[high, low] -> f64[]")
     assert code == 2, output
     assert "take the columns as arrays: high: f64[], low: f64[]" in output
+    assert tree_hash(engine) == before
+
+
+def test_dry_run_shows_the_translated_kernel_it_would_verify(engine: Path) -> None:
+    code, output = run(engine, *COMMAND, "--dry-run", "--json")
+    assert code == 0, output
+    summary = json.loads(output)
+    assert summary["kernel"]["state"] == "translated" and not summary["kernel"]["verified"]
+    assert "create rust/src/strategy/kama.rs" in summary["diff"]
+
+
+def test_no_verify_keeps_the_translation_commented_out_and_unserved(engine: Path) -> None:
+    code, output = run(engine, *COMMAND, "--no-verify")
+    assert code == 0, output
+    assert "strategy.kama: translated but NOT verified (--no-verify), so not served" in output
+    kernel = (engine / "rust/src/strategy/kama.rs").read_text()
+    assert "pub const WRITTEN: bool = false;" in kernel
+    assert "//!     it is not verified: new-module ran with --no-verify" in kernel
+    assert "\n// pub fn kama(values: &[f64], period: i64) -> Result<Vec<f64>, KernelError> {\n" in kernel
+    record = read_record(find_workspace(engine=engine), "strategy")
+    assert record is not None
+    (function,) = record.functions
+    assert function.translation is not None and not function.served_translation
+
+
+def test_no_translate_leaves_the_kernel_unwritten_as_before(engine: Path) -> None:
+    code, output = run(engine, *COMMAND, "--no-verify", "--no-translate")
+    assert code == 0, output
+    assert "strategy.kama: not translated (--no-translate)" in output
+    assert "Translated by devtool" not in (engine / "rust/src/strategy/kama.rs").read_text()
+    record = json.loads((engine / ".devtool" / "modules" / "strategy.json").read_text())
+    assert "translation" not in record["functions"][0]  # a record as before translations existed
+
+
+def test_a_function_outside_the_subset_is_refused_with_each_line(engine: Path, tmp_path: Path) -> None:
+    script = tmp_path / "desk.py"
+    script.write_text(
+        "import numpy as np\nimport numpy.typing as npt\n\n\n"
+        "def labels(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:\n"
+        "    names = {'a': 1}\n    return values * len(names)\n"
+    )
+    code, output = run(engine, "new-module", "desk", "--from", f"{script}:labels", "--no-verify", "--json")
+    assert code == 0, output
+    kernel = json.loads(output)["kernel"]
+    assert kernel["state"] == "refused"
+    assert {"line": 6, "construct": "{'a': 1}", "why": "is a dict: dicts are not translated"} in kernel[
+        "refusals"
+    ]
+
+
+def test_the_counterexample_is_read_from_the_pytest_log(tmp_path: Path) -> None:
+    log = tmp_path / "run.log"
+    log.write_text(
+        "$ pytest -q tests/m_tests\nFalsifying example: test_x(kwargs={...})\n"
+        "E   AssertionError: counterexample: values=np.array([1., 2.]), period=1; python: 1.0; rust: 2.0\n"
+        "FAILED tests/m_tests/test_f.py::test_x - AssertionError: counterexample: ...\n"
+    )
+    err = VerifyError("pytest failed (exit code 1)", step="pytest", log_path=log)
+    assert counterexample_of(err) == "values=np.array([1., 2.]), period=1; python: 1.0; rust: 2.0"
+    log.write_text("FAILED tests/m_tests/test_f.py::test_y[empty] - assert 1 == 2\n")
+    assert counterexample_of(err) == "tests/m_tests/test_f.py::test_y[empty] failed: assert 1 == 2"
+
+
+@pytest.mark.parametrize(
+    ("kernel", "expected"),
+    [
+        (KernelOutcome("translated", rust="fn", examples=200), "strategy.kama: translated and verified: "
+         "the Rust kernel agreed with examples.strategy:kama on 200 generated inputs (hypothesis)"),
+        (KernelOutcome("refused", refusals=(Refusal(41, "df.rolling(...)", "calls pandas"),)),
+         "strategy.kama: not translated:\n  line 41: `df.rolling(...)` calls pandas"),
+        (KernelOutcome("disagreed", rust="fn", counterexample="values=[1.0]; python: 1.0; rust: 2.0"),
+         "strategy.kama: translated but DISAGREEING with examples.strategy:kama, so not served; on this "
+         "input:\n  values=[1.0]; python: 1.0; rust: 2.0"),
+    ],
+)  # fmt: skip
+def test_the_summary_says_what_became_of_the_kernel(kernel: KernelOutcome, expected: str) -> None:
+    result = NewModuleResult(
+        module="strategy",
+        function="kama",
+        signature="values: f64[], period: i64 -> f64[]",
+        added_to_existing=False,
+        created=[],
+        edited=[],
+        plan_seconds=0.1,
+        dry_run=False,
+        source="examples.strategy:kama",
+        verified=VerifyResult(steps=(), log_path=Path("log")),
+        kernel=kernel,
+    )
+    assert expected in report.new_module_text(result)
+    assert report.new_module_json(result)["kernel"]["state"] == kernel.state
+    assert ("NOT WRITTEN" in report.new_module_text(result)) is (kernel.state != "translated")
+
+
+def test_a_2d_signature_is_not_translated_yet_and_says_so(engine: Path, tmp_path: Path) -> None:
+    script = tmp_path / "grid.py"
+    script.write_text(
+        "from typing import Annotated\n\nimport numpy as np\nimport numpy.typing as npt\n\n\n"
+        'def first_column(m: Annotated[npt.NDArray[np.float64], "f64[,]"]) -> float:\n'
+        "    return m[0, 0]\n"
+    )
+    code, output = run(engine, "new-module", "grid", "--from", f"{script}:first_column", "--no-verify")
+    assert code == 0, output
+    assert (
+        "grid.first_column: not translated:\n  `f64[,]` is a 2-D array: the binding of a translated" in output
+    )
+    assert "pub const WRITTEN: bool = false;" in (engine / "rust/src/grid/first_column.rs").read_text()
+
+
+def test_a_dataframe_function_is_not_translated_and_says_why(engine: Path, desk: Path) -> None:
+    pytest.importorskip("pandas")
+    args = ["new-module", "trader", "--from", f"{desk / 'trader.py'}:spread", "--dry-run", "--json"]
+    code, output = run(engine, *args)
+    assert code == 0, output
+    kernel = json.loads(output)["kernel"]
+    assert kernel["state"] == "refused"
+    (refusal,) = kernel["refusals"]
+    assert refusal["construct"] == "bars: frame[high, low]"
+    assert "is a pandas DataFrame: the translator does not read a DataFrame's columns yet" in refusal["why"]
+    assert "high: &[f64], low: &[f64]" in refusal["why"]
+    code, output = run(engine, *args[:-2], "--no-verify")
+    assert code == 0, output
+    assert "trader.spread: not translated:\n  `bars: frame[high, low]` is a pandas DataFrame" in output
+    assert "pub const WRITTEN: bool = false;" in (engine / "rust/src/trader/spread.rs").read_text()
+
+
+def test_a_dataframe_parameter_takes_no_default(engine: Path, tmp_path: Path) -> None:
+    pytest.importorskip("pandas")
+    script = tmp_path / "frames.py"
+    script.write_text(
+        "import pandas as pd\n\n\n"
+        "def spread(bars: pd.DataFrame = None, k: float = 2.0) -> pd.Series:\n"
+        '    return (bars["high"] - bars["low"]) * k\n'
+    )
+    before = tree_hash(engine)
+    code, output = run(engine, "new-module", "frames", "--from", f"{script}:spread", "--dry-run")
+    assert code == 2, output
+    assert f"{script}:4: parameter 'bars' is a pd.DataFrame with the default None" in output
+    assert "a DataFrame parameter takes no default" in output
     assert tree_hash(engine) == before

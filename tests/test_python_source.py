@@ -12,6 +12,7 @@ from conftest import REPO
 
 from devtool.errors import SourceError
 from devtool.scaffold.python_source import read_python_function
+from devtool.scaffold.signature import parse_signature
 
 # One module holding a function per case; written into a package `hintpkg` on sys.path.
 HINTS = """\
@@ -44,6 +45,26 @@ def pair(values: F64) -> tuple[F64, F64]: ...
 def mixed(values: F64, grid: Matrix) -> tuple[Matrix, I64, int, bool]: ...
 def defaults(values: F64, period: int = 14) -> F64: ...
 def positional_only(values: F64, /, period: int) -> F64: ...
+def psar(high: F64, low: F64, iaf: float = 0.02, maxaf: float = 0.2) -> F64: ...
+def every_default(
+    values: F64, a: float = 3, b: float = float("nan"), c: float = -np.inf, d: bool = True
+) -> F64: ...
+def numpy_defaults(
+    values: F64, a: np.float64 = np.float64(0.5), n: np.int64 = np.int64(3),
+    u: Annotated[int, "usize"] = 0, f: np.bool_ = np.False_,
+) -> F64: ...
+def int_float_default(values: F64, iaf: int = 0.02) -> F64: ...
+def bool_int_default(values: F64, flag: bool = 1) -> F64: ...
+def int_bool_default(values: F64, n: int = True) -> F64: ...
+def none_default(values: F64, n: int = None) -> F64: ...
+def array_default(
+    values: F64,
+    weights: F64 = np.ones(3),
+) -> F64: ...
+def str_default(values: F64, x: float = "0.5") -> F64: ...
+def negative_usize(values: F64, u: Annotated[int, "usize"] = -1) -> F64: ...
+def huge_default(values: F64, n: int = 2**63) -> F64: ...
+def unhinted_psar(high, low, iaf=0.02, maxaf=0.2): ...
 
 def no_hint(values: F64, period) -> F64: ...
 def no_return(values: F64): ...
@@ -123,7 +144,13 @@ def refusal(package: Path, name: str) -> str:
         ("other_metadata", "values: f64[] -> f64[]"),
         ("pair", "values: f64[] -> (f64[], f64[])"),
         ("mixed", "values: f64[], grid: f64[,] -> (f64[,], i64[], i64, bool)"),
-        ("defaults", "values: f64[], period: i64 -> f64[]"),
+        ("defaults", "values: f64[], period: i64 = 14 -> f64[]"),
+        ("psar", "high: f64[], low: f64[], iaf: f64 = 0.02, maxaf: f64 = 0.2 -> f64[]"),
+        (
+            "every_default",
+            "values: f64[], a: f64 = 3.0, b: f64 = nan, c: f64 = -inf, d: bool = true -> f64[]",
+        ),
+        ("numpy_defaults", "values: f64[], a: f64 = 0.5, n: i64 = 3, u: usize = 0, f: bool = false -> f64[]"),
         ("positional_only", "values: f64[], period: i64 -> f64[]"),
     ],
 )
@@ -213,6 +240,95 @@ def test_refusals_name_the_parameter_and_the_hint_to_write(
     text = refusal(package, function)
     assert f"hintpkg.hints:{function}: " in text  # every refusal names the function
     assert message in text
+
+
+def _line(text: str) -> int:
+    """The line of HINTS that holds `text`, 1-based."""
+    return next(n for n, line in enumerate(HINTS.splitlines(), 1) if text in line)
+
+
+@pytest.mark.parametrize(
+    ("function", "where", "message"),
+    [
+        (
+            "int_float_default",
+            "iaf: int = 0.02",
+            "parameter 'iaf' has the hint int, but its default is 0.02, of type float: make the hint float "
+            "(iaf: float = 0.02), or the default an int",
+        ),
+        (
+            "bool_int_default",
+            "flag: bool = 1",
+            "parameter 'flag' has the hint bool, but its default is 1, of type int: "
+            "a bool parameter's default is True or False",
+        ),
+        (
+            "int_bool_default",
+            "n: int = True",
+            "its default is True, of type bool: an int parameter's default is an int",
+        ),
+        ("none_default", "n: int = None", "its default is None: None cannot cross into Rust"),
+        (
+            "array_default",
+            "weights: F64 = np.ones(3)",
+            "parameter 'weights' has the hint np.ndarray[tuple[Any, ...], np.dtype[np.float64]], but its "
+            "default is array([1., 1., 1.]), of type ndarray: an array parameter takes no default",
+        ),
+        (
+            "str_default",
+            'x: float = "0.5"',
+            "its default is '0.5', of type str: a float parameter's default is a number",
+        ),
+        ("negative_usize", 'u: Annotated[int, "usize"] = -1', "the default -1 is outside usize's range"),
+        ("huge_default", "n: int = 2**63", "the default 9223372036854775808 is outside i64's range"),
+    ],
+)
+def test_a_default_that_contradicts_its_hint_is_refused_with_its_line_and_the_fix(
+    package: Path, function: str, where: str, message: str
+) -> None:
+    text = refusal(package, function)
+    assert f"hintpkg.hints:{function}: {package / 'hintpkg' / 'hints.py'}:{_line(where)}: " in text
+    assert message in text
+
+
+def test_a_function_without_hints_takes_its_types_from_the_signature_and_keeps_its_defaults(
+    package: Path,
+) -> None:
+    spec = "hintpkg.hints:unhinted_psar"
+    types = parse_signature("high: f64[], low: f64[], iaf: f64, maxaf: f64 -> f64[]")
+    found = read_python_function(spec, package, types)
+    assert str(found.signature) == "high: f64[], low: f64[], iaf: f64 = 0.02, maxaf: f64 = 0.2 -> f64[]"
+    repeated = parse_signature(str(found.signature))
+    assert read_python_function(spec, package, repeated).signature == found.signature
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            "high: f64[], low: f64[], iaf: f64 = 0.05, maxaf: f64 = 0.2 -> f64[]",
+            "--signature gives 'iaf' the default 0.05, but the Python function's is 0.02: drop ' = 0.05'",
+        ),
+        (
+            "high: f64[], low: f64[], iaf: i64, maxaf: f64 -> f64[]",
+            "parameter 'iaf' is i64 in --signature, but its default is 0.02, of type float: make its type "
+            "f64 in --signature, or the default an int",
+        ),
+    ],
+)
+def test_a_signature_whose_default_or_type_contradicts_the_functions_default_is_refused(
+    package: Path, given: str, message: str
+) -> None:
+    with pytest.raises(SourceError) as caught:
+        read_python_function("hintpkg.hints:unhinted_psar", package, parse_signature(given))
+    assert message in str(caught.value)
+
+
+def test_a_signature_default_on_a_parameter_the_function_requires_is_refused(package: Path) -> None:
+    given = parse_signature("values: f64[], period: i64 = 3 -> f64[]")
+    with pytest.raises(SourceError) as caught:
+        read_python_function("hintpkg.hints:no_hint", package, given)
+    assert "--signature gives 'period' the default 3, but the Python function has none" in str(caught.value)
 
 
 def test_a_file_maps_to_its_module_path_and_must_be_that_module(package: Path) -> None:

@@ -26,6 +26,8 @@ from devtool.scaffold.render import (
     template_version,
 )
 from devtool.scaffold.signature import parse_signature
+from devtool.scaffold.translation import ERROR_PATH
+from devtool.translate import translate
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -78,6 +80,50 @@ CASES: dict[str, tuple[str, ...]] = {
         "bars: frame[High, Low, Close], window: usize -> f64[]",
         "desk.ranges:true_range",
     ),
+    # A DataFrame with defaults after it: the frame is required, the scalars keep theirs.
+    "from_pandas_frame_defaults": (
+        "module",
+        "ranges",
+        "atr",
+        "bars: frame[High, Low, Close], window: usize = 14, scale: f64 = 1.0 -> f64[]",
+        "desk.ranges:atr",
+    ),
+    # Defaults: the bridge and the stub keep the Python function's (`def psar(high, low, iaf=0.02, ...)`).
+    "from_python_defaults": (
+        "module",
+        "trend",
+        "psar",
+        "high: f64[], low: f64[], iaf: f64 = 0.02, maxaf: f64 = 0.2 -> f64[]",
+        "desk.indicators:psar",
+    ),
+    "defaults": (
+        "module",
+        "tuned",
+        "tuned_stat",
+        "close: f64[], period: usize = 14, scale: f64 = nan, lag: i64 = -1, flag: bool = false -> f64[]",
+    ),
+    # devtool's translation of examples/strategy.py's kama, verified and served ...
+    "from_python_translated": (
+        "module",
+        "strategy",
+        "kama",
+        "values: f64[], period: i64 -> f64[]",
+        "examples.strategy:kama",
+    ),
+    # ... and of its rsi, which disagreed: kept in a comment, the kernel unwritten.
+    "from_python_disagreed": (
+        "module",
+        "strategy",
+        "rsi",
+        "values: f64[], period: i64 -> f64[]",
+        "examples.strategy:rsi",
+    ),
+}
+#: Why the translation of a case is not served (None: it is); cases not here are not translated.
+TRANSLATED: dict[str, str | None] = {
+    "from_python_translated": None,
+    "from_python_disagreed": "it disagreed with the Python function: values=np.array([inf, 0., 0.]), "
+    "period=1; python: np.array([nan, 0., nan]); rust: np.array([nan, 100., 100.])",
 }
 
 # Names as long as names.py allows, many arguments, every type: the layouts that must still be
@@ -122,6 +168,17 @@ def _render_tree(
     return {**rendered.created, **{f"appended/{p}": t for p, t in rendered.appended.items()}}
 
 
+def _render_translated(case: str) -> dict[str, str]:
+    """A case whose kernel is devtool's translation of the function of examples/strategy.py."""
+    _, module, function, text, source = CASES[case]
+    signature = parse_signature(text)
+    python = (REPO / "examples" / "strategy.py").read_text()
+    rust = translate(python, function, signature, path="examples/strategy.py", error_path=ERROR_PATH).rust
+    assert rust is not None
+    not_served = TRANSLATED[case]
+    return render_module(module, function, signature, source=source, translation=rust, not_served=not_served)
+
+
 def _read_golden(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix().removesuffix(".golden"): p.read_text(encoding="utf-8")
@@ -139,7 +196,7 @@ def _write_golden(folder: Path, tree: dict[str, str]) -> None:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_rendered_tree_matches_golden(case: str, request: pytest.FixtureRequest) -> None:
-    tree = _render_tree(*CASES[case])
+    tree = _render_tree(*CASES[case]) if case not in TRANSLATED else _render_translated(case)
     folder = GOLDEN / case
     if request.config.getoption("--update-golden"):
         _write_golden(folder, tree)

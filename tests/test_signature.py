@@ -235,7 +235,7 @@ def test_every_scalar_and_array_type_is_supported() -> None:
 
 # A pandas DataFrame argument: `frame[...]` names the columns the kernel takes.
 
-FRAME = Arg("bars", "frame", ("high", "low", "close"))
+FRAME = Arg("bars", "frame", columns=("high", "low", "close"))
 
 
 @pytest.mark.parametrize(
@@ -245,7 +245,9 @@ FRAME = Arg("bars", "frame", ("high", "low", "close"))
         ("bars:frame[ high,low ,close ]->f64[]", Signature((FRAME,), ("f64[]",), False)),
         (
             "bars: frame[close], window: usize -> (f64[], f64)",
-            Signature((Arg("bars", "frame", ("close",)), Arg("window", "usize")), ("f64[]", "f64"), True),
+            Signature(
+                (Arg("bars", "frame", columns=("close",)), Arg("window", "usize")), ("f64[]", "f64"), True
+            ),
         ),
     ],
 )
@@ -314,3 +316,116 @@ def test_a_columns_label_is_the_dataframes_and_its_argument_is_in_lower_case() -
     bars = parse_signature("bars: frame[Open, High, Low, Close, time] -> f64[]").args[0]
     assert bars.columns == ("Open", "High", "Low", "Close", "time")  # `open`, `time`: harmless as columns
     assert bars.column_args == ("open", "high", "low", "close", "time")
+
+
+DEFAULTS = [
+    # Python's own spelling of the example: a Parabolic SAR's acceleration factors.
+    (
+        "high: f64[], low: f64[], iaf: f64 = 0.02, maxaf: f64 = 0.2 -> f64[]",
+        "high: f64[], low: f64[], iaf: f64 = 0.02, maxaf: f64 = 0.2 -> f64[]",
+    ),
+    ("x: f64[], period: i64 = 14 -> f64[]", "x: f64[], period: i64 = 14 -> f64[]"),
+    ("x: f64[], period:i64=-14->f64", "x: f64[], period: i64 = -14 -> f64"),
+    ("x: f64[], n: usize = 0 -> f64", "x: f64[], n: usize = 0 -> f64"),
+    ("x: f64[], flag: bool = true -> f64", "x: f64[], flag: bool = true -> f64"),
+    ("x: f64[], flag: bool = True -> f64", "x: f64[], flag: bool = true -> f64"),
+    ("x: f64[], flag: bool = False -> f64", "x: f64[], flag: bool = false -> f64"),
+    # An int literal fits an f64, printed as the float it is; floats as Python's repr prints them.
+    ("x: f64[], a: f64 = 14 -> f64", "x: f64[], a: f64 = 14.0 -> f64"),
+    ("x: f64[], a: f64 = .5 -> f64", "x: f64[], a: f64 = 0.5 -> f64"),
+    ("x: f64[], a: f64 = 1E-3 -> f64", "x: f64[], a: f64 = 0.001 -> f64"),
+    ("x: f64[], a: f64 = +2.50 -> f64", "x: f64[], a: f64 = 2.5 -> f64"),
+    ("x: f64[], a: f64 = 1e300 -> f64", "x: f64[], a: f64 = 1e+300 -> f64"),
+    (
+        "x: f64[], a: f64 = nan, b: f64 = inf, c: f64 = -inf -> f64",
+        "x: f64[], a: f64 = nan, b: f64 = inf, c: f64 = -inf -> f64",
+    ),
+    ("x: f64[], a: f64 = NaN -> f64", "x: f64[], a: f64 = nan -> f64"),
+    ("x: f64[], a: i64 = 9223372036854775807 -> f64", "x: f64[], a: i64 = 9223372036854775807 -> f64"),
+    ("x: f64[], a: i64 = -9223372036854775808 -> f64", "x: f64[], a: i64 = -9223372036854775808 -> f64"),
+]
+
+
+@pytest.mark.parametrize(("text", "canonical"), DEFAULTS)
+def test_defaults_parse_and_print_canonically(text: str, canonical: str) -> None:
+    parsed = parse_signature(text)
+    assert str(parsed) == canonical
+    assert parse_signature(canonical) == parsed
+
+
+def test_a_default_is_kept_on_its_argument_with_its_python_spelling() -> None:
+    parsed = parse_signature("x: f64[], a: f64 = 0.02, n: i64 = 14, f: bool = true, z: f64 = -inf -> f64")
+    assert [(a.name, a.default, a.py_default) for a in parsed.args] == [
+        ("x", None, None),
+        ("a", "0.02", "0.02"),
+        ("n", "14", "14"),
+        ("f", "true", "True"),
+        ("z", "-inf", 'float("-inf")'),
+    ]
+    assert parsed.without_defaults() == parse_signature("x: f64[], a: f64, n: i64, f: bool, z: f64 -> f64")
+
+
+BAD_DEFAULTS = [
+    ("x: f64[] = 1 -> f64", 11, "an array argument (f64[]) takes no default"),
+    ("x: f64[], y: f64[,] = 0 -> f64", 22, "an array argument (f64[,]) takes no default"),
+    ("x: f64[], a: i64 = 0.5 -> f64", 19, "an i64 default is an integer literal, not '0.5'"),
+    ("x: f64[], a: i64 = 1e3 -> f64", 19, "an i64 default is an integer literal, not '1e3'"),
+    ("x: f64[], a: i64 = true -> f64", 19, "an i64 default is an integer literal, not 'true'"),
+    ("x: f64[], a: i64 = 9223372036854775808 -> f64", 19, "outside i64's range"),
+    ("x: f64[], a: usize = -1 -> f64", 21, "the default -1 is outside usize's range"),
+    ("x: f64[], a: f64 = 1e999 -> f64", 19, "beyond f64's range: write inf or -inf if you mean it"),
+    ("x: f64[], a: f64 = true -> f64", 19, "an f64 default is a number, nan, inf or -inf, not 'true'"),
+    ("x: f64[], a: bool = 1 -> f64", 20, "a bool default is true or false, not '1'"),
+    ("x: f64[], a: f64 = -> f64", 19, "expected a default value after '=', found '->'"),
+    ("x: f64[], a: f64 = 'x' -> f64", 19, "expected a default value after '=', found \"'\""),
+    ("x: f64[], a: f64 = 1, b: f64 -> f64", 22, "'b' has no default but follows 'a', which has one"),
+    ("x: f64[], a: f64 = 1, y: f64[] -> f64", 22, "'y' has no default but follows 'a', which has one"),
+    ("x: f64[], a: f64 = 1 2 -> f64", 21, "expected ',' or '->', found '2'"),
+    # A frame is required: it takes no default, and cannot follow an argument that has one.
+    ("bars: frame[close] = 1 -> f64", 19, "a frame argument takes no default: 'bars' is required"),
+    ("bars: frame[close]=nan -> f64", 18, "a frame argument takes no default"),
+    (
+        "x: f64[], a: f64 = 1, bars: frame[close] -> f64",
+        22,
+        "'bars' has no default but follows 'a', which has one",
+    ),
+]
+
+
+def test_a_frame_then_defaults_parse_and_print_canonically() -> None:
+    text = "bars: frame[High, low], iaf: f64 = 0.02, n: usize = 3 -> f64[]"
+    parsed = parse_signature(text)
+    assert str(parsed) == text
+    assert [(a.name, a.default, a.columns) for a in parsed.args] == [
+        ("bars", None, ("High", "low")),
+        ("iaf", "0.02", ()),
+        ("n", "3", ()),
+    ]
+    assert parse_signature(text.replace(" = ", "=")) == parsed
+
+
+@pytest.mark.parametrize(("text", "column", "reason"), BAD_DEFAULTS)
+def test_a_default_that_does_not_fit_is_refused_at_its_column(text: str, column: int, reason: str) -> None:
+    with pytest.raises(SignatureError) as caught:
+        parse_signature(text)
+    assert caught.value.column == column, caught.value
+    assert reason in caught.value.reason
+
+
+_defaults = {
+    "f64": st.floats(allow_infinity=True, allow_nan=True).map(lambda v: "nan" if v != v else repr(v)),
+    "i64": st.integers(-(2**63), 2**63 - 1).map(str),
+    "usize": st.integers(0, 2**64 - 1).map(str),
+    "bool": st.sampled_from(["true", "false"]),
+}
+
+
+@given(signatures(), st.data())
+def test_parse_is_the_inverse_of_str_with_defaults(signature: Signature, data: st.DataObject) -> None:
+    # Defaults on a suffix of the arguments, when that suffix is all scalars.
+    args = list(signature.args)
+    start = data.draw(st.integers(0, len(args)))
+    if all(not a.is_array for a in args[start:]):
+        args[start:] = [Arg(a.name, a.type, default=data.draw(_defaults[a.type])) for a in args[start:]]
+    with_defaults = Signature(tuple(args), signature.returns, signature.returns_tuple)
+    assert parse_signature(str(with_defaults)) == with_defaults

@@ -230,6 +230,27 @@ class WorkspaceLock:
             os.close(fd)
 
 
+def lock_holder(state_dir: Path) -> tuple[bool, str | None]:
+    """(whether a run holds the workspace lock now, the pid the lock file names); takes nothing.
+
+    A run killed outright leaves its pid in the file but no lock: the next run takes it as if free.
+    """
+    path = state_dir / "lock"
+    if not path.is_file():
+        return False, None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        named = os.read(fd, 32).decode(errors="replace").strip() or None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True, named
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False, named
+    finally:
+        os.close(fd)
+
+
 def _net(plan: Plan) -> tuple[FileChange, ...]:
     """The plan's changes chained per file (see `tree.net_changes`), each path checked to stay inside.
 

@@ -12,8 +12,10 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import ConflictError, DevtoolError
+from ..doctor import diagnose
+from ..errors import ConflictError, DevtoolError, WorkspaceNotFound
 from ..scaffold import render
+from ..scaffold.crates import add_crates
 from ..scaffold.listing import list_workspace
 from ..scaffold.new_module import NewModuleRequest, new_module
 from ..scaffold.remove_module import remove_module
@@ -55,9 +57,10 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 def main() -> None:
     """Move a Python trading system's hot paths into Rust: scaffold, build, verify, profile, benchmark.
 
-    Exit codes: 0 success, 1 error (a file cannot be written: rolled back), 2 invalid input or
-    missing toolchain/workspace, 3 conflict (exists already, the workspace is locked, update-module
-    conflicts), 4 build or tests failed (rolled back unless --keep), 5 rollback incomplete,
+    Exit codes: 0 success, 1 error (a file cannot be written: rolled back; doctor: a check failed),
+    2 invalid input (a crate crates.io does not have included) or missing toolchain/workspace,
+    3 conflict (exists already, the workspace is locked, update-module conflicts), 4 build or tests
+    failed (rolled back unless --keep), 5 rollback incomplete,
     6 the profiled target failed, 7 Rust and the fallback disagree, 8 a speedup below its gate,
     9 a speedup regression, 130 interrupted.
     """
@@ -143,8 +146,22 @@ def _emit(as_json: bool, data: Callable[[], dict[str, Any]], text: Callable[[], 
     "source",
     metavar="FILE:FUNCTION",
     help="Start from this Python function (or package.module:function): its type hints give the "
-    "signature, it stays the fallback and the parity tests' reference, and the Rust kernel is left "
-    "for you to write (the bridge does not serve it until you mark it written).",
+    "signature, it stays the fallback and the parity tests' reference, and devtool translates its body "
+    "into the Rust kernel, served only once the parity tests pass on generated inputs; a function it "
+    "cannot translate, or whose translation disagrees, gets an unwritten kernel for you to write.",
+)
+@click.option(
+    "--no-translate",
+    is_flag=True,
+    help="With --from: do not translate; leave the Rust kernel unwritten, for you to write.",
+)
+@click.option(
+    "--crate",
+    "crates",
+    multiple=True,
+    metavar="NAME[@VERSION]",
+    help="A crate the kernel needs, added to Cargo.toml with `cargo add` (newest compatible version unless "
+    "given) and recorded as the module's; repeatable.",
 )
 @engine_option
 @click.option(
@@ -162,6 +179,8 @@ def new_module_command(
     function: str | None,
     signature: str | None,
     source: str | None,
+    crates: tuple[str, ...],
+    no_translate: bool,
     engine: Path | None,
     release: bool,
     no_verify: bool,
@@ -190,6 +209,8 @@ def new_module_command(
         verify=not no_verify,
         dry_run=dry_run,
         keep=keep,
+        crates=crates,
+        translate=not no_translate,
     )
     with _progress(enabled=not dry_run) as progress:
         result = new_module(ws, request, progress=progress)
@@ -292,6 +313,78 @@ def update_module_command(
         what = "conflict markers are left to resolve" if not result.dry_run else "the update has conflicts"
         click.secho(f"error: {what} (see CONFLICT and NEEDS ATTENTION above)", fg="red", err=True)
         click.get_current_context().exit(ConflictError.exit_code)
+
+
+@main.command("add-crate")
+@click.argument("module")
+@click.argument("crates", nargs=-1, required=True, metavar="NAME[@VERSION]...")
+@engine_option
+@click.option(
+    "--release", is_flag=True, help="Build optimised [default: as the installed extension was built]."
+)
+@click.option(
+    "--no-verify", is_flag=True, help="Change Cargo.toml and the record but skip the build and the tests."
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show the changes to Cargo.toml, Cargo.lock and the record; write nothing.",
+)
+@json_option
+def add_crate_command(
+    module: str,
+    crates: tuple[str, ...],
+    engine: Path | None,
+    release: bool,
+    no_verify: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Add the crates MODULE's kernels need (cargo add), record them as its, then build and test it.
+
+    cargo resolves the version (the newest compatible one unless given), keeps Cargo.toml's formatting
+    and updates Cargo.lock; then the engine is built and the module's tests run. All or nothing: a
+    crate crates.io does not have is refused (exit 2) with the workspace unchanged. `remove-module`
+    takes a crate out of Cargo.toml with the last module that needs it.
+    """
+    _use_json(as_json)
+    ws = _workspace(engine)
+    with _progress(enabled=not dry_run) as progress:
+        result = add_crates(
+            ws,
+            module,
+            list(crates),
+            release=release,
+            verify=not no_verify,
+            dry_run=dry_run,
+            progress=progress,
+        )
+    _emit(as_json, lambda: report.add_crate_json(result), lambda: report.add_crate_text(result))
+
+
+@main.command("doctor")
+@engine_option
+@json_option
+def doctor_command(engine: Path | None, as_json: bool) -> None:
+    """Check the set-up, one line per check (ok, warn, fail), each with how to fix it.
+
+    Toolchain versions (python, cargo, rustc, maturin); which workspace the active environment's engine
+    is installed from (FAIL when it is not this one); whether the built extension is older than its
+    sources; debug or release; an interrupted run's journal or a stale lock; modules behind the template.
+
+    \b
+    Exit codes: 0 nothing failed (warnings may be listed), 1 a check failed.
+    """
+    _use_json(as_json)
+    try:
+        ws: Workspace | None = _workspace(engine)
+        problem = None
+    except WorkspaceNotFound as err:
+        ws, problem = None, str(err)
+    result = diagnose(ws, problem)
+    _emit(as_json, lambda: report.doctor_json(result), lambda: report.doctor_text(result))
+    if result.failed:
+        click.get_current_context().exit(1)
 
 
 @main.command("list")

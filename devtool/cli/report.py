@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..doctor import DoctorReport
+from ..scaffold.crates import AddCrateResult
 from ..scaffold.listing import WorkspaceStatus
 from ..scaffold.new_module import NewModuleResult
 from ..scaffold.remove_module import RemoveModuleResult
@@ -32,6 +34,7 @@ def new_module_json(result: NewModuleResult) -> dict[str, Any]:
         "signature": result.signature,
         "source": result.source,
         "kernel_written": result.kernel_written,
+        "kernel": kernel_json(result),
         "added_to_existing": result.added_to_existing,
         "dry_run": result.dry_run,
         "created": result.created,
@@ -40,12 +43,58 @@ def new_module_json(result: NewModuleResult) -> dict[str, Any]:
         "verified": result.verified is not None,
         "build_profile": None if result.release is None else ("release" if result.release else "debug"),
         "same_source": list(result.same_source),
+        "crates": list(result.crates),
         "warnings": new_module_warnings(result),
         "timings": _timings(result.plan_seconds, result.verified),
         "log": str(result.verified.log_path) if result.verified else None,
         "diff": result.diff,
         "recovered": list(result.recovered),
     }
+
+
+def kernel_json(result: NewModuleResult) -> dict[str, Any]:
+    """What became of the kernel: `state` translated (verified, served), refused, not-asked
+    (--no-translate), disagreed (not served) or placeholder (not made --from a Python function)."""
+    kernel = result.kernel
+    return {
+        "state": kernel.state,
+        "verified": kernel.state == "translated" and result.verified is not None,
+        "examples": kernel.examples,
+        "refusals": [{"line": r.line, "construct": r.construct, "why": r.why} for r in kernel.refusals],
+        "counterexample": kernel.counterexample,
+    }
+
+
+def kernel_lines(result: NewModuleResult) -> list[str]:
+    """One line per function on its kernel: translated and verified, not translated (each reason with
+    its line), or translated but disagreeing (the counterexample)."""
+    kernel, name = result.kernel, f"{result.module}.{result.function}"
+    if kernel.state == "translated" and result.verified is not None:
+        return [
+            f"{name}: translated and verified: the Rust kernel agreed with {result.source} on "
+            f"{kernel.examples} generated inputs (hypothesis) and the fixed cases; it is served"
+        ]
+    if kernel.state == "translated":  # --dry-run
+        return [f"{name}: translated; new-module verifies it before it serves it"]
+    if kernel.state == "unverified":
+        return [
+            f"{name}: translated but NOT verified (--no-verify), so not served: the translation is kept, "
+            "commented out, at the end of the kernel's .rs file"
+        ]
+    if kernel.state == "refused":
+        return [
+            f"{name}: not translated:",
+            *(f"  {r if r.line else f'`{r.construct}` {r.why}'}" for r in kernel.refusals),
+        ]
+    if kernel.state == "disagreed":
+        return [
+            f"{name}: translated but DISAGREEING with {result.source}, so not served; on this input:",
+            f"  {kernel.counterexample}",
+            "  the translation is kept, commented out, at the end of the kernel's .rs file",
+        ]
+    if kernel.state == "not-asked":
+        return [f"{name}: not translated (--no-translate)"]
+    return []
 
 
 def _recovered_lines(recovered: tuple[str, ...]) -> list[str]:
@@ -56,14 +105,22 @@ def _recovered_lines(recovered: tuple[str, ...]) -> list[str]:
 
 
 def new_module_warnings(result: NewModuleResult) -> list[str]:
-    """What the user should know beyond what was written: a second kernel of one Python function."""
+    """What the user should know beyond what was written: a second kernel of one Python function, and a
+    build that re-pointed the environment to this workspace's engine."""
+    warnings = build_warnings(result.verified)
     if not result.same_source:
-        return []
+        return warnings
     return [
         f"{result.source} is already the source of {', '.join(result.same_source)}: this is a second "
         "Rust kernel of the same Python function, to write and keep in step. If it was not meant, "
-        f"remove it: devtool remove-module {result.module}.{result.function}"
+        f"remove it: devtool remove-module {result.module}.{result.function}",
+        *warnings,
     ]
+
+
+def build_warnings(verified: VerifyResult | None) -> list[str]:
+    """What a build did beyond the workspace: re-pointed the environment to another workspace's engine."""
+    return [verified.repointed] if verified is not None and verified.repointed else []
 
 
 def _build_profile_line(result: NewModuleResult) -> list[str]:
@@ -86,6 +143,8 @@ def new_module_text(result: NewModuleResult) -> str:
     what = "added function" if result.added_to_existing else "created module"
     lines = [*_recovered_lines(result.recovered), *(f"warning: {w}" for w in new_module_warnings(result))]
     lines.append(f"{what} {result.module}.{result.function}({result.signature})")
+    if result.crates:
+        lines.append(f"  with the crates {', '.join(result.crates)} (cargo add; recorded as the module's)")
     if result.source is not None:
         lines.append(
             f"  from the Python function {result.source} (the fallback and the parity tests' reference)"
@@ -100,8 +159,21 @@ def new_module_text(result: NewModuleResult) -> str:
     lines += _verify_lines(result.verified, "build and tests skipped (--no-verify): nothing was compiled")
     lines += _build_profile_line(result)
     kernel = f"rust/src/{result.module}/{result.function}.rs"
+    if result.source is not None:
+        lines += ["", *kernel_lines(result)]
     if not result.kernel_written:
         return "\n".join(lines + _unwritten_kernel_lines(result, kernel))
+    if result.kernel.state == "translated":
+        return "\n".join(
+            [
+                *lines,
+                "",
+                "next steps:",
+                f"  1. measure: devtool bench {result.module}.{result.function}",
+                f"  2. the kernel is generated Rust you own: {kernel}; after editing it, rerun its parity "
+                f"tests (maturin develop, then pytest tests/{result.module}_tests)",
+            ]
+        )
     lines += [
         "",
         "next steps:",
@@ -117,7 +189,7 @@ def _unwritten_kernel_lines(result: NewModuleResult, kernel: str) -> list[str]:
     tests = f"tests/{result.module}_tests/test_{result.function}.py"
     return [
         "",
-        "the Rust kernel is NOT WRITTEN (devtool cannot translate Python). Until it is:",
+        "the Rust kernel is NOT WRITTEN. Until it is:",
         f'  rust_bridge.{result.function} serves {result.source} (backend="auto"),',
         '  backend="rust" raises NotImplementedError,',
         f"  the parity test in {tests} is expected to fail (xfail, strict).",
@@ -140,6 +212,10 @@ def _verify_lines(verified: VerifyResult | None, skipped: str) -> list[str]:
     return ["verified:", *lines, f"  full log: {verified.log_path}"]
 
 
+def _warning_lines(verified: VerifyResult | None) -> list[str]:
+    return [f"WARNING: {w}" for w in build_warnings(verified)]
+
+
 def remove_module_json(result: RemoveModuleResult) -> dict[str, Any]:
     return {
         "ok": True,
@@ -154,7 +230,9 @@ def remove_module_json(result: RemoveModuleResult) -> dict[str, Any]:
         "sources": result.sources or [],
         "callers": [vars(c) for c in result.callers or []],
         "build_profile": None if result.release is None else ("release" if result.release else "debug"),
+        "crates_removed": result.crates_removed or [],
         "verified": result.verified is not None,
+        "warnings": build_warnings(result.verified),
         "timings": _timings(None, result.verified),
         "diff": result.diff,
         "recovered": list(result.recovered),
@@ -172,9 +250,14 @@ def remove_module_text(result: RemoveModuleResult) -> str:
     lines += [f"  deleted  {p}" for p in result.deleted]
     lines += [f"  edited   {p}" for p in result.edited]
     lines += [f"  kept     {p} (not generated by devtool)" for p in result.left_behind]
+    lines += [
+        f"  crate    {c} removed from Cargo.toml (no other module needs it)"
+        for c in result.crates_removed or []
+    ]
     lines += _verify_lines(result.verified, "build skipped (--no-verify)")
     if result.release is not None:
         lines.append(f"rebuilt {'optimised (release)' if result.release else 'in DEBUG mode'}")
+    lines += _warning_lines(result.verified)
     return "\n".join([*lines, *(["", *warnings] if warnings else [])])
 
 
@@ -212,6 +295,7 @@ def status_json(status: WorkspaceStatus) -> dict[str, Any]:
                 "behind": m.behind,
                 "needs_attention": m.needs_attention,
                 "compiled": m.compiled,
+                "crates": m.crates,
                 "functions": [{**vars(f), "kernel": f.kernel} for f in m.functions],
             }
             for m in status.modules
@@ -241,7 +325,12 @@ def status_text(status: WorkspaceStatus) -> str:
         unwritten = [f.name for f in module.functions if f.kernel_written is False]
         if unwritten:
             origin += f", kernel not written yet: {', '.join(unwritten)} (the Python function is served)"
+        translated = [f.name for f in module.functions if f.translation == "served"]
+        if translated:
+            origin += f", translated by devtool: {', '.join(translated)}"
         lines.append(f"{module.name} ({origin}{'' if module.compiled else ', not compiled'})")
+        if module.crates:
+            lines.append("  crates: " + ", ".join(f"{n} {req}" for n, req in module.crates.items()))
         lines.append(header)
         for f in module.functions:
             lines.append(
@@ -279,6 +368,7 @@ def update_json(result: UpdateResult) -> dict[str, Any]:
             for u in result.updates
         ],
         "verified": result.verified is not None,
+        "warnings": build_warnings(result.verified),
         "timings": _timings(None, result.verified),
         "diff": result.diff,
     }
@@ -323,4 +413,60 @@ def update_text(result: UpdateResult) -> str:
         lines.append(result.diff)
     if not result.dry_run and not result.markers_written:
         lines += _verify_lines(result.verified, "build and tests skipped")
+        lines += _warning_lines(result.verified)
+    return "\n".join(lines)
+
+
+def add_crate_json(result: AddCrateResult) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "module": result.module,
+        "crates": result.crates,
+        "added": result.added,
+        "requirements": result.requirements,
+        "edited": result.edited,
+        "dry_run": result.dry_run,
+        "build_profile": None if result.release is None else ("release" if result.release else "debug"),
+        "verified": result.verified is not None,
+        "warnings": build_warnings(result.verified),
+        "timings": _timings(None, result.verified),
+        "log": str(result.verified.log_path) if result.verified else None,
+        "diff": result.diff,
+        "recovered": list(result.recovered),
+    }
+
+
+def add_crate_text(result: AddCrateResult) -> str:
+    lines = _recovered_lines(result.recovered)
+    if result.dry_run:
+        lines.append(f"dry run: `add-crate {result.module}` would change this")
+        return "\n".join(lines) + "\n" + (result.diff or "")
+    for name, requirement in result.requirements.items():
+        how = "added to Cargo.toml" if name in result.added else "already in Cargo.toml"
+        lines.append(f"{result.module} needs {name} = {requirement!r} ({how})")
+    lines += [f"  edited   {p}" for p in result.edited]
+    lines += _verify_lines(result.verified, "build and tests skipped (--no-verify)")
+    lines += _warning_lines(result.verified)
+    return "\n".join(lines)
+
+
+def doctor_json(result: DoctorReport) -> dict[str, Any]:
+    return {
+        "ok": not result.failed,
+        "workspace": str(result.workspace) if result.workspace else None,
+        "checks": [vars(c) for c in result.checks],
+    }
+
+
+def doctor_text(result: DoctorReport) -> str:
+    width = max(len(c.name) for c in result.checks)
+    lines = []
+    for check in result.checks:
+        mark = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}[check.status]
+        lines.append(f"{mark}  {check.name:<{width}}  {check.detail}")
+        if check.fix and check.status != "ok":
+            lines.append(f"      {'':<{width}}  fix: {check.fix}")
+    failed = sum(c.status == "fail" for c in result.checks)
+    warned = sum(c.status == "warn" for c in result.checks)
+    lines += ["", f"{failed} failed, {warned} warnings, {len(result.checks) - failed - warned} ok"]
     return "\n".join(lines)

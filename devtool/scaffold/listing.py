@@ -10,7 +10,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..records import read_record
+from ..changes.cargo_deps import dependencies
+from ..records import ModuleRecord, read_record
 from ..workspace import Workspace
 from . import render
 from .consistency import interrupted_run_warnings, module_warnings, orphan_warnings
@@ -63,6 +64,9 @@ class FunctionStatus:
     source: str | None = None  # the Python function it was made from (`new-module --from`)
     kernel_written: bool | None = None  # WRITTEN in its .rs file; None for a kernel without the flag
     kernel_written_built: bool | None = None  # the same flag in the built extension, if it has it
+    # "served": the kernel is devtool's translation, verified; "not served": a translation kept in a
+    # comment (it disagreed, or was not verified); None: not translated (from the record).
+    translation: str | None = None
 
     @property
     def kernel(self) -> str:
@@ -83,6 +87,7 @@ class ModuleStatus:
     needs_attention: bool  # conflict markers from an update are waiting to be resolved
     compiled: bool
     functions: tuple[FunctionStatus, ...]
+    crates: dict[str, str] = field(default_factory=dict)  # the crates it needs -> Cargo.toml's requirement
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,11 @@ def _module_status(
     record = read_record(ws, name)
     signatures = {f.name: f.signature for f in record.functions} if record else {}
     sources = {f.name: f.source for f in record.functions} if record else {}
+    translations = {
+        f.name: "served" if f.served_translation else "not served"
+        for f in (record.functions if record else ())
+        if f.translation is not None
+    }
     functions = module_functions(ws, name)
     fallback = set(_public_functions(ws.fallback_dir / f"{name}.py"))
     tests_text = _texts(ws.tests_dir / f"{name}_tests", "test_*.py")
@@ -201,6 +211,7 @@ def _module_status(
         and record.template_version != render.template_version(render.active_template()),
         needs_attention=record is not None and record.needs_attention,
         compiled=compiled_names is not None,
+        crates=crate_requirements(ws, record) if record is not None and record.crates else {},
         functions=tuple(
             FunctionStatus(
                 name=f,
@@ -212,10 +223,17 @@ def _module_status(
                 source=sources.get(f),
                 kernel_written=_written_flag(ws.module_dir(name) / f"{f}.rs"),
                 kernel_written_built=built_flags.get(f),
+                translation=translations.get(f),
             )
             for f in functions
         ),
     )
+
+
+def crate_requirements(ws: Workspace, record: ModuleRecord) -> dict[str, str]:
+    """The module's crates with the requirement Cargo.toml holds for each ("missing" if it has none)."""
+    declared = dependencies(ws.cargo_toml.read_text(encoding="utf-8"))
+    return {name: declared.get(name, "missing from Cargo.toml") for name in record.crate_names()}
 
 
 def _written_flag(kernel: Path) -> bool | None:

@@ -66,6 +66,9 @@ RUST_ALIAS = {
 #: Rust literals of the fixed scalar values the tests use (Python: `py_fixed` in types.j2).
 RUST_FIXED = {"f64": "0.5", "i64": "1", "usize": "2", "bool": "true"}
 
+#: How many generated inputs (hypothesis examples) the parity test of a translated kernel tries.
+PARITY_EXAMPLES = 200
+
 #: clippy's `type_complexity` threshold (its default).
 COMPLEXITY_LIMIT = 250
 #: rustfmt's `max_width` (its default).
@@ -110,6 +113,9 @@ class RustFunction:
     binding_returned: tuple[str, ...]
     binding_ret: str
     outputs_lifetime: str
+    #: How the binding gets the results: "outputs" (arrays it allocates and the kernel fills),
+    #: "returned" (the kernel returns vectors, handed to numpy without a copy), "direct" (scalars).
+    binding_form: str
     call_args: tuple[str, ...]
     result_values: tuple[str, ...]
     test_values: tuple[str, ...]
@@ -145,8 +151,14 @@ def needs_alias(types: tuple[str, ...], header: str, continuation: str) -> bool:
     return type_complexity(types) > COMPLEXITY_LIMIT or too_long
 
 
-def rust_function(signature: Signature, function: str, *, from_source: bool) -> RustFunction:
-    """The derived values of `function`'s `.rs` file (see `RustFunction`)."""
+def rust_function(
+    signature: Signature, function: str, *, from_source: bool, translated: str | None = None
+) -> RustFunction:
+    """The derived values of `function`'s `.rs` file (see `RustFunction`).
+
+    `translated`: the name of the kernel devtool translated from the Python function, which the
+    binding then calls (it returns every result, array results as vectors).
+    """
     returns = signature.returns
     kernel = function + ("_into" if signature.array_results else "")
     params = tuple(f"{a.name}: {RUST_KERNEL[a.type]}" for a in signature.args) + tuple(
@@ -170,7 +182,11 @@ def rust_function(signature: Signature, function: str, *, from_source: bool) -> 
     values = _result_values(signature)
     has_mismatch = len(signature.shared_array_args) > 1
     outs = [f"out{k}" for k in range(len(returns))]
-    return RustFunction(
+    if signature.array_results:
+        binding_form = "outputs"
+    else:
+        binding_form = "returned" if signature.free_results else "direct"
+    function_model = RustFunction(
         kernel=kernel,
         kernel_params=params,
         returned_types=returned,
@@ -205,9 +221,38 @@ def rust_function(signature: Signature, function: str, *, from_source: bool) -> 
         binding_returned=binding_returned,
         binding_ret=f"PyResult<{outputs}>",
         outputs_lifetime=lifetime,
+        binding_form=binding_form,
         call_args=tuple(a.name for a in signature.args) + tuple(f"out{k}" for k in signature.array_results),
         result_values=tuple(f"{v}.into_pyarray(py)" if k in signature.free_results else v for k, v in values),
         test_values=tuple(v for _, v in values),
+    )
+    return function_model if translated is None else _translated(function_model, signature, translated)
+
+
+def _translated(base: RustFunction, signature: Signature, kernel: str) -> RustFunction:
+    """The values of a file whose kernel devtool translated: the binding calls `kernel`, which takes
+    the arrays as slices and returns every result (array results as vectors numpy takes over)."""
+    arrays = [k for k, t in enumerate(signature.returns) if t in RUST_ELEMENT]
+    single = len(signature.returns) == 1
+    values = tuple(
+        ("returned" if single else f"returned.{k}") + (".into_pyarray(py)" if k in arrays else "")
+        for k in range(len(signature.returns))
+    )
+    arg_types = {a.type for a in signature.args}
+    wanted = [
+        ("IntoPyArray", bool(arrays)),
+        ("PyArray1", bool(arrays)),
+        ("PyReadonlyArray1", bool(arg_types & {"f64[]", "i64[]", "f64[*]", "i64[*]"})),
+    ]
+    return replace(
+        base,
+        kernel=kernel,
+        numpy_uses=tuple(name for name, used in wanted if used),
+        support_uses=(),
+        outputs_lifetime="<'py>" if arrays else "",
+        binding_form="returned" if arrays else "direct",
+        call_args=tuple(a.name for a in signature.args),
+        result_values=values,
     )
 
 

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..changes.cargo_deps import CrateSpec
 from ..changes.plan import FileChange, Plan
 from ..changes.registration import register_functions, register_module
 from ..changes.runs import changing_run, log_path_for
 from ..changes.transaction import render_diff
 from ..changes.tree import Tree
-from ..errors import ConflictError, UsageError
+from ..errors import ConflictError, UsageError, VerifyError
 from ..names import check_identifier, check_module_name
 from ..records import FunctionRecord, ModuleRecord, read_record, record_path
 from ..toolchain import check_toolchain
 from ..verify import Progress, VerifyResult, verify_module
 from ..workspace import Workspace
 from . import render
+from .crates import parse_crates, plan_add_crates
 from .listing import build_release
+from .model import PARITY_EXAMPLES
 from .pristine import Pristine, base_dir, base_of, is_stored, plan_store, render_pristine
 from .python_source import PythonFunction, check_bridge_supports_sources, read_python_function
 from .signature import DEFAULT_FUNCTION, DEFAULT_SIGNATURE, Signature, parse_signature
+from .translation import KernelOutcome, counterexample_of, translate_function
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class NewModuleRequest:
     verify: bool = True
     dry_run: bool = False
     keep: bool = False
+    crates: tuple[str, ...] = ()  # --crate NAME[@VERSION]: added with `cargo add`, recorded as the module's
+    translate: bool = True  # --no-translate: leave a --from function's kernel unwritten, as before
 
 
 @dataclass(frozen=True)
@@ -60,22 +67,29 @@ class NewModuleResult:
     release_requested: bool = False  # --release; else the profile of the extension it replaced
     same_source: tuple[str, ...] = ()  # other "module.function"s made --from the same Python function
     stored: str | None = None  # the folder that keeps the template's render of the module (None: not kept)
+    crates: tuple[str, ...] = ()  # the crates added for it (NAME[@VERSION] as given)
+    # What became of the kernel: translated and verified, refused, disagreeing (see `KernelOutcome`).
+    kernel: KernelOutcome = field(default_factory=lambda: KernelOutcome("placeholder"))
 
     @property
     def kernel_written(self) -> bool:
-        """False for a kernel made `--from` a Python function: devtool cannot write it."""
-        return self.source is None
+        """False for a kernel made `--from` a Python function that devtool did not translate, or whose
+        translation disagreed with it (with --dry-run: a translation not yet verified counts as written)."""
+        return self.source is None or self.kernel.state == "translated"
 
 
 def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | None = None) -> NewModuleResult:
     """Check, plan, apply, build and test one new module or function; all of it or nothing.
 
     Raises:
-        UsageError: an invalid name or signature, or a --from function that does not import or
+        UsageError: an invalid name, signature or crate, or a --from function that does not import or
             whose hints do not map (nothing written).
+        CrateError: `cargo add` refused a --crate (nothing written).
         ConflictError: the module or function exists, or another run holds the workspace.
         ToolchainError: cargo, rustc or maturin is missing.
-        VerifyError: the build or the tests failed (everything rolled back unless `keep`).
+        VerifyError: the build or the tests failed (everything rolled back unless `keep`). A translated
+            kernel whose tests fail is not an error: it is rolled back and the module made again with
+            the kernel unwritten (`result.kernel` says why); only when that fails too is this raised.
     """
     started = time.perf_counter()
     module = check_module_name(request.module)
@@ -83,19 +97,34 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
     source = read_python_function(request.source, request.source_base, given) if request.source else None
     function = _function_name(request, source)
     signature = _signature(request, source)
+    crates = parse_crates(request.crates)
     building = request.verify and not request.dry_run
     toolchain = check_toolchain() if building else {}
     reference = source.reference if source else None
+    kernel = _kernel(ws, request, source, signature)
+    if kernel.state == "translated" and not request.verify and not request.dry_run:
+        kernel = replace(kernel, state="unverified")  # nothing is built: nothing is served
 
     def verify(log: Path) -> VerifyResult | None:
         if result.release is None:
             return None
         return verify_module(ws, module, release=result.release, log_path=log, progress=progress)
 
-    with changing_run(ws) as run:
-        plan, added = plan_new_module(
-            ws, module, function, signature, template_dir=render.active_template(), source=reference
+    def plan_for(kernel: KernelOutcome) -> tuple[Plan, bool]:
+        return plan_new_module(
+            ws,
+            module,
+            function,
+            signature,
+            template_dir=render.active_template(),
+            source=reference,
+            crates=crates,
+            translation=kernel.rust,
+            not_served=kernel.not_served,
         )
+
+    with changing_run(ws) as run:
+        plan, added = plan_for(kernel)
         result = NewModuleResult(
             module=module,
             function=function,
@@ -112,12 +141,36 @@ def new_module(ws: Workspace, request: NewModuleRequest, progress: Progress | No
             release=build_release(request.release) if building else None,
             release_requested=request.release,
             same_source=made_from(ws, reference) if reference else (),
+            crates=tuple(str(c) for c in crates),
+            kernel=kernel,
         )
         if request.dry_run:
             return replace(result, diff=render_diff(plan, ws.root))
         log_path = log_path_for(ws, f"new-module-{module}")
+        if kernel.state != "translated":  # nothing to verify before it is served
+            verified = run.apply_and_verify(plan, verify, log_path=log_path, keep=request.keep)
+            return replace(result, verified=verified)
+        try:
+            # Never kept on failure (--keep): a disagreeing translation is replaced, not left in place.
+            verified = run.apply_and_verify(plan, verify, log_path=log_path)
+            return replace(result, verified=verified, kernel=replace(kernel, examples=PARITY_EXAMPLES))
+        except VerifyError as err:
+            kernel = replace(kernel, state="disagreed", counterexample=counterexample_of(err))
+        plan, _ = plan_for(kernel)
+        log_path = log_path_for(ws, f"new-module-{module}-unwritten")
         verified = run.apply_and_verify(plan, verify, log_path=log_path, keep=request.keep)
-    return replace(result, verified=verified)
+        return replace(result, verified=verified, kernel=kernel)
+
+
+def _kernel(
+    ws: Workspace, request: NewModuleRequest, source: PythonFunction | None, signature: Signature
+) -> KernelOutcome:
+    """The kernel to plan: the template's placeholder, the unwritten one, or devtool's translation."""
+    if source is None:
+        return KernelOutcome("placeholder")
+    if not request.translate:
+        return KernelOutcome("not-asked")
+    return translate_function(ws, source, signature)
 
 
 def made_from(ws: Workspace, source: str) -> tuple[str, ...]:
@@ -157,7 +210,9 @@ def _signature(request: NewModuleRequest, source: PythonFunction | None) -> Sign
                 f"as arrays: {', '.join(f'{c}: f64[]' for c in frame.columns)}"
             )
         return signature
-    if request.signature is not None and parse_signature(request.signature) != source.signature:
+    # Defaults come from the function (python_hints checks those --signature repeats): compare the types.
+    given = parse_signature(request.signature) if request.signature is not None else None
+    if given is not None and given.without_defaults() != source.signature.without_defaults():
         raise UsageError(
             f"--signature {request.signature!r} does not match the type hints of {request.source}, "
             f"which read {str(source.signature)!r}: drop --signature (the hints are enough), or "
@@ -174,25 +229,32 @@ def plan_new_module(
     *,
     template_dir: Path = render.TEMPLATE_DIR,
     source: str | None = None,
+    crates: Sequence[CrateSpec] = (),
+    translation: str | None = None,
+    not_served: str | None = None,
 ) -> tuple[Plan, bool]:
     """The files to create and the edits to make, computed from the workspace as it is now.
 
     `source` (`package.module:function`) makes that Python function the fallback and the reference,
-    and leaves the Rust kernel unwritten. Returns the plan and whether it adds a function to an
-    existing module.
+    and leaves the Rust kernel unwritten, unless `translation` is the kernel devtool translated it
+    into (written and served; or, with the reason it is `not_served`, kept in a comment); `crates` are
+    added to Cargo.toml with `cargo add` and recorded as the module's. Returns the plan and whether it
+    adds a function to an existing module.
 
     Raises:
         ConflictError: the module (when not adding a function) or the function exists already.
         UsageError: `source` is given but the engine's bridge lacks what serves it.
+        CrateError: `cargo add` refused a crate.
     """
     if source is not None:
         check_bridge_supports_sources(ws.bridge_dir)
+    made = render.Kernel(source, translation if source else None, not_served if translation else None)
     tree = Tree(ws.root)
     if not ws.has_module(module):
         record = ModuleRecord(
             module=module,
             template_version=render.template_version(template_dir),
-            functions=(_function_record(function, signature, template_dir, source),),
+            functions=(_function_record(function, signature, template_dir, made),),
         )
         pristine = render_pristine(record, lambda _: template_dir, ws.rust_edition)
         files = pristine.files
@@ -200,7 +262,7 @@ def plan_new_module(
         for path, text in sorted(files.items()):
             tree.create(path, text)
         register_module(tree, ws, module, [function])
-        record = replace(record, files=tuple(sorted(files)))
+        record = plan_add_crates(tree, ws, replace(record, files=tuple(sorted(files))), list(crates))
         tree.create(record_path(module), record.to_json())
         for change in plan_store(ws, module, pristine):
             tree.stage(change)
@@ -215,7 +277,14 @@ def plan_new_module(
     if function in existing.function_names():
         raise ConflictError(f"module {module!r} already has a function {function!r}")
     rendered = render.render_function(
-        module, function, signature, template_dir=template_dir, source=source, edition=ws.rust_edition
+        module,
+        function,
+        signature,
+        template_dir=template_dir,
+        source=source,
+        translation=made.translation,
+        not_served=made.not_served,
+        edition=ws.rust_edition,
     )
     _refuse_existing_files(ws, rendered.created)
     for path, text in sorted(rendered.created.items()):
@@ -227,8 +296,9 @@ def plan_new_module(
         tree.write(path, current + fragment)
     register_functions(tree, ws, module, [function])
     record = existing.with_function(
-        _function_record(function, signature, template_dir, source), tuple(rendered.created)
+        _function_record(function, signature, template_dir, made), tuple(rendered.created)
     )
+    record = plan_add_crates(tree, ws, record, list(crates))
     tree.write(record_path(module), record.to_json())
     for change in _plan_store_added(ws, existing, function, rendered, template_dir):
         tree.stage(change)
@@ -251,13 +321,15 @@ def _plan_store_added(
 
 
 def _function_record(
-    function: str, signature: Signature, template_dir: Path, source: str | None
+    function: str, signature: Signature, template_dir: Path, made: render.Kernel
 ) -> FunctionRecord:
     return FunctionRecord(
         name=function,
         signature=str(signature),
         template_version=render.template_version(template_dir),
-        source=source,
+        source=made.source,
+        translation=made.translation,
+        not_served=made.not_served,
     )
 
 

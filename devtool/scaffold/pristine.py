@@ -122,6 +122,8 @@ def render_pristine(
         parse_signature(first.signature),
         template_dir=template,
         source=first.source,
+        translation=first.translation,
+        not_served=first.not_served,
         edition=edition,
     )
     module = {path: text for path, text in files.items() if path not in part.created}
@@ -236,6 +238,8 @@ def _render_function(
         parse_signature(function.signature),
         template_dir=template,
         source=function.source,
+        translation=function.translation,
+        not_served=function.not_served,
         edition=edition,
     )
 

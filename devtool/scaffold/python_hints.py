@@ -19,11 +19,20 @@ The hints map to signature types (`devtool.scaffold.signature`) this way, and no
 
 An array hint without a shape is 1-D. Parameters are passed by position: keyword-only ones, *args and
 **kwargs are refused. Whatever is refused names the parameter and the hint to write instead.
+
+A parameter's default (`def psar(high, low, iaf=0.02, maxaf=0.2)`) becomes the signature's
+(`iaf: f64 = 0.02`), so the bridge takes it as optional with the same value. It must fit the type
+(an int for `int`, an int or float for `float`, True or False for `bool`; an array or a DataFrame takes
+none): one that does not is refused with its file and line and the fix. A `--signature` may repeat
+the defaults; one that differs from the function's is refused (the function's are what its callers get
+today).
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
+import textwrap
 import types
 import typing
 from collections.abc import Callable
@@ -33,7 +42,15 @@ import numpy as np
 
 from ..errors import SignatureError, SourceError
 from .frame_columns import columns_read
-from .signature import MAX_RESULTS, SUPPORTED_TYPES, Signature, parse_signature
+from .signature import (
+    ARRAY_TYPES,
+    MAX_RESULTS,
+    SUPPORTED_TYPES,
+    Arg,
+    Signature,
+    default_text,
+    parse_signature,
+)
 
 #: What to write, shown with every refusal of a hint.
 SUPPORTED_HINTS = (
@@ -72,18 +89,25 @@ def signature_of(function: Callable[..., Any], where: str, given: Signature | No
     args = []
     for param in inspect.signature(function).parameters.values():
         _check_kind(param, where)
-        if param.name not in hints and param.name in from_given:
-            args.append(str(from_given[param.name]))
+        hint = hints.get(param.name)
+        given_arg = from_given.get(param.name)
+        is_frame = given_arg is not None and given_arg.is_frame
+        if _is_pandas(hint, "DataFrame") if hint is not None else is_frame:
+            _check_no_frame_default(function, param, where)
+            args.append(_frame(function, param.name, given_arg, where))
             continue
-        if param.name in hints and _is_pandas(hints[param.name], "DataFrame"):
-            args.append(_frame(function, param.name, from_given.get(param.name), where))
-            continue
-        if param.name not in hints:
+        if hint is not None:
+            type_ = _mapped(hint, f"parameter {param.name!r}", where)
+        elif given_arg is not None:
+            type_ = given_arg.type
+        else:
             raise SourceError(
                 f"{where}: parameter {param.name!r} has no type hint: add one ({SUPPORTED_HINTS}), "
                 "or give the whole signature with --signature"
             )
-        args.append(f"{param.name}: {_mapped(hints[param.name], f'parameter {param.name!r}', where)}")
+        default = _default(function, param, type_, hint, where)
+        _check_given_default(param.name, default, from_given.get(param.name), where)
+        args.append(f"{param.name}: {type_}" + ("" if default is None else f" = {default}"))
     if "return" in hints:
         result = _result(hints["return"], where)
     elif given is not None:
@@ -112,6 +136,116 @@ def _frame(function: Callable[..., Any], name: str, given: Any, where: str) -> s
             f"takes with --signature '{name}: frame[...] -> ...'"
         )
     return f"{name}: frame[{', '.join(columns)}]"
+
+
+def _check_no_frame_default(function: Callable[..., Any], param: inspect.Parameter, where: str) -> None:
+    """A DataFrame parameter is required: the kernel takes its columns, and no default crosses as columns."""
+    if param.default is inspect.Parameter.empty:
+        return
+    raise SourceError(
+        f"{where}: {_line_of(function, param.name)}: parameter {param.name!r} is a pd.DataFrame with the "
+        f"default {param.default!r}: a DataFrame parameter takes no default (the kernel takes its "
+        f"columns); remove the default, the callers pass the DataFrame"
+    )
+
+
+def _default(
+    function: Callable[..., Any], param: inspect.Parameter, type_: str, hint: Any, where: str
+) -> str | None:
+    """The canonical text of `param`'s default for `type_` (from `hint`, or from --signature when it is
+    None), None when it has none.
+
+    Raises:
+        SourceError: the default does not fit `type_`, with the file and line and the fix.
+    """
+    value = param.default
+    if value is inspect.Parameter.empty:
+        return None
+    name, shown = param.name, repr(value)
+    try:
+        return _default_of(value, type_)
+    except _Unfit as unfit:
+        as_float = (
+            "its type f64 in --signature" if hint is None else f"the hint float ({name}: float = {shown})"
+        )
+        fix = unfit.fix.format(name=name, value=shown, as_float=as_float)
+    except ValueError as err:  # in the type's kind, but out of its range
+        fix = f"{err}: give another default"
+    typed_by = f"is {type_} in --signature" if hint is None else f"has the hint {_shown(hint)}"
+    kind = "None" if value is None else f"{shown}, of type {type(value).__name__}"
+    at = _line_of(function, name)
+    raise SourceError(f"{where}: {at}: parameter {name!r} {typed_by}, but its default is {kind}: {fix}")
+
+
+class _Unfit(Exception):
+    """A default of the wrong kind for its type; `fix` is what to write (with {name}, {value}, {as_float})."""
+
+    def __init__(self, fix: str) -> None:
+        super().__init__(fix)
+        self.fix = fix
+
+
+def _default_of(value: Any, type_: str) -> str:
+    """`value` as the default text of a `type_` argument (`signature.default_text`).
+
+    Raises:
+        _Unfit: `value` is of a kind `type_` does not take.
+        ValueError: it is of the right kind, but outside the type's range.
+    """
+    if type_ in ARRAY_TYPES:
+        raise _Unfit("an array parameter takes no default: remove it (the caller passes the array)")
+    if value is None:
+        raise _Unfit("None cannot cross into Rust: give {name} a number, or no default")
+    is_bool = isinstance(value, bool | np.bool_)
+    is_int = isinstance(value, int | np.integer) and not is_bool
+    if type_ == "bool":
+        if not is_bool:
+            raise _Unfit("a bool parameter's default is True or False")
+        return "true" if value else "false"
+    if type_ in ("i64", "usize"):
+        if isinstance(value, float | np.floating):
+            raise _Unfit("make {as_float}, or the default an int")
+        if not is_int:
+            raise _Unfit("an int parameter's default is an int")
+        return default_text(type_, str(int(value)))
+    if not (is_int or isinstance(value, float | np.floating)):
+        raise _Unfit("a float parameter's default is a number")
+    try:
+        return default_text("f64", repr(float(value)))
+    except OverflowError:
+        raise ValueError(f"{value} is beyond f64's range") from None
+
+
+def _line_of(function: Callable[..., Any], name: str) -> str:
+    """`file:line` of parameter `name` in `function`'s definition (its `def` line if the source is gone)."""
+    code = function.__code__
+    try:
+        lines, first = inspect.getsourcelines(function)
+        definition = ast.parse(textwrap.dedent("".join(lines))).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
+        return f"{code.co_filename}:{code.co_firstlineno}"
+    params = (
+        [*definition.args.posonlyargs, *definition.args.args]
+        if isinstance(definition, ast.FunctionDef)
+        else []
+    )
+    line = next((first + p.lineno - 1 for p in params if p.arg == name), code.co_firstlineno)
+    return f"{code.co_filename}:{line}"
+
+
+def _check_given_default(name: str, default: str | None, given: Arg | None, where: str) -> None:
+    """A default `--signature` gives must be the function's: its callers get that one today."""
+    if given is None or given.default is None or given.default == default:
+        return
+    if default is None:
+        raise SourceError(
+            f"{where}: --signature gives {name!r} the default {given.default}, but the Python function has "
+            f"none: drop ' = {given.default}' from --signature, or add the default to the function"
+        )
+    raise SourceError(
+        f"{where}: --signature gives {name!r} the default {given.default}, but the Python function's is "
+        f"{default}: drop ' = {given.default}' from --signature (the function's default is kept)"
+    )
 
 
 def _check_kind(param: inspect.Parameter, where: str) -> None:

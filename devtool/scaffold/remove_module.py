@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from ..changes.cargo_deps import dependencies
 from ..changes.plan import FileChange, Plan
 from ..changes.registration import unregister_functions, unregister_module
 from ..changes.runs import changing_run, log_path_for
@@ -25,6 +26,7 @@ from ..verify import Progress, VerifyResult, build_only, verify_module
 from ..workspace import Workspace
 from . import render
 from .callers import Caller, find_callers, project_root
+from .crates import plan_drop_crates
 from .listing import build_release
 from .pristine import Pristine, base_dir, base_of, is_stored, plan_store, prune_empty_dirs
 
@@ -51,6 +53,7 @@ class RemoveModuleResult:
     callers: list[Caller] | None = None  # Python code still using the removed functions
     project: Path | None = None  # where the callers were looked for
     release: bool | None = None  # how the engine was rebuilt (None: not rebuilt)
+    crates_removed: list[str] | None = None  # crates `cargo remove`d: only the removed module needed them
 
     @property
     def target(self) -> str:
@@ -93,6 +96,7 @@ def remove_module(
             plan, removed = plan_remove_function(ws, record, function), [_function(record, function)]
         else:
             plan, removed = plan_remove_module(ws, module), list(record.functions)
+        dropped = [] if function else _crates_removed(ws, record, plan)
         backup = REMOVED_DIR / f"{target}-{time.strftime('%Y%m%d-%H%M%S')}"
         copies = backup_changes(ws, record, plan, backup)
         plan = Plan((*copies, *plan.changes))
@@ -115,6 +119,7 @@ def remove_module(
             ),
             project=project_root(ws.root),
             release=build_release(release) if verify and not dry_run else None,
+            crates_removed=dropped,
         )
         if dry_run:
             return replace(result, diff=render_diff(plan, ws.root))
@@ -127,10 +132,11 @@ def remove_module(
 
 def plan_remove_module(ws: Workspace, module: str) -> Plan:
     """Delete every file the record lists (as it is now, hand edits included), the record and the stored
-    render, and undo the registrations.
+    render, undo the registrations, and `cargo remove` the crates no other module needs.
 
     Raises:
         UsageError: no such module, or no record of it.
+        CrateError: `cargo remove` failed.
     """
     record = _record(ws, module)
     tree = Tree(ws.root)
@@ -138,6 +144,7 @@ def plan_remove_module(ws: Workspace, module: str) -> Plan:
         if (ws.root / path).is_file():
             tree.delete(path)
     unregister_module(tree, ws, module)
+    plan_drop_crates(tree, ws, record)
     tree.delete(record_path(module))
     for change in plan_store(ws, module, None):
         tree.stage(change)
@@ -189,6 +196,15 @@ def plan_remove_function(ws: Workspace, record: ModuleRecord, function: str) -> 
     for change in plan_store(ws, record.module, base.without_function(function)):
         tree.stage(change)
     return tree.plan()
+
+
+def _crates_removed(ws: Workspace, record: ModuleRecord, plan: Plan) -> list[str]:
+    """The module's crates that the plan takes out of Cargo.toml."""
+    change = next((c for c in plan.changes if str(c.path) == ws.manifest), None)
+    if change is None or change.after is None:
+        return []
+    left = dependencies(change.after)
+    return [name for name in record.crate_names() if name not in left]
 
 
 def backup_changes(

@@ -39,7 +39,7 @@ from jinja2.bccache import Bucket
 from ..errors import RenderError, UsageError
 from ..names import check_identifier
 from ..workspace import DEFAULT_EDITION
-from .model import kernel_signature, rust_function
+from .model import PARITY_EXAMPLES, kernel_signature, rust_function
 from .signature import Arg, Signature
 
 
@@ -120,19 +120,25 @@ def render_module(
     *,
     template_dir: Path = TEMPLATE_DIR,
     source: str | None = None,
+    translation: str | None = None,
+    not_served: str | None = None,
     edition: str = DEFAULT_EDITION,
 ) -> dict[str, str]:
     """Every file of a new module whose first function is `function`, by workspace-relative path.
 
     `source` (`package.module:function`, from `new-module --from`) makes that Python function the
-    fallback and the reference, and leaves the Rust kernel unwritten. `edition`: the engine's Rust
-    edition, which rustfmt formats the Rust files for.
+    fallback and the reference, and leaves the Rust kernel unwritten, unless `translation` (the Rust
+    devtool translated it into) is given: then that is the kernel, written and served, or, with the
+    reason it is `not_served` (it disagreed, or was not verified), kept in a comment under the
+    unwritten kernel. `edition`: the
+    engine's Rust edition, which rustfmt formats the Rust files for.
 
     Raises:
         UsageError: a name the template cannot use.
         RenderError: the template is broken (names the template file and the Jinja error).
     """
-    tree = _render(module, function, signature, template_dir, source, edition)
+    kernel = Kernel(source, translation, not_served)
+    tree = _render(module, function, signature, template_dir, kernel, edition)
     return {path: text for (part, path), text in tree.items() if part in (_MODULE, _FUNCTION)}
 
 
@@ -143,58 +149,83 @@ def render_function(
     *,
     template_dir: Path = TEMPLATE_DIR,
     source: str | None = None,
+    translation: str | None = None,
+    not_served: str | None = None,
     edition: str = DEFAULT_EDITION,
 ) -> RenderedFunction:
     """The files `function` adds to the existing `module`, and the text it appends to the module's files.
 
-    `source` and `edition` as for `render_module`.
+    `source`, `translation`, `not_served` and `edition` as for `render_module`.
 
     Raises:
         UsageError: a name the template cannot use.
         RenderError: the template is broken (names the template file and the Jinja error).
     """
-    tree = _render(module, function, signature, template_dir, source, edition)
+    kernel = Kernel(source, translation, not_served)
+    tree = _render(module, function, signature, template_dir, kernel, edition)
     return RenderedFunction(
         created={path: text for (part, path), text in tree.items() if part == _FUNCTION},
         appended={path: text for (part, path), text in tree.items() if part == _APPEND},
     )
 
 
+@dataclass(frozen=True)
+class Kernel:
+    """What a function is made from: a Python function (`source`, `package.module:function`) or
+    nothing, and the Rust devtool translated it into, with the input it disagreed on if it did."""
+
+    source: str | None = None
+    translation: str | None = None
+    not_served: str | None = None
+
+
 def build_context(
-    module: str, function: str, signature: Signature, source: str | None = None
+    module: str, function: str, signature: Signature, kernel: Kernel = Kernel()
 ) -> dict[str, Any]:
     """The cookiecutter `extra_context`: the names, the signature as plain data for Jinja, the source.
 
-    `_source` is `{}`, or `{"module": ..., "function": ...}` for a module made `--from` a Python function.
+    Each of `_sig`'s args has its `default` as a Python expression, or None when it is required.
+    `_source` is `{}`, or `{"module": ..., "function": ...}` for a module made `--from` a Python function,
+    with `"rust"` (the translated kernel), `"not_served"` (why it is not served, or "")
+    and `"examples"` (how many generated inputs its parity test tries) when devtool translated it.
     `_model` holds the values computed for the templates (`model.rust_function`); a template whose
     cookiecutter.json has no `_model` key (an old version) ignores it.
 
     `_sig.args` are the kernel's (`model.kernel_signature`: a `frame[...]` argument expanded into its
     columns); `_sig.params` are the bridge's, as the signature names them (a frame with its `columns`).
     """
-    kernel = kernel_signature(signature)
-    first_matrix = kernel.first_matrix
+    expanded = kernel_signature(signature)
+    first_matrix = expanded.first_matrix
+    source = kernel.source
     source_module, _, source_function = (source or "").rpartition(":")
+    made_from: dict[str, Any] = {"module": source_module, "function": source_function} if source else {}
+    served = None
+    if source and kernel.translation is not None:
+        made_from |= {"rust": kernel.translation, "not_served": kernel.not_served or ""}
+        made_from["examples"] = PARITY_EXAMPLES
+        served = source_function if kernel.not_served is None else None
     return {
         "module": module,
         "function": function,
         "signature": str(signature),
-        "_source": {"module": source_module, "function": source_function} if source else {},
-        "_model": rust_function(kernel, function, from_source=source is not None).as_context(),
+        "_source": made_from,
+        "_model": rust_function(
+            expanded, function, from_source=source is not None, translated=served
+        ).as_context(),
         "_sig": {
-            "args": [_arg_context(a) for a in kernel.args],
+            "args": [_arg_context(a) for a in expanded.args],
             "params": [_arg_context(a) for a in signature.args],
             "returns": list(signature.returns),
             "returns_tuple": signature.returns_tuple,
-            "first_array": kernel.first_array.name,
+            "first_array": expanded.first_array.name,
             "first_param": next(
-                a.name for a in signature.args if a.is_frame or a.name == kernel.first_array.name
+                a.name for a in signature.args if a.is_frame or a.name == expanded.first_array.name
             ),
             "first_matrix": first_matrix.name if first_matrix else "",
-            "array_results": list(kernel.array_results),
-            "free_results": list(kernel.free_results),
-            "scalar_results": list(kernel.scalar_results),
-            "returned_results": list(kernel.returned_results),
+            "array_results": list(expanded.array_results),
+            "free_results": list(expanded.free_results),
+            "scalar_results": list(expanded.scalar_results),
+            "returned_results": list(expanded.returned_results),
         },
     }
 
@@ -205,17 +236,18 @@ def _arg_context(arg: Arg) -> dict[str, Any]:
         "type": arg.type,
         "is_array": arg.is_array,
         "is_free": arg.is_free,
+        "default": arg.py_default,
         "columns": list(arg.columns),
         "column_args": list(arg.column_args),
     }
 
 
 def _render(
-    module: str, function: str, signature: Signature, template_dir: Path, source: str | None, edition: str
+    module: str, function: str, signature: Signature, template_dir: Path, kernel: Kernel, edition: str
 ) -> dict[tuple[str, str], str]:
     """Render the whole template into a temporary folder and format it; {(part, relative path): text}."""
     _check_names(module, function, signature)
-    extra = build_context(module, function, signature, source)
+    extra = build_context(module, function, signature, kernel)
     with tempfile.TemporaryDirectory(prefix="devtool-render-") as out:
         try:
             context = generate_context(str(template_dir / "cookiecutter.json"), extra_context=extra)

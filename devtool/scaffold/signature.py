@@ -3,9 +3,20 @@
 Grammar (whitespace is free between tokens)::
 
     signature := [arg ("," arg)*] "->" result
-    arg       := NAME ":" TYPE | NAME ":" "frame" "[" NAME ("," NAME)* "]"
+    arg       := NAME ":" TYPE ["=" DEFAULT] | NAME ":" "frame" "[" NAME ("," NAME)* "]"
     result    := TYPE | "(" TYPE ("," TYPE)+ ")"
     TYPE      := "f64[]" | "i64[]" | "f64[,]" | "f64[*]" | "i64[*]" | "f64" | "i64" | "usize" | "bool"
+    DEFAULT   := a literal that fits the argument's scalar type (`default_text`):
+                 f64    a float or int literal (`0.02`, `1e-3`, `14`), or `nan`, `inf`, `-inf`
+                 i64    an int literal in i64's range (`14`, `-1`)
+                 usize  an int literal from 0 to 2**64 - 1
+                 bool   `true` or `false` (Python's `True`, `False` too)
+
+Defaults are Python's: the bridge takes the argument as optional, with that value. An array or a
+frame takes no default, and an argument with a default is followed only by arguments with defaults
+(a frame too, being required). `str()` prints a
+default canonically: a float as Python's `repr` prints it (`14` given to an f64 is `14.0`), a bool as
+`true`/`false`.
 
 Lengths: every `f64[]`/`i64[]` argument, and the rows of every `f64[,]`, share one length, the first
 such array's, and so do `f64[]`/`i64[]`/`f64[,]` results. A `[*]` array has a length of its own: as an
@@ -25,8 +36,9 @@ Names follow `names.check_identifier`, and must not collide with a name the gene
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, replace
 
 from ..errors import SignatureError, UsageError
 from ..names import PYTHON_KEYWORDS, RUST_KEYWORDS, check_identifier
@@ -77,6 +89,47 @@ _HINTS = {
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BLANKS = " \t"
+#: A default's literal: a number, or a word (`nan`, `true`), either signed.
+_LITERAL = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[A-Za-z_][A-Za-z0-9_]*)")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
+_USIZE_MAX = 2**64 - 1
+#: The Python spelling of the f64 defaults that have no literal.
+_PY_SPECIAL_FLOATS = {"nan": 'float("nan")', "inf": 'float("inf")', "-inf": 'float("-inf")'}
+
+
+def default_text(type_: str, literal: str) -> str:
+    """The canonical text of the default `literal` for an argument of type `type_` (the grammar above).
+
+    Raises:
+        ValueError: `literal` does not fit `type_` (the message says what does).
+    """
+    if type_ in ARRAY_TYPES:
+        raise ValueError(f"an array argument ({type_}) takes no default")
+    if type_ == FRAME_TYPE:
+        raise ValueError("a frame argument takes no default")
+    if type_ == "bool":
+        if literal not in ("true", "false", "True", "False"):
+            raise ValueError(f"a bool default is true or false, not {literal!r}")
+        return literal.lower()
+    if type_ in ("i64", "usize"):
+        if not _INTEGER.fullmatch(literal):
+            article = "an" if type_ == "i64" else "a"
+            raise ValueError(f"{article} {type_} default is an integer literal, not {literal!r}")
+        low, high = (_I64_MIN, _I64_MAX) if type_ == "i64" else (0, _USIZE_MAX)
+        if not low <= int(literal) <= high:
+            raise ValueError(f"the default {literal} is outside {type_}'s range, {low} to {high}")
+        return str(int(literal))
+    word = literal.lower().lstrip("+")
+    if word in ("nan", "inf", "-inf"):
+        return word
+    try:
+        value = float(literal)
+    except ValueError:
+        raise ValueError(f"an f64 default is a number, nan, inf or -inf, not {literal!r}") from None
+    if math.isinf(value):
+        raise ValueError(f"the default {literal} is beyond f64's range: write inf or -inf if you mean it")
+    return repr(value)
 
 
 @dataclass(frozen=True)
@@ -85,6 +138,10 @@ class Arg:
 
     name: str
     type: str
+    _: KW_ONLY
+    #: The default's canonical text (`default_text`), or None when the argument is required.
+    default: str | None = None
+    #: A frame's column labels (the DataFrame's), empty for any other type.
     columns: tuple[str, ...] = ()
 
     @property
@@ -96,6 +153,15 @@ class Arg:
     def column_args(self) -> tuple[str, ...]:
         """The kernel's argument for each of a frame's columns: the label in lower case."""
         return tuple(column_arg(c) for c in self.columns)
+
+    @property
+    def py_default(self) -> str | None:
+        """The default as a Python expression (`0.02`, `True`, `float("nan")`), or None."""
+        if self.default is None:
+            return None
+        if self.type == "bool":
+            return self.default.capitalize()
+        return _PY_SPECIAL_FLOATS.get(self.default, self.default)
 
     @property
     def is_array(self) -> bool:
@@ -114,7 +180,8 @@ class Arg:
     def __str__(self) -> str:
         if self.is_frame:
             return f"{self.name}: {self.type}[{', '.join(self.columns)}]"
-        return f"{self.name}: {self.type}"
+        default = "" if self.default is None else f" = {self.default}"
+        return f"{self.name}: {self.type}{default}"
 
 
 @dataclass(frozen=True)
@@ -124,6 +191,10 @@ class Signature:
     args: tuple[Arg, ...]
     returns: tuple[str, ...]
     returns_tuple: bool
+
+    def without_defaults(self) -> Signature:
+        """The same signature with every argument required: the types alone."""
+        return replace(self, args=tuple(replace(a, default=None) for a in self.args))
 
     @property
     def array_args(self) -> tuple[Arg, ...]:
@@ -267,8 +338,35 @@ class _Parser:
         self.skip_blanks()
         word = _NAME.match(self.text, self.pos)
         if word is not None and word.group() == FRAME_TYPE:
-            return Arg(name, FRAME_TYPE, self.columns([*previous, Arg(name, "")]))
-        return Arg(name, self.type())
+            arg = Arg(name, FRAME_TYPE, columns=self.columns([*previous, Arg(name, "")]))
+        else:
+            arg = Arg(name, self.type())
+        if self.peek("=") and not self.peek("=>"):
+            if arg.is_frame:
+                raise self.fail(f"a frame argument takes no default: {name!r} is required", self.pos)
+            arg = replace(arg, default=self.default(arg.type))
+        defaulted = next((a for a in previous if a.default is not None), None)
+        if arg.default is None and defaulted is not None:
+            raise self.fail(
+                f"argument {name!r} has no default but follows {defaulted.name!r}, which has one: "
+                f"give {name!r} a default, or move it before {defaulted.name!r}",
+                start,
+            )
+        return arg
+
+    def default(self, type_: str) -> str:
+        """The literal after '=' (the caller has peeked it), as `default_text` makes it canonical."""
+        self.pos += 1
+        self.skip_blanks()
+        start = self.pos
+        match = _LITERAL.match(self.text, self.pos)
+        if match is None:
+            raise self.fail(f"expected a default value after '=', found {self.found()}")
+        self.pos = match.end()
+        try:
+            return default_text(type_, match.group())
+        except ValueError as err:
+            raise self.fail(str(err), start) from None
 
     def columns(self, previous: list[Arg]) -> tuple[str, ...]:
         """`frame[a, b, c]`'s column names (the position is at `frame`), named like arguments."""
@@ -287,7 +385,7 @@ class _Parser:
             if match is None:
                 raise self.fail(f"expected a column name, found {self.found()}")
             self.pos = match.end()
-            self.check_column(match.group(), start, [*previous, Arg("", FRAME_TYPE, tuple(columns))])
+            self.check_column(match.group(), start, [*previous, Arg("", FRAME_TYPE, columns=tuple(columns))])
             columns.append(match.group())
             if self.peek("]"):
                 self.pos += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
+import os
 from dataclasses import dataclass
 
 from .model import BOOL, FLOAT, INT, Array, Scalar, Tuple, Type, promote
@@ -51,6 +52,10 @@ NUMPY = ("np", "numpy")
 CMP_OPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 INT_OPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul"}
 SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
+#: TEST-ONLY. Set to "1", the emitter writes every float `a - b` as `a + b`: a translation that builds
+#: but disagrees with its Python function, so that an end-to-end test can check that new-module does
+#: not serve it (tests/test_new_module_from.py). Read here and nowhere else; never set it otherwise.
+PERTURB_ENV = "DEVTOOL_TRANSLATE_PERTURB"
 
 
 @dataclass(frozen=True)
@@ -251,6 +256,8 @@ class Lowerer:
         if result.kind == "float":
             a = self.to_float(left).at(prec)
             b = self.to_float(right).at(prec + 1)
+            if sym == "-" and os.environ.get(PERTURB_ENV) == "1":
+                sym = "+"  # the test-only perturbation: see PERTURB_ENV
             return Expr(f"{a} {sym} {b}", result, prec)
         verb = INT_OPS[type(op)]
         if result.flavor == "np":

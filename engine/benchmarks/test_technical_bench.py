@@ -34,8 +34,9 @@ INDICATORS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
     ),
     "macd": (lambda h, lo, c, **kw: rb.macd(c, 12, 26, 9, **kw), lambda h, lo, c: talib.MACD(c, 12, 26, 9)),
     "atr": (lambda h, lo, c, **kw: rb.atr(h, lo, c, 14, **kw), lambda h, lo, c: talib.ATR(h, lo, c, 14)),
+    "kama": (lambda h, lo, c, **kw: rb.kama(c, 30, **kw), lambda h, lo, c: talib.KAMA(c, 30)),
 }
-RECURSIVE = {"ema", "rsi", "macd", "atr"}
+RECURSIVE = {"ema", "rsi", "macd", "atr", "kama"}
 
 
 def _walk(n: int) -> dict[str, np.ndarray]:
@@ -59,6 +60,7 @@ BENCH_CASES: dict[str, Callable[[int], dict[str, Any]]] = {
     "technical.bollinger_bands": lambda n: {"values": _walk(n)["close"], "period": 20},
     "technical.macd": lambda n: {"values": _walk(n)["close"]},
     "technical.atr": lambda n: {**_walk(n), "period": 14},
+    "technical.kama": lambda n: {"values": _walk(n)["close"], "period": 30},
     "technical.sma_batch": lambda n: {"values": _rows(n), "period": 20},
     "technical.ema_batch": lambda n: {"values": _rows(n), "period": 20},
     "technical.rsi_batch": lambda n: {"values": _rows(n), "period": 14},

@@ -1,4 +1,4 @@
-"""Times one library's six indicators at one size, in this process, and prints the times as JSON.
+"""Times one library's indicators at one size, in this process, and prints the times as JSON.
 
     python timing_worker.py LIBRARY SIZE [--runs N]
 
@@ -21,7 +21,7 @@ import numpy as np
 
 Call = Callable[[], object]
 
-INDICATORS = ["sma(20)", "ema(20)", "rsi(14)", "bbands(20,2)", "macd(12,26,9)", "atr(14)"]
+INDICATORS = ["sma(20)", "ema(20)", "rsi(14)", "bbands(20,2)", "macd(12,26,9)", "atr(14)", "kama(30)"]
 
 
 def series(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -33,7 +33,7 @@ def series(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def engine_calls(h: np.ndarray, lo: np.ndarray, x: np.ndarray, backend: str = "rust") -> dict[str, Call]:
-    """The six indicators through rust_bridge, from `backend` ("rust" or "python", the fallback)."""
+    """The indicators through rust_bridge, from `backend` ("rust" or "python", the fallback)."""
     import rust_bridge as rb
 
     return {
@@ -43,6 +43,7 @@ def engine_calls(h: np.ndarray, lo: np.ndarray, x: np.ndarray, backend: str = "r
         "bbands(20,2)": lambda: rb.bollinger_bands(x, 20, 2.0, 2.0, backend=backend),
         "macd(12,26,9)": lambda: rb.macd(x, 12, 26, 9, backend=backend),
         "atr(14)": lambda: rb.atr(h, lo, x, 14, backend=backend),
+        "kama(30)": lambda: rb.kama(x, 30, backend=backend),
     }
 
 
@@ -56,6 +57,7 @@ def talib_calls(h: np.ndarray, lo: np.ndarray, x: np.ndarray) -> dict[str, Call]
         "bbands(20,2)": lambda: talib.BBANDS(x, 20, 2.0, 2.0),
         "macd(12,26,9)": lambda: talib.MACD(x, 12, 26, 9),
         "atr(14)": lambda: talib.ATR(h, lo, x, 14),
+        "kama(30)": lambda: talib.KAMA(x, 30),
     }
 
 

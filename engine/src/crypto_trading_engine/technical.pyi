@@ -20,6 +20,7 @@ __all__ = [
     "bollinger_bands_batch",
     "ema",
     "ema_batch",
+    "kama",
     "macd",
     "macd_batch",
     "rsi",
@@ -48,6 +49,14 @@ def ema(values: _Array, period: int = 30) -> _Array:
 
 def rsi(values: _Array, period: int = 14) -> _Array:
     """RSI with Wilder's smoothing; the first `period` outputs are NaN.
+
+    Raises:
+        ValueError: `period` is below 1 or longer than `values`.
+    """
+
+def kama(values: _Array, period: int = 30) -> _Array:
+    """Kaufman's adaptive moving average (fast 2, slow 30) as TA-Lib computes it; the first
+    `period` outputs are NaN.
 
     Raises:
         ValueError: `period` is below 1 or longer than `values`.

@@ -9,11 +9,18 @@ series of different lengths, `fast_period >= slow_period` and negative band widt
 Conventions (shared by the Rust kernels and the fallback, checked against TA-Lib to 1e-9):
 
 * Warm-up: outputs are NaN until an indicator has a full window, at the same indices as TA-Lib:
-  `period - 1` rows for SMA, EMA and Bollinger Bands, `period` rows for RSI and ATR, and
+  `period - 1` rows for SMA, EMA and Bollinger Bands, `period` rows for RSI, ATR and KAMA, and
   `slow_period + signal_period - 2` rows for all three MACD lines. A series shorter than that gives
   all NaN (a window longer than the series is an error).
 * Seeds: EMA starts from the mean of its first `period` values; RSI and ATR start from the mean
   gain / loss / true range of rows 1 to `period`, then smooth with Wilder's k = 1 / period.
+  KAMA starts from the value at `period - 1` and follows TA-Lib's rules: a running sum of the
+  window's one-bar moves (the leaving move subtracted before the entering one is added, reset to
+  0 once `period` moves in a row were 0), an efficiency ratio of 1 when that sum is <= 0 or not
+  above the net move, fast 2 / slow 30 constants, and period 1 as no smoothing (the input). On a
+  CPU with FMA the Rust kernel gives TA-Lib 0.8.2's doubles bit for bit on price series (TA-Lib's
+  wheel fuses `ratio * diff + slow` and the update); the fallback rounds each product, as the
+  portable kernel does (a few ULP apart).
   MACD starts both EMAs at index `slow_period - 1` (the fast one seeded with the mean of the
   `fast_period` values ending there) and seeds the signal with the mean of its first
   `signal_period` MACD values. Bollinger Bands use the population standard deviation (ddof = 0).
@@ -74,6 +81,21 @@ def rsi(values: Any, period: int = 14, *, backend: _native.Backend = "auto") -> 
     x = as_f64_1d(values, "values")
     period = _window(period, "period", len(x))
     return _native.pick(_rust, _fallback, backend).rsi(x, period)
+
+
+def kama(values: Any, period: int = 30, *, backend: _native.Backend = "auto") -> F64Array:
+    """Kaufman's adaptive moving average with TA-Lib's fast 2 / slow 30 constants.
+
+    The first `period` outputs are NaN; the average starts from `values[period - 1]`. Period 1 is
+    no smoothing (the input itself, as in TA-Lib).
+
+    Raises:
+        TypeError: `values` is not numeric or `period` not an integer.
+        ValueError: `values` is not 1-D, or `period` is below 1 or longer than `values`.
+    """
+    x = as_f64_1d(values, "values")
+    period = _window(period, "period", len(x))
+    return _native.pick(_rust, _fallback, backend).kama(x, period)
 
 
 def bollinger_bands(

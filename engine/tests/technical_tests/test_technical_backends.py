@@ -77,5 +77,5 @@ def test_import_paths_of_the_guide(needs_rust: None) -> None:
 
 def test_public_api_is_listed() -> None:
     names = {"sma", "ema", "rsi", "bollinger_bands", "macd", "atr"}
-    assert names | {f"{n}_batch" for n in names} <= set(rb.__all__)
+    assert names | {f"{n}_batch" for n in names} | {"kama"} <= set(rb.__all__)
     assert all(callable(getattr(rb, name)) for name in rb.__all__ if name.islower())

@@ -86,6 +86,7 @@ def test_atr(agree, backend: str) -> None:
         ("sma", (7,), 6),
         ("ema", (7,), 6),
         ("rsi", (7,), 7),
+        ("kama", (7,), 7),
         ("bollinger_bands", (7,), 6),
         ("macd", (5, 9, 4), 11),
     ],
@@ -102,6 +103,7 @@ def test_defaults_follow_talib(backend: str, walk, ohlc) -> None:
     assert np.isnan(rb.sma(x, backend=backend)[:29]).all()  # period 30
     assert np.isnan(rb.ema(x, backend=backend)[:29]).all()  # period 30
     assert np.isnan(rb.rsi(x, backend=backend)[:14]).all()  # period 14
+    assert np.isnan(rb.kama(x, backend=backend)[:30]).all()  # period 30
     assert np.isnan(rb.bollinger_bands(x, backend=backend)[0][:19]).all()  # period 20
     assert np.isnan(rb.macd(x, backend=backend)[0][:33]).all()  # 26 + 9 - 2
     assert np.isnan(rb.atr(*ohlc(200), backend=backend)[:14]).all()  # period 14

@@ -82,6 +82,15 @@ def test_rsi(agree, data: st.DataObject, x: np.ndarray) -> None:
 
 @PROPERTY
 @given(data=st.data(), x=any_series)
+def test_kama(agree, data: st.DataObject, x: np.ndarray) -> None:
+    period = data.draw(st.integers(1, len(x)), label="period")
+    rust, python = both("kama", x, period)
+    agree(rust, python, scale=scale_of(x))
+    agree(rust, talib.KAMA(x, period), scale=scale_of(x))
+
+
+@PROPERTY
+@given(data=st.data(), x=any_series)
 def test_bollinger_bands(agree, data: st.DataObject, x: np.ndarray) -> None:
     period = data.draw(st.integers(1, len(x)), label="period")
     up, down = data.draw(st.sampled_from([(2.0, 2.0), (1.0, 3.5), (0.0, 0.5)]), label="widths")
@@ -124,6 +133,7 @@ def test_default_parameters_match_talib_on_a_long_series(agree, walk, ohlc, n: i
     agree(rb.sma(x), talib.SMA(x), scale=scale)
     agree(rb.ema(x), talib.EMA(x), scale=scale)
     agree(rb.rsi(x), talib.RSI(x), scale=100.0)
+    agree(rb.kama(x), talib.KAMA(x), scale=scale)
     agree(rb.bollinger_bands(x), tuple(talib.BBANDS(x, 20, 2.0, 2.0)), scale=scale)
     agree(rb.macd(x), tuple(talib.MACD(x)), scale=scale)
     agree(rb.atr(high, low, close), talib.ATR(high, low, close), scale=scale_of(close))

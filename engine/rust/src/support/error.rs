@@ -8,8 +8,9 @@ use pyo3::PyErr;
 /// with this message: `ValueError` unless the variant says otherwise.
 ///
 /// The checks every module makes have their own variants; a check of one kernel (a window too
-/// long, an unsorted series) carries its message in `Invalid`, or in the variant of the
-/// exception it should raise.
+/// long, an unsorted series) carries its message in `Invalid`. Each other Python exception a
+/// kernel raises has one variant, which crosses as that exception, for kernels written by hand
+/// and translated by devtool alike (`new-module --from` emits `KernelError::Index`, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KernelError {
     /// The kernel is not written yet (a module made `new-module --from`): `NotImplementedError`.
@@ -35,12 +36,14 @@ pub enum KernelError {
     },
     /// An argument the kernel cannot use: `ValueError` with this message.
     Invalid(String),
-    /// An index out of range: `IndexError` with this message.
-    OutOfRange(String),
-    /// A division by zero the kernel refuses: `ZeroDivisionError` with this message.
-    ZeroDivision(String),
-    /// A result beyond what its type holds: `OverflowError` with this message.
-    Overflow(String),
+    /// A math domain error (`math.sqrt(-1.0)`, `math.log(0.0)`, `int(nan)`): `ValueError`.
+    Value,
+    /// An index outside the array, after Python's negative-index rule: `IndexError`.
+    Index,
+    /// A division by zero (`x / 0.0`, `n // 0`, `x % 0`): `ZeroDivisionError`.
+    ZeroDivision,
+    /// A result beyond what its type holds (an int outside i64, `math.exp(1000.0)`): `OverflowError`.
+    Overflow,
 }
 
 impl KernelError {
@@ -96,10 +99,11 @@ impl std::fmt::Display for KernelError {
             Self::BadShape { len, rows, cols } => {
                 write!(f, "{len} values do not make a {rows} x {cols} matrix")
             }
-            Self::Invalid(message)
-            | Self::OutOfRange(message)
-            | Self::ZeroDivision(message)
-            | Self::Overflow(message) => f.write_str(message),
+            Self::Invalid(message) => f.write_str(message),
+            Self::Value => f.write_str("math domain error"),
+            Self::Index => f.write_str("index out of range"),
+            Self::ZeroDivision => f.write_str("division by zero"),
+            Self::Overflow => f.write_str("result too large"),
         }
     }
 }
@@ -111,9 +115,9 @@ impl From<KernelError> for PyErr {
         let message = err.to_string();
         match err {
             KernelError::NotWritten => PyNotImplementedError::new_err(message),
-            KernelError::OutOfRange(_) => PyIndexError::new_err(message),
-            KernelError::ZeroDivision(_) => PyZeroDivisionError::new_err(message),
-            KernelError::Overflow(_) => PyOverflowError::new_err(message),
+            KernelError::Index => PyIndexError::new_err(message),
+            KernelError::ZeroDivision => PyZeroDivisionError::new_err(message),
+            KernelError::Overflow => PyOverflowError::new_err(message),
             _ => PyValueError::new_err(message),
         }
     }
@@ -134,8 +138,9 @@ mod tests {
 
     #[test]
     fn messages_are_carried_as_given() {
-        let err = KernelError::Overflow("too large".into());
+        let err = KernelError::Invalid("too large".into());
         assert_eq!(err.to_string(), "too large");
+        assert_eq!(KernelError::Index.to_string(), "index out of range");
         assert_eq!(
             KernelError::NotWritten.to_string(),
             "the Rust kernel is not written yet"

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 
 use super::batch::{self, Matrix};
 use super::error::KernelError;
-use super::{atr_into, bollinger_bands_into, ema_into, macd_into, rsi_into, sma_into};
+use super::{atr_into, bollinger_bands_into, ema_into, kama_into, macd_into, rsi_into, sma_into};
 use super::{Bands, MacdLines, MacdPeriods};
 
 /// Below this many points the GIL stays held: releasing and re-taking it costs more than the work.
@@ -153,6 +153,14 @@ fn rsi<'py>(values: PyReadonlyArray1<'py, f64>, period: usize) -> PyResult<Array
     map_series(&values, |x, out| rsi_into(x, period, out))
 }
 
+/// Kaufman's adaptive moving average (fast 2, slow 30) as TA-Lib computes it; the first `period`
+/// outputs are NaN.
+#[pyfunction]
+#[pyo3(signature = (values, period = 30))]
+fn kama<'py>(values: PyReadonlyArray1<'py, f64>, period: usize) -> PyResult<Array1<'py>> {
+    map_series(&values, |x, out| kama_into(x, period, out))
+}
+
 /// Bollinger Bands (upper, middle, lower): SMA ± nbdev times the population standard deviation.
 #[pyfunction]
 #[pyo3(signature = (values, period = 20, nbdev_up = 2.0, nbdev_down = 2.0))]
@@ -291,6 +299,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sma, m)?)?;
     m.add_function(wrap_pyfunction!(ema, m)?)?;
     m.add_function(wrap_pyfunction!(rsi, m)?)?;
+    m.add_function(wrap_pyfunction!(kama, m)?)?;
     m.add_function(wrap_pyfunction!(bollinger_bands, m)?)?;
     m.add_function(wrap_pyfunction!(macd, m)?)?;
     m.add_function(wrap_pyfunction!(atr, m)?)?;

@@ -3,7 +3,8 @@
 //! One file per indicator holds its pure-Rust kernel (slices in, caller-provided slices out,
 //! `KernelError` instead of panics); `batch` runs them over the rows of a matrix with rayon;
 //! `bindings` exposes them to Python. Shared machinery: `span` (the NaN convention), `window`
-//! (blocked sliding windows), `smoothing` (the EMA recursion), `cpu` (AVX2 / FMA dispatch).
+//! (blocked sliding windows), `smoothing` (the EMA recursion), `chunked` (recursions cut into
+//! parallel chunks, exactly), `cpu` (AVX2 / FMA dispatch).
 mod atr;
 pub mod batch;
 mod bindings;
@@ -12,6 +13,7 @@ mod chunked;
 mod cpu;
 mod ema;
 mod error;
+mod kama;
 mod macd;
 mod rsi;
 mod sma;
@@ -24,6 +26,7 @@ pub use bindings::register;
 pub use bollinger::{bollinger_bands_into, Bands};
 pub use ema::ema_into;
 pub use error::KernelError;
+pub use kama::kama_into;
 pub use macd::{macd_into, MacdLines, MacdPeriods};
 pub use rsi::rsi_into;
 pub use sma::sma_into;

@@ -4,7 +4,8 @@ The fallback when the compiled engine is missing, and the oracle the parity test
 kernels to. Inputs arrive normalised and checked by the bridge (`rust_bridge.technical_py`).
 
 Written the plain numpy way: vectorised where numpy can (windows, changes, true ranges), a Python
-loop (`itertools.accumulate`) only where a recursion forces it (EMA and Wilder smoothing).
+loop (`itertools.accumulate`) only where a recursion forces it (EMA and Wilder smoothing, KAMA's
+average and TA-Lib's running sum of its moves, whose rounding the results depend on).
 Windows are summed per window (`sliding_window_view`), not by differencing a cumulative sum,
 whose rounding grows with the length of the series.
 
@@ -14,7 +15,9 @@ the talib wrapper does), and from the first later NaN or +-inf in any input ever
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
+from functools import reduce
 from itertools import accumulate
 
 import numpy as np
@@ -41,6 +44,12 @@ def ema(values: F64Array, period: int) -> F64Array:
 def rsi(values: F64Array, period: int) -> F64Array:
     """RSI with Wilder's smoothing; the first `period` outputs are NaN."""
     return _on_span(lambda x: (_rsi(x, period),), values)[0]
+
+
+def kama(values: F64Array, period: int) -> F64Array:
+    """Kaufman's adaptive moving average (fast 2, slow 30) with TA-Lib's rules; the first `period`
+    outputs are NaN."""
+    return _on_span(lambda x: (_kama(x, period),), values)[0]
 
 
 def bollinger_bands(values: F64Array, period: int, nbdev_up: float, nbdev_down: float) -> Three:
@@ -144,6 +153,48 @@ def _rsi(x: F64Array, period: int) -> F64Array:
         # TA-Lib's 100 * (gain / (gain + loss)), and 0 for a flat stretch.
         out[period:] = 100.0 * np.divide(avg_gain, total, out=np.zeros_like(total), where=total != 0)
     return out
+
+
+#: KAMA's smoothing constants: an EMA of 30 bars (noise), and what an EMA of 2 bars (a trend) adds.
+_KAMA_SLOW = 2.0 / (30.0 + 1.0)
+_KAMA_FAST_MINUS_SLOW = 2.0 / (2.0 + 1.0) - _KAMA_SLOW
+
+
+def _kama(x: F64Array, period: int) -> F64Array:
+    if period == 1:  # no smoothing, as in TA-Lib
+        return x.copy()
+    out = np.full(len(x), np.nan)
+    if len(x) > period:
+        sums = _kama_window_sums(np.diff(x), period)
+        change = x[period:] - x[:-period]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where((sums <= 0.0) | (sums <= change), 1.0, np.abs(change / sums))
+        root = ratio * _KAMA_FAST_MINUS_SLOW + _KAMA_SLOW
+        steps = zip(x[period:].tolist(), (root * root).tolist(), strict=True)
+        averages = accumulate(steps, lambda k, v: (v[0] - k) * v[1] + k, initial=float(x[period - 1]))
+        out[period:] = np.fromiter(averages, np.float64, len(x) - period + 1)[1:]
+    return out
+
+
+def _kama_window_sums(moves: F64Array, period: int) -> F64Array:
+    """TA-Lib's running sum of |moves| over each window, in its order: the first `period` one by
+    one, then per bar the leaving move subtracted before the entering one is added, and reset to
+    exactly 0 once the last `period` moves were all 0 (dropping the sliding sum's residue)."""
+    first = moves[:period].tolist()
+    flat = next((i for i, m in enumerate(reversed(first)) if m != 0.0), period)
+    start = (float(reduce(operator.add, map(abs, first), 0.0)), flat)
+
+    def slide(state: tuple[float, int], pair: tuple[float, float]) -> tuple[float, int]:
+        total, flat = state
+        leaving, entering = pair
+        flat = flat + 1 if entering == 0.0 else 0
+        if flat >= period:
+            return 0.0, period
+        return total - abs(leaving) + abs(entering), flat
+
+    pairs = zip(moves[:-period].tolist(), moves[period:].tolist(), strict=True)
+    states = accumulate(pairs, slide, initial=start)
+    return np.fromiter((total for total, _ in states), np.float64, len(moves) - period + 1)
 
 
 def _bollinger_bands(x: F64Array, period: int, nbdev_up: float, nbdev_down: float) -> Three:

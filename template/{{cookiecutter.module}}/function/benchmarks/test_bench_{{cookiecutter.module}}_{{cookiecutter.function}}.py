@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
 
 # isort: split
 import rust_bridge
 {% if py_source %}
-from rust_bridge import _native{{ ", _testing" if sig.params|selectattr("columns")|list }}
+from rust_bridge import _native, _testing
+{% else %}
+from rust_bridge import _testing
 {% endif %}
 
 MODULE = "{{ cookiecutter.module }}"
@@ -36,25 +37,12 @@ SIZES = [1_000, 10_000, 100_000]
 SIZES = [1_000, 100_000, 1_000_000]
 {% endif %}
 
+# The arguments' types: _testing.draw shapes the data by them and by the names, as the tests do.
+{{ types.py_arg_types(sig) }}
 
-{% if py_source and sig.params|selectattr("type", "in", ["f64[]", "f64[,]", "f64[*]"])|list %}
-{{ types.py_prices() }}
 
-
-{% endif %}
 def _inputs(n: int) -> dict[str, Any]:
-    rng = np.random.default_rng(n)
-    return {
-{% for a in sig.params %}
-{% if a.columns %}
-        "{{ a.name }}": _testing.price_frame(rng, n, {{ a.columns|tojson }}),
-{% elif py_source %}
-        "{{ a.name }}": {{ types.py_random_source[a.type] if a.is_array else types.py_fixed_source[a.type] }},
-{% else %}
-        "{{ a.name }}": {{ types.py_random[a.type] if a.is_array else types.py_fixed[a.type] }},
-{% endif %}
-{% endfor %}
-    }
+    return _testing.draw(ARG_TYPES, n, seed=n)
 
 
 #: What `devtool bench` times: "module.function" -> the keyword arguments of size n.

@@ -25,15 +25,13 @@ import rust_bridge
 from rust_bridge import _testing
 from rust_bridge._fallback import {{ cookiecutter.module }} as fallback
 
+# The arguments' types: _testing.draw shapes the data by them and by the names (_testing.NAME_RULES).
+{{ types.py_arg_types(sig) }}
+
 
 def _random(n: int, seed: int = 0) -> dict[str, Any]:
-    """Arguments of length n: random arrays, the same fixed scalars as the known cases."""
-    rng = np.random.default_rng(seed)
-    return {
-{% for a in sig.args %}
-        "{{ a.name }}": {{ types.py_random[a.type] if a.is_array else types.py_fixed[a.type] }},
-{% endfor %}
-    }
+    """Arguments of length n, shaped like the data a trading function is written for."""
+    return _testing.draw(ARG_TYPES, n, seed)
 
 
 def _from_values(x: list[float]) -> dict[str, Any]:
