@@ -34,7 +34,7 @@ INDICATORS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
     ),
     "macd": (lambda h, lo, c, **kw: rb.macd(c, 12, 26, 9, **kw), lambda h, lo, c: talib.MACD(c, 12, 26, 9)),
     "atr": (lambda h, lo, c, **kw: rb.atr(h, lo, c, 14, **kw), lambda h, lo, c: talib.ATR(h, lo, c, 14)),
-    "kama": (lambda h, lo, c, **kw: rb.kama(c, 30, **kw), lambda h, lo, c: talib.KAMA(c, 30)),
+    "kama": (lambda h, lo, c, **kw: rb.technical_py.kama(c, 30, **kw), lambda h, lo, c: talib.KAMA(c, 30)),
 }
 RECURSIVE = {"ema", "rsi", "macd", "atr", "kama"}
 

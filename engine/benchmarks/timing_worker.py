@@ -43,7 +43,7 @@ def engine_calls(h: np.ndarray, lo: np.ndarray, x: np.ndarray, backend: str = "r
         "bbands(20,2)": lambda: rb.bollinger_bands(x, 20, 2.0, 2.0, backend=backend),
         "macd(12,26,9)": lambda: rb.macd(x, 12, 26, 9, backend=backend),
         "atr(14)": lambda: rb.atr(h, lo, x, 14, backend=backend),
-        "kama(30)": lambda: rb.kama(x, 30, backend=backend),
+        "kama(30)": lambda: rb.technical_py.kama(x, 30, backend=backend),
     }
 
 

@@ -32,8 +32,8 @@ def matrix(rows: int, cols: int, walk) -> np.ndarray:
 def test_batch_equals_a_loop_of_single_calls(backend: str, walk, shape, name: str, args: tuple) -> None:
     values = matrix(*shape, walk)
     values[1, :7] = np.nan  # the NaN convention holds per row
-    batch = as_tuple(getattr(rb, f"{name}_batch")(values, *args, backend=backend))
-    single = getattr(rb, name)
+    batch = as_tuple(getattr(rb.technical_py, f"{name}_batch")(values, *args, backend=backend))
+    single = getattr(rb.technical_py, name)
     rows = [as_tuple(single(row, *args, backend=backend)) for row in values]
     for i, out in enumerate(batch):
         assert out.shape == values.shape
@@ -53,7 +53,7 @@ def test_atr_batch_equals_a_loop_of_single_calls(backend: str, ohlc, shape) -> N
 def test_batch_backends_agree(needs_rust: None, agree, walk) -> None:
     values = matrix(8, 5_000, walk)
     for name, args in CASES:
-        function = getattr(rb, f"{name}_batch")
+        function = getattr(rb.technical_py, f"{name}_batch")
         agree(function(values, *args, backend="rust"), function(values, *args, backend="python"), scale=1e3)
 
 

@@ -53,7 +53,7 @@ KINDS: dict[str, Callable[[np.ndarray], object]] = {
     [("sma", (3,)), ("ema", (3,)), ("rsi", (3,)), ("bollinger_bands", (3,)), ("macd", (2, 4, 2))],
 )
 def test_input_kinds_give_the_float64_result(agree, backend: str, kind: str, name: str, args: tuple) -> None:
-    function = getattr(rb, name)
+    function = getattr(rb.technical_py, name)
     agree(
         function(KINDS[kind](BASE), *args, backend=backend),
         function(BASE, *args, backend=backend),

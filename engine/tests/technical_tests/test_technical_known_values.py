@@ -92,7 +92,7 @@ def test_atr(agree, backend: str) -> None:
     ],
 )
 def test_warm_up_length(backend: str, walk, name: str, args: tuple[int, ...], warm_up: int) -> None:
-    outputs = getattr(rb, name)(walk(50), *args, backend=backend)
+    outputs = getattr(rb.technical_py, name)(walk(50), *args, backend=backend)
     for out in outputs if isinstance(outputs, tuple) else (outputs,):
         assert np.isnan(out[:warm_up]).all()
         assert np.isfinite(out[warm_up:]).all()
@@ -103,7 +103,7 @@ def test_defaults_follow_talib(backend: str, walk, ohlc) -> None:
     assert np.isnan(rb.sma(x, backend=backend)[:29]).all()  # period 30
     assert np.isnan(rb.ema(x, backend=backend)[:29]).all()  # period 30
     assert np.isnan(rb.rsi(x, backend=backend)[:14]).all()  # period 14
-    assert np.isnan(rb.kama(x, backend=backend)[:30]).all()  # period 30
+    assert np.isnan(rb.technical_py.kama(x, backend=backend)[:30]).all()  # period 30
     assert np.isnan(rb.bollinger_bands(x, backend=backend)[0][:19]).all()  # period 20
     assert np.isnan(rb.macd(x, backend=backend)[0][:33]).all()  # 26 + 9 - 2
     assert np.isnan(rb.atr(*ohlc(200), backend=backend)[:14]).all()  # period 14

@@ -28,7 +28,7 @@ def outputs(result: object) -> tuple[np.ndarray, ...]:
 def test_leading_nans_are_skipped(agree, backend: str, walk, name: str, args: tuple) -> None:
     x = walk(60, seed=1)
     padded = np.concatenate([[nan] * 5, x])
-    function = getattr(rb, name)
+    function = getattr(rb.technical_py, name)
     for shifted, plain in zip(
         outputs(function(padded, *args, backend=backend)),
         outputs(function(x, *args, backend=backend)),
@@ -46,7 +46,7 @@ def test_everything_from_the_first_later_non_finite_value_is_nan(
     x = walk(60, seed=2)
     spoiled = x.copy()
     spoiled[40] = bad
-    function = getattr(rb, name)
+    function = getattr(rb.technical_py, name)
     for out, clean in zip(
         outputs(function(spoiled, *args, backend=backend)),
         outputs(function(x, *args, backend=backend)),
@@ -86,7 +86,7 @@ def test_backends_agree_on_scattered_bad_values(needs_rust: None, agree, walk) -
         x[: rng.integers(0, 20)] = nan
         x[rng.integers(0, 200, size=rng.integers(0, 4))] = rng.choice([nan, inf, -inf])
         for name, args in SINGLE:
-            function = getattr(rb, name)
+            function = getattr(rb.technical_py, name)
             agree(function(x, *args, backend="rust"), function(x, *args, backend="python"), scale=1e3)
 
 

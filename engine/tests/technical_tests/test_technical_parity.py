@@ -46,7 +46,7 @@ def scale_of(x: np.ndarray) -> float:
 
 def both(name: str, *args: Any) -> tuple[Any, Any]:
     """The function's result from Rust and from the fallback."""
-    function = getattr(rb, name)
+    function = getattr(rb.technical_py, name)
     python = function(*args, backend="python")
     rust = function(*args, backend="rust") if rb.RUST_AVAILABLE else python
     return rust, python
@@ -133,7 +133,7 @@ def test_default_parameters_match_talib_on_a_long_series(agree, walk, ohlc, n: i
     agree(rb.sma(x), talib.SMA(x), scale=scale)
     agree(rb.ema(x), talib.EMA(x), scale=scale)
     agree(rb.rsi(x), talib.RSI(x), scale=100.0)
-    agree(rb.kama(x), talib.KAMA(x), scale=scale)
+    agree(rb.technical_py.kama(x), talib.KAMA(x), scale=scale)
     agree(rb.bollinger_bands(x), tuple(talib.BBANDS(x, 20, 2.0, 2.0)), scale=scale)
     agree(rb.macd(x), tuple(talib.MACD(x)), scale=scale)
     agree(rb.atr(high, low, close), talib.ATR(high, low, close), scale=scale_of(close))
