@@ -395,6 +395,15 @@ def test_the_counterexample_is_read_from_the_pytest_log(tmp_path: Path) -> None:
     assert counterexample_of(err) == "values=np.array([1., 2.]), period=1; python: 1.0; rust: 2.0"
     log.write_text("FAILED tests/m_tests/test_f.py::test_y[empty] - assert 1 == 2\n")
     assert counterexample_of(err) == "tests/m_tests/test_f.py::test_y[empty] failed: assert 1 == 2"
+    # Several distinct failures: hypothesis raises an exception group, whose lines pytest prints with `|`.
+    log.write_text(
+        "  | ExceptionGroup: Hypothesis found 2 distinct failures. (2 sub-exceptions)\n"
+        "    | AssertionError: \n"
+        "    | AssertionError: counterexample: values=np.array([nan]), period=2; python: nan; rust: inf\n"
+        "    | AssertionError: counterexample: values=np.array([0.]), period=1; python: 0.0; rust: 1.0\n"
+        "FAILED tests/m_tests/test_f.py::test_x - ExceptionGroup: Hypothesis found 2 distinct failures.\n"
+    )
+    assert counterexample_of(err) == "values=np.array([nan]), period=2; python: nan; rust: inf"
 
 
 @pytest.mark.parametrize(

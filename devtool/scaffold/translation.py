@@ -76,8 +76,9 @@ def counterexample_of(err: VerifyError) -> str:
     text = ""
     if err.log_path is not None and err.log_path.is_file():
         text = err.log_path.read_text(encoding="utf-8", errors="replace")
-    # pytest's `E   AssertionError: counterexample: ...` line (not the source it shows around it).
-    found = re.search(r"^E +AssertionError: counterexample: (.*)$", text, flags=re.MULTILINE)
+    # pytest's `E   AssertionError: counterexample: ...` line (not the source it shows around it), or,
+    # when hypothesis found several distinct failures, the first of its exception group's `| ...` lines.
+    found = re.search(r"^(?:E +|(?: +\|)+ )AssertionError: counterexample: (.*)$", text, flags=re.MULTILINE)
     if found:
         return found.group(1).strip()
     failed = re.findall(r"^FAILED (\S+)(?: - (.*))?$", text, flags=re.MULTILINE)
