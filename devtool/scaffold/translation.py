@@ -76,8 +76,9 @@ def counterexample_of(err: VerifyError) -> str:
     text = ""
     if err.log_path is not None and err.log_path.is_file():
         text = err.log_path.read_text(encoding="utf-8", errors="replace")
-    # pytest's `E   AssertionError: counterexample: ...` line (not the source it shows around it).
-    found = re.search(r"^E +AssertionError: counterexample: (.*)$", text, flags=re.MULTILINE)
+    # pytest's `E   AssertionError: counterexample: ...` line (not the source it shows around it), or,
+    # when hypothesis found several distinct failures, the first of its exception group's `| ...` lines.
+    found = re.search(r"^(?:E +|(?: +\|)+ )AssertionError: counterexample: (.*)$", text, flags=re.MULTILINE)
     if found:
         return found.group(1).strip()
     failed = re.findall(r"^FAILED (\S+)(?: - (.*))?$", text, flags=re.MULTILINE)
@@ -89,6 +90,17 @@ def counterexample_of(err: VerifyError) -> str:
 
 def _unsupported(ws: Workspace, signature: Signature) -> list[Refusal]:
     reasons = []
+    for frame in (a for a in signature.args if a.is_frame):
+        columns = ", ".join(f"{c}: &[f64]" for c in frame.column_args)
+        reasons.append(
+            Refusal(
+                0,
+                str(frame),
+                "is a pandas DataFrame: the translator does not read a DataFrame's columns yet "
+                f'({frame.name}["{frame.columns[0]}"]); write this kernel by hand, which takes the '
+                f"columns as arrays ({columns})",
+            )
+        )
     if any(a.type == "f64[,]" for a in signature.args) or "f64[,]" in signature.returns:
         reasons.append(
             Refusal(
