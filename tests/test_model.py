@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devtool.scaffold.model import RustFunction, rust_function, type_complexity
+from devtool.scaffold.model import RustFunction, kernel_signature, rust_function, type_complexity
 from devtool.scaffold.signature import parse_signature
 
 
@@ -159,3 +159,19 @@ def test_the_input_closure_adds_and_negates_in_argument_order() -> None:
         "        sum",
         "    };",
     ]
+
+
+def test_a_frame_is_expanded_into_its_columns_for_the_kernel() -> None:
+    signature = parse_signature("bars: frame[High, Low, Close], window: usize -> f64[]")
+    kernel = kernel_signature(signature)
+    assert str(kernel) == "high: f64[], low: f64[], close: f64[], window: usize -> f64[]"
+    model = rust_function(kernel, "true_range", from_source=True)
+    assert model.kernel_params == (
+        "high: &[f64]",
+        "low: &[f64]",
+        "close: &[f64]",
+        "window: usize",
+        "out0: &mut [f64]",
+    )
+    assert model.call_args == ("high", "low", "close", "window", "out0")
+    assert kernel_signature(parse_signature("x: f64[] -> f64")) == parse_signature("x: f64[] -> f64")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Scratch, make_scratch, tree_hash
+from e2e_support import Scratch, make_scratch
 
 pytest.importorskip("pandas")
 pytestmark = pytest.mark.slow
@@ -199,15 +199,3 @@ def test_the_bridge_takes_series_and_gives_a_series_like_the_python_function(
         check=False,
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
-
-
-def test_a_dataframe_parameter_is_refused_with_one_error_and_nothing_written(
-    scratch: Scratch, desk: Path
-) -> None:
-    before = tree_hash(scratch.engine)
-    result = scratch.devtool("new-module", "trader", "--from", "trader.py:by_columns", cwd=desk)
-    assert result.code == 2, result
-    assert "parameter 'bars' has the hint" in result.stderr
-    assert "take its columns as pd.Series parameters" in result.stderr
-    assert result.stderr.strip().count("\n") == 0, result.stderr
-    assert tree_hash(scratch.engine) == before

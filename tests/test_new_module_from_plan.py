@@ -228,6 +228,14 @@ def spread(bars: pd.DataFrame) -> pd.Series:
     return bars["high"] - bars["low"]
 
 
+def by_rows(bars: pd.DataFrame) -> pd.Series:
+    return pd.Series([row[1] - row[2] for row in bars.itertuples()], index=bars.index)
+
+
+def whole(bars: pd.DataFrame) -> pd.DataFrame:
+    return bars[["high"]] * 2.0
+
+
 def counts(ticks: Annotated[pd.Series, "i64[]"], scale: float) -> pd.Series:
     return ticks * scale
 
@@ -252,7 +260,13 @@ def desk(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("spread", "parameter 'bars' has the hint pandas.DataFrame, which devtool cannot map: "),
+        (
+            "by_rows",
+            "parameter 'bars' is a pd.DataFrame, and devtool cannot tell which of its columns the kernel "
+            'takes: the function reads none by name (bars["close"] or bars.close). Name them with '
+            "--signature, e.g. --signature 'bars: frame[open, high, low, close] -> f64[]'",
+        ),
+        ("whole", "the result has the hint pandas.DataFrame, which devtool cannot map: a DataFrame crosses"),
         ("framed", "'f64[,]' does not fit a Series, which is 1-D"),
         ("unhinted", "parameter 'values' has no type hint"),
     ],
@@ -293,6 +307,34 @@ def test_signature_types_the_parameters_without_hints(engine: Path, desk: Path) 
     code, output = run(engine, *args)
     assert code == 0, output
     assert json.loads(output)["signature"] == sig
+
+
+def test_a_dataframe_parameter_takes_the_columns_its_body_reads(engine: Path, desk: Path) -> None:
+    pytest.importorskip("pandas")
+    args = ["new-module", "trader", "--from", f"{desk / 'trader.py'}:spread", "--dry-run", "--json"]
+    code, output = run(engine, *args)
+    assert code == 0, output
+    assert json.loads(output)["signature"] == "bars: frame[high, low] -> f64[]"
+
+
+@pytest.mark.parametrize("function", ["spread", "by_rows"])
+def test_signature_names_a_dataframes_columns(engine: Path, desk: Path, function: str) -> None:
+    pytest.importorskip("pandas")
+    sig = "bars: frame[open, high, low, close] -> f64[]"
+    spec = f"{desk / 'trader.py'}:{function}"
+    code, output = run(
+        engine, "new-module", "trader", "--from", spec, "--signature", sig, "--dry-run", "--json"
+    )
+    assert code == 0, output
+    assert json.loads(output)["signature"] == sig
+
+
+def test_a_frame_without_from_is_refused_with_the_columns_as_arrays(engine: Path) -> None:
+    before = tree_hash(engine)
+    code, output = run(engine, "new-module", "bars", "--signature", "bars: frame[high, low] -> f64[]")
+    assert code == 2, output
+    assert "take the columns as arrays: high: f64[], low: f64[]" in output
+    assert tree_hash(engine) == before
 
 
 def test_dry_run_shows_the_translated_kernel_it_would_verify(engine: Path) -> None:
@@ -408,3 +450,36 @@ def test_a_2d_signature_is_not_translated_yet_and_says_so(engine: Path, tmp_path
         "grid.first_column: not translated:\n  `f64[,]` is a 2-D array: the binding of a translated" in output
     )
     assert "pub const WRITTEN: bool = false;" in (engine / "rust/src/grid/first_column.rs").read_text()
+
+
+def test_a_dataframe_function_is_not_translated_and_says_why(engine: Path, desk: Path) -> None:
+    pytest.importorskip("pandas")
+    args = ["new-module", "trader", "--from", f"{desk / 'trader.py'}:spread", "--dry-run", "--json"]
+    code, output = run(engine, *args)
+    assert code == 0, output
+    kernel = json.loads(output)["kernel"]
+    assert kernel["state"] == "refused"
+    (refusal,) = kernel["refusals"]
+    assert refusal["construct"] == "bars: frame[high, low]"
+    assert "is a pandas DataFrame: the translator does not read a DataFrame's columns yet" in refusal["why"]
+    assert "high: &[f64], low: &[f64]" in refusal["why"]
+    code, output = run(engine, *args[:-2], "--no-verify")
+    assert code == 0, output
+    assert "trader.spread: not translated:\n  `bars: frame[high, low]` is a pandas DataFrame" in output
+    assert "pub const WRITTEN: bool = false;" in (engine / "rust/src/trader/spread.rs").read_text()
+
+
+def test_a_dataframe_parameter_takes_no_default(engine: Path, tmp_path: Path) -> None:
+    pytest.importorskip("pandas")
+    script = tmp_path / "frames.py"
+    script.write_text(
+        "import pandas as pd\n\n\n"
+        "def spread(bars: pd.DataFrame = None, k: float = 2.0) -> pd.Series:\n"
+        '    return (bars["high"] - bars["low"]) * k\n'
+    )
+    before = tree_hash(engine)
+    code, output = run(engine, "new-module", "frames", "--from", f"{script}:spread", "--dry-run")
+    assert code == 2, output
+    assert f"{script}:4: parameter 'bars' is a pd.DataFrame with the default None" in output
+    assert "a DataFrame parameter takes no default" in output
+    assert tree_hash(engine) == before

@@ -10,7 +10,14 @@ import pytest
 
 from devtool.scaffold import placeholder as ph
 from devtool.scaffold.python_model import TYPE_TABLES, python_function
-from devtool.scaffold.signature import ARRAY_TYPES, SCALAR_TYPES, SUPPORTED_TYPES, Signature, parse_signature
+from devtool.scaffold.signature import (
+    ARRAY_TYPES,
+    FRAME_TYPE,
+    SCALAR_TYPES,
+    SUPPORTED_TYPES,
+    Signature,
+    parse_signature,
+)
 
 
 def sig(spec: str) -> Signature:
@@ -135,6 +142,9 @@ def test_every_type_table_covers_what_it_must(table: str) -> None:
         "py_short": {"f64[]", "i64[]", "f64[,]"},
         "py_fixed": set(SCALAR_TYPES),
         "py_from_values": set(ARRAY_TYPES),
+        # The bridge alone takes a DataFrame: its hint and its words.
+        "py_param": {*SUPPORTED_TYPES, FRAME_TYPE},
+        "py_describe": {*SUPPORTED_TYPES, FRAME_TYPE},
     }.get(table, set(SUPPORTED_TYPES))
     assert set(TYPE_TABLES[table]) == want
 
@@ -144,11 +154,82 @@ def test_the_python_function_values() -> None:
     assert py.stub_params == ("a: npt.NDArray[np.float64]", "b: npt.NDArray[np.int64]", "n: int")
     assert py.stub_ret == "tuple[npt.NDArray[np.float64], bool]"
     assert py.fallback_ret == "tuple[_convert.F64Array, bool]"
-    assert py.arg_types == (("a", "f64[]"), ("b", "i64[]"), ("n", "usize"))
+    assert py.arg_types == (("a", '"f64[]"'), ("b", '"i64[]"'), ("n", '"usize"'))
     assert py.bridge_params[-2:] == ("*", 'backend: _native.Backend = "auto"')
     assert ("b", "np.zeros(2, dtype=np.int64)", "ValueError", "b-length") in py.bad_inputs
     assert not any(id_ == "a-length" for *_, id_ in py.bad_inputs)
     assert (py.required, py.has_defaults, py.first_float_array) == (("a", "b", "n"), False, "a")
+    assert py.nan_target == 'kwargs["a"][n // 2]'
+    assert py.bridge_converts == (
+        'a = _convert.as_f64_1d(a, "a")',
+        'b = _convert.as_i64_1d(b, "b")',
+        'n = _convert.as_int(n, "n", minimum=0)',
+    )
+    assert py.same_length_as == "a"
+    assert (py.frames, py.fallback_frames, py.fallback_call_args) == ((), "", ())
+
+
+def test_one_array_shares_its_length_with_nothing() -> None:
+    py = python_function(parse_signature("a: f64[], free: f64[*], k: i64 -> f64"), from_source=False)
+    assert py.same_length_as == ""
+
+
+def test_a_frame_is_the_bridges_parameter_and_its_columns_the_kernels_arguments() -> None:
+    signature = parse_signature("x: i64[], bars: frame[High, Low, Close], window: usize = 14 -> f64[]")
+    py = python_function(signature, from_source=True)
+    # The bridge takes the DataFrame; the stub and the fallback take its columns, in place.
+    assert py.bridge_params[:3] == ("x: Any", "bars: Any", "window: int = 14")
+    assert py.stub_params[1:4] == tuple(f"{c}: npt.NDArray[np.float64]" for c in ("high", "low", "close"))
+    assert py.fallback_params == (
+        "x: _convert.I64Array",
+        "high: _convert.F64Array",
+        "low: _convert.F64Array",
+        "close: _convert.F64Array",
+        "window: int",
+    )
+    assert py.describe_args[1] == (
+        "bars",
+        "pandas DataFrame; the kernel takes its numeric columns",
+        ":\n            High, Low, Close",
+    )
+    assert py.bridge_converts[1] == (
+        'high, low, close = _convert.frame_columns(bars, "bars", ("High", "Low", "Close"))'
+    )
+    assert py.arg_types[1] == ("bars", '_testing.frame_type("High", "Low", "Close")')
+    assert py.fallback_frames == '{"bars": ("High", "Low", "Close")}'
+    assert py.frames == ("bars",)
+    assert py.fallback_call_args == (
+        'kwargs["x"]',
+        'kwargs["bars"]["High"].to_numpy()',
+        'kwargs["bars"]["Low"].to_numpy()',
+        'kwargs["bars"]["Close"].to_numpy()',
+        'kwargs["window"]',
+    )
+    assert (py.required, py.has_defaults, py.same_length_as) == (("x", "bars"), True, "x")
+    # No float array: the NaN goes into the frame's first column.
+    assert (py.first_float_array, py.nan_target) == ("", 'kwargs["bars"].iloc[n // 2, 0]')
+    ids = [id_ for *_, id_ in py.bad_inputs]
+    assert ids[2:5] == ["bars-missing-column", "bars-text-column", "bars-not-a-frame"]
+    assert py.bad_inputs[2][1].endswith('.drop(columns="Close")')
+    assert py.bad_inputs[4][1] == "np.zeros((3, 3))"
+    assert py.from_values_args == ()
+
+
+def test_a_one_column_frame_unpacks_a_tuple_of_one() -> None:
+    py = python_function(parse_signature("bars: frame[Close] -> f64[]"), from_source=True)
+    assert py.bridge_converts == ('close, = _convert.frame_columns(bars, "bars", ("Close",))',)
+    assert py.fallback_frames == '{"bars": ("Close",)}'
+    assert py.same_length_as == ""
+
+
+def test_a_frames_long_column_list_wraps_in_the_docstring() -> None:
+    columns = [f"Column{i:02d}" for i in range(12)]
+    py = python_function(parse_signature(f"bars: frame[{', '.join(columns)}] -> f64[]"), from_source=True)
+    _, _, after = py.describe_args[0]
+    lines = after.split("\n")
+    assert lines[0] == ":" and len(lines) == 3
+    assert all(line.startswith(" " * 12) and len(line) <= 12 + 90 for line in lines[1:])
+    assert " ".join(line.strip() for line in lines[1:]) == ", ".join(columns)
 
 
 def test_a_python_functions_defaults_reach_the_bridge_stub_and_tests() -> None:

@@ -449,3 +449,50 @@ def test_types_seen_in_the_run_give_the_signature_of_an_unhinted_function(tmp_pa
     )
     assert pandas_one.command_problem is not None
     assert "def series_ema(close: pd.Series, alpha: float) -> pd.Series" in pandas_one.command_problem
+
+
+def test_a_dataframe_is_described_by_the_numeric_columns_the_kernel_would_take() -> None:
+    pd = pytest.importorskip("pandas")
+    from devtool.profile.observe import _summary, describe
+
+    bars = pd.DataFrame({"open": [1.0], "high": [2.0], "low": [0.5], "volume": [3], "symbol": ["BTC"]})
+    assert describe(bars) == "DataFrame[open, high, low, volume]"  # no text column
+    assert describe(bars, lambda: ("low", "high", "symbol", "later")) == "DataFrame[low, high]"  # as read
+    frame_only = _summary([({"bars": "DataFrame[high, low]", "window": "int"}, "Series[float64]")])
+    assert frame_only.signature == "bars: frame[high, low], window: i64 -> f64[]"
+    assert frame_only.hints is None  # the bridge labels a Series result like the frame: no hints needed
+    with_series = _summary([({"bars": "DataFrame[high]", "close": "Series[float64]"}, "Series[float64]")])
+    assert with_series.hints == "bars: pd.DataFrame, close: pd.Series -> pd.Series"
+    no_columns = _summary([({"bars": "DataFrame[]"}, "ndarray[float64, 1-D]")])
+    assert no_columns.signature is None
+
+
+ROWS = """\
+import numpy as np
+import pandas as pd
+
+
+def by_rows(bars: pd.DataFrame) -> pd.Series:
+    out = np.empty(len(bars))
+    for i, row in enumerate(bars.itertuples()):
+        out[i] = (row.high - row.low) / row.close
+    return pd.Series(out, index=bars.index)
+
+
+if __name__ == "__main__":
+    close = 100 + np.random.default_rng(3).normal(size=30_000).cumsum()
+    by_rows(pd.DataFrame({"high": close + 1, "low": close - 1, "close": close, "symbol": "BTC"}))
+"""
+
+
+def test_a_hinted_dataframe_whose_body_names_no_column_gets_the_columns_of_the_run(tmp_path: Path) -> None:
+    pytest.importorskip("pandas")
+    (tmp_path / "rows.py").write_text(ROWS)
+    candidate = judged(run_profile(tmp_path, "rows.py"), "by_rows")
+    observed = (("bars", "DataFrame[high, low, close]"), ("return", "Series[float64]"))
+    assert candidate.observed_types == observed
+    assert candidate.suggested_command == (
+        "devtool new-module rows --function by_rows --from rows.py:by_rows "
+        "--signature 'bars: frame[high, low, close] -> f64[]'"
+    )
+    assert candidate.command_problem is None  # checked with the signature: accepted

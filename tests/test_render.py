@@ -72,6 +72,22 @@ CASES: dict[str, tuple[str, ...]] = {
         " -> (f64[,], i64[], i64, bool)",
         "desk.signals.mixed:band_stats",
     ),
+    # A pandas DataFrame in: the bridge takes the frame, the kernel its columns.
+    "from_pandas_frame": (
+        "module",
+        "ranges",
+        "true_range",
+        "bars: frame[High, Low, Close], window: usize -> f64[]",
+        "desk.ranges:true_range",
+    ),
+    # A DataFrame with defaults after it: the frame is required, the scalars keep theirs.
+    "from_pandas_frame_defaults": (
+        "module",
+        "ranges",
+        "atr",
+        "bars: frame[High, Low, Close], window: usize = 14, scale: f64 = 1.0 -> f64[]",
+        "desk.ranges:atr",
+    ),
     # Defaults: the bridge and the stub keep the Python function's (`def psar(high, low, iaf=0.02, ...)`).
     "from_python_defaults": (
         "module",
@@ -441,7 +457,16 @@ def _workspace_with_two_functions(
 FROM_PYTHON = [
     (f"{module[:34]}_from", function, text, f"desk.strategies.{module[:20]}:{function}")
     for module, function, text in [CASES[c][1:4] for c in sorted(CASES)] + STRESS
-] + [("tiny", "f", "a: f64[] -> f64", "m:f")]
+] + [
+    ("tiny", "f", "a: f64[] -> f64", "m:f"),
+    (
+        "order_book_frames_with_long_names",
+        "features_of_the_bars_and_trades",
+        "price_bars_sampled_every_minute_x: frame[Open, High, Low, Close, Volume,"
+        " vwap_in_quote_currency_units], trades: frame[price], window: usize -> (f64[], f64)",
+        "desk.features:features_of_the_bars_and_trades",
+    ),
+]
 
 LINTED = [(*CASES[c][1:], None)[:4] for c in sorted(CASES)] + [(*s, None) for s in STRESS] + FROM_PYTHON
 

@@ -127,7 +127,9 @@ def test_error_message_points_a_caret_at_the_column_and_lists_the_types() -> Non
     assert lines[0] == "invalid signature: unsupported type 'size' (column 23)"
     assert lines[1] == "  values: f64[], window: size -> f64[]"
     assert lines[2] == "  " + " " * 23 + "^"
-    assert lines[3] == "supported types: f64[], i64[], f64[,], f64[*], i64[*], f64, i64, usize, bool"
+    assert lines[3] == (
+        "supported types: f64[], i64[], f64[,], f64[*], i64[*], f64, i64, usize, bool, frame[COLUMN, ...]"
+    )
 
 
 def test_caret_keeps_tabs_so_it_lines_up() -> None:
@@ -231,6 +233,91 @@ def test_every_scalar_and_array_type_is_supported() -> None:
         assert parse_signature(f"x: f64[], y: {t} -> {t}").args[1].type == t
 
 
+# A pandas DataFrame argument: `frame[...]` names the columns the kernel takes.
+
+FRAME = Arg("bars", "frame", columns=("high", "low", "close"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bars: frame[high, low, close] -> f64[]", Signature((FRAME,), ("f64[]",), False)),
+        ("bars:frame[ high,low ,close ]->f64[]", Signature((FRAME,), ("f64[]",), False)),
+        (
+            "bars: frame[close], window: usize -> (f64[], f64)",
+            Signature(
+                (Arg("bars", "frame", columns=("close",)), Arg("window", "usize")), ("f64[]", "f64"), True
+            ),
+        ),
+    ],
+)
+def test_a_frame_parses_with_its_columns_and_prints_canonically(text: str, expected: Signature) -> None:
+    parsed = parse_signature(text)
+    assert parsed == expected
+    assert parse_signature(str(parsed)) == parsed
+    assert str(parsed.args[0]).startswith("bars: frame[")
+    assert parsed.args[0].is_frame and not parsed.args[0].is_array
+
+
+def test_a_frame_alone_is_enough_array_input() -> None:
+    assert str(parse_signature("bars: frame[close] -> f64")) == "bars: frame[close] -> f64"
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "reason"),
+    [
+        (
+            "bars: frame -> f64[]",
+            6,
+            "a frame names the columns the kernel takes: frame[open, high, low, close]",
+        ),
+        ("bars: frame[] -> f64[]", 12, "expected a column name, found ']'"),
+        ("bars: frame[high low] -> f64[]", 17, "expected ',' or ']', found 'low'"),
+        ("bars: frame[high, high] -> f64[]", 18, "duplicate column 'high'"),
+        (
+            "bars: frame[Close, close] -> f64[]",
+            19,
+            "duplicate column 'close': a frame's column is an argument",
+        ),
+        ("bars: frame[bars] -> f64[]", 12, "duplicate column 'bars'"),
+        ("close: f64[], bars: frame[close] -> f64[]", 26, "duplicate column 'close'"),
+        (
+            "bars: frame[close], close: f64[] -> f64[]",
+            20,
+            "duplicate argument name 'close': a frame's column is an argument of that name",
+        ),
+        ("bars: frame[np] -> f64[]", 12, "column 'np' is used by the generated code; choose another"),
+        (
+            "bars: frame[Type] -> f64[]",
+            12,
+            "column 'Type' would be the kernel's argument 'type', a Rust keyword",
+        ),
+        ("bars: frame[high-low] -> f64[]", 16, "expected ',' or ']', found '-'"),
+        (
+            "bars: frame[close] -> frame[close]",
+            22,
+            "a frame is an argument, never a result: a result of one value per row is f64[]",
+        ),
+        (
+            "bars: DataFrame -> f64[]",
+            6,
+            "did you mean frame[COLUMN, ...], naming the columns the kernel takes?",
+        ),
+    ],
+)
+def test_frame_refusals_point_at_the_column(text: str, column: int, reason: str) -> None:
+    with pytest.raises(SignatureError) as caught:
+        parse_signature(text)
+    assert caught.value.column == column, str(caught.value)
+    assert reason in caught.value.reason
+
+
+def test_a_columns_label_is_the_dataframes_and_its_argument_is_in_lower_case() -> None:
+    bars = parse_signature("bars: frame[Open, High, Low, Close, time] -> f64[]").args[0]
+    assert bars.columns == ("Open", "High", "Low", "Close", "time")  # `open`, `time`: harmless as columns
+    assert bars.column_args == ("open", "high", "low", "close", "time")
+
+
 DEFAULTS = [
     # Python's own spelling of the example: a Parabolic SAR's acceleration factors.
     (
@@ -294,7 +381,27 @@ BAD_DEFAULTS = [
     ("x: f64[], a: f64 = 1, b: f64 -> f64", 22, "'b' has no default but follows 'a', which has one"),
     ("x: f64[], a: f64 = 1, y: f64[] -> f64", 22, "'y' has no default but follows 'a', which has one"),
     ("x: f64[], a: f64 = 1 2 -> f64", 21, "expected ',' or '->', found '2'"),
+    # A frame is required: it takes no default, and cannot follow an argument that has one.
+    ("bars: frame[close] = 1 -> f64", 19, "a frame argument takes no default: 'bars' is required"),
+    ("bars: frame[close]=nan -> f64", 18, "a frame argument takes no default"),
+    (
+        "x: f64[], a: f64 = 1, bars: frame[close] -> f64",
+        22,
+        "'bars' has no default but follows 'a', which has one",
+    ),
 ]
+
+
+def test_a_frame_then_defaults_parse_and_print_canonically() -> None:
+    text = "bars: frame[High, low], iaf: f64 = 0.02, n: usize = 3 -> f64[]"
+    parsed = parse_signature(text)
+    assert str(parsed) == text
+    assert [(a.name, a.default, a.columns) for a in parsed.args] == [
+        ("bars", None, ("High", "low")),
+        ("iaf", "0.02", ()),
+        ("n", "3", ()),
+    ]
+    assert parse_signature(text.replace(" = ", "=")) == parsed
 
 
 @pytest.mark.parametrize(("text", "column", "reason"), BAD_DEFAULTS)
@@ -319,6 +426,6 @@ def test_parse_is_the_inverse_of_str_with_defaults(signature: Signature, data: s
     args = list(signature.args)
     start = data.draw(st.integers(0, len(args)))
     if all(not a.is_array for a in args[start:]):
-        args[start:] = [Arg(a.name, a.type, data.draw(_defaults[a.type])) for a in args[start:]]
+        args[start:] = [Arg(a.name, a.type, default=data.draw(_defaults[a.type])) for a in args[start:]]
     with_defaults = Signature(tuple(args), signature.returns, signature.returns_tuple)
     assert parse_signature(str(with_defaults)) == with_defaults

@@ -140,7 +140,8 @@ def _emit(as_json: bool, data: Callable[[], dict[str, Any]], text: Callable[[], 
     "--signature",
     help="What the function takes and returns, e.g. 'values: f64[], window: usize -> f64[]'. "
     "Types: f64[] i64[] (as long as the first array), f64[*] i64[*] (any length), f64[,], f64, i64, "
-    "usize, bool; a result may be a tuple '(f64[], f64[])' "
+    "usize, bool; a result may be a tuple '(f64[], f64[])'; with --from, a pandas DataFrame's columns "
+    "'bars: frame[high, low, close]' "
     f"[default: read from the --from function's type hints, else '{DEFAULT_SIGNATURE}'].",
 )
 @click.option(

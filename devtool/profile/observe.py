@@ -4,21 +4,27 @@ A second, unprofiled run of the target with a trace hook on those functions' cod
 off), in the manner of MonkeyType: each call's arguments and result are described (`ndarray[float64, 1-D]`,
 `Series[float64]`, `float`, ...), and when every call agrees and each type maps, they make the `--signature`
 of the printed `new-module --from` command.
+
+A DataFrame is described by the numeric columns the kernel would take (`DataFrame[high, low, close]`,
+a `frame[high, low, close]` in the signature): those of its numeric columns the function's body reads
+by name (`scaffold.frame_columns`), or all of them when it reads none by name (`itertuples`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from ..errors import SignatureError
+from ..scaffold.frame_columns import columns_read
 from ..scaffold.signature import parse_signature
 from .graph import FuncKey
 from .target import Target, prepare, run
@@ -61,7 +67,7 @@ def observe(target: Target, cwd: Path, functions: Iterable[FuncKey]) -> dict[Fun
         if event != "call" or key is None or str(Path(code.co_filename).resolve()) != files[key]:
             return None
         names = code.co_varnames[: code.co_argcount]
-        params = {n: describe(frame.f_locals.get(n)) for n in names}
+        params = {n: describe(frame.f_locals.get(n), functools.partial(columns_read, code, n)) for n in names}
         frame.f_trace_lines = False
 
         def on_return(frame: FrameType, event: str, arg: Any) -> Any:
@@ -85,11 +91,12 @@ def observe(target: Target, cwd: Path, functions: Iterable[FuncKey]) -> dict[Fun
     return {key: _summary(calls) for key, calls in seen.items() if calls}
 
 
-def describe(value: Any) -> str:
-    """`ndarray[float64, 1-D]`, `Series[float64]`, `DataFrame`, `float`, `int`, `bool`, or the type's name."""
+def describe(value: Any, read: Callable[[], tuple[str, ...]] = tuple) -> str:
+    """`ndarray[float64, 1-D]`, `Series[float64]`, `DataFrame[high, low]`, `float`, `int`, `bool`, or the
+    type's name. A DataFrame's: its numeric columns among those `read` gives, or all when it gives none."""
     kind = type(value)
     if kind.__name__ in ("Series", "DataFrame") and kind.__module__.split(".")[0] == "pandas":
-        return f"Series[{value.dtype}]" if kind.__name__ == "Series" else "DataFrame"
+        return f"Series[{value.dtype}]" if kind.__name__ == "Series" else _frame(value, read())
     if kind.__name__ == "ndarray" and kind.__module__ == "numpy":
         return f"ndarray[{value.dtype}, {value.ndim}-D]"
     if isinstance(value, bool) or kind.__name__ == "bool_":
@@ -103,6 +110,12 @@ def describe(value: Any) -> str:
     return kind.__qualname__
 
 
+def _frame(value: Any, read: tuple[str, ...]) -> str:
+    numeric = [str(c) for c, dtype in value.dtypes.items() if dtype.kind in "biuf"]
+    taken = [c for c in read if c in numeric] if read else numeric
+    return f"DataFrame[{', '.join(taken)}]"
+
+
 def _summary(calls: list[tuple[dict[str, str], str]]) -> Observed:
     names = list(calls[0][0])
     parameters = tuple((n, " | ".join(sorted({c[0].get(n, "?") for c in calls}))) for n in names)
@@ -113,20 +126,31 @@ def _summary(calls: list[tuple[dict[str, str], str]]) -> Observed:
 
 def _signature(parameters: tuple[tuple[str, str], ...], result: str) -> str | None:
     results = result[len("tuple[") : -1].split(", ") if result.startswith("tuple[") else [result]
-    if any(t not in _MAPPED for _, t in parameters) or any(r not in _MAPPED for r in results):
+    if any(_mapped(t) is None for _, t in parameters) or any(r not in _MAPPED for r in results):
         return None
     mapped = [_MAPPED[r] for r in results]
     returns = mapped[0] if len(mapped) == 1 else "(" + ", ".join(mapped) + ")"
-    text = ", ".join(f"{n}: {_MAPPED[t]}" for n, t in parameters) + f" -> {returns}"
+    text = ", ".join(f"{n}: {_mapped(t)}" for n, t in parameters) + f" -> {returns}"
     try:
         return str(parse_signature(text))
     except SignatureError:
         return None
 
 
+def _mapped(described: str) -> str | None:
+    """The signature type of a described type: `DataFrame[a, b]` is `frame[a, b]` (None without columns)."""
+    if described.startswith("DataFrame[") and described != "DataFrame[]":
+        return "frame" + described[len("DataFrame") :]
+    return _MAPPED.get(described)
+
+
 def _hints(parameters: tuple[tuple[str, str], ...], result: str) -> str | None:
-    """The hints to write when a Series crossed: the bridge needs them to give Series back."""
-    if not any(t.startswith("Series[") for _, t in [*parameters, ("", result)]):
+    """The hints to write when a Series crossed: the bridge needs them to give Series back (a Series
+    result taken from a DataFrame needs none: the bridge labels it like the frame)."""
+    framed = any(t.startswith("DataFrame[") for _, t in parameters)
+    if not any(t.startswith("Series[") for _, t in parameters) and (
+        framed or not result.startswith("Series[")
+    ):
         return None
     python = {
         "Series[float64]": "pd.Series",
@@ -137,6 +161,7 @@ def _hints(parameters: tuple[tuple[str, str], ...], result: str) -> str | None:
         "int": "int",
         "bool": "bool",
     }
+    python |= {t: "pd.DataFrame" for _, t in parameters if t.startswith("DataFrame[")}
     if any(t not in python for _, t in [*parameters, ("", result)]):
         return None
     return ", ".join(f"{n}: {python[t]}" for n, t in parameters) + f" -> {python[result]}"

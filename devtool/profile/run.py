@@ -261,7 +261,9 @@ def _with_checked_commands(candidates: list[Candidate], request: ProfileRequest)
 
 
 def _lacks_hints(problem: str | None) -> bool:
-    return problem is not None and ("has no type hint" in problem or "has no return hint" in problem)
+    """Refused for what the run's types can give: a hint, or the columns of a DataFrame parameter."""
+    reasons = ("has no type hint", "has no return hint", "cannot tell which of its columns")
+    return problem is not None and any(reason in problem for reason in reasons)
 
 
 def _key_of(candidate: Candidate, cwd: Path) -> FuncKey:

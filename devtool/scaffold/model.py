@@ -146,6 +146,17 @@ def plain(value: Any) -> Any:
     return value
 
 
+def kernel_signature(signature: Signature) -> Signature:
+    """The signature the kernel, its binding and the fallback take: each `frame[...]` argument
+    expanded into its columns, one `f64[]` argument each, in place (the bridge alone takes the frame)."""
+    args = tuple(
+        column
+        for a in signature.args
+        for column in ([Arg(c, "f64[]") for c in a.column_args] if a.is_frame else [a])
+    )
+    return replace(signature, args=args)
+
+
 def type_complexity(types: tuple[str, ...]) -> int:
     """clippy's score of `Result<(types...), KernelError>`: 50, plus 30 per element and 70 per `Vec<T>`."""
     return 50 + sum(70 if t.startswith("Vec<") else 30 for t in types)

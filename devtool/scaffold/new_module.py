@@ -201,7 +201,15 @@ def _function_name(request: NewModuleRequest, source: PythonFunction | None) -> 
 def _signature(request: NewModuleRequest, source: PythonFunction | None) -> Signature:
     """--signature, or the one read from the --from function's hints (the two must agree)."""
     if source is None:
-        return parse_signature(request.signature or DEFAULT_SIGNATURE)
+        signature = parse_signature(request.signature or DEFAULT_SIGNATURE)
+        frame = next((a for a in signature.args if a.is_frame), None)
+        if frame is not None:
+            raise UsageError(
+                f"--signature: {frame} is a pandas DataFrame, which a module takes only --from the Python "
+                f"function that reads it (new-module --from FILE:FUNCTION); without one, take the columns "
+                f"as arrays: {', '.join(f'{c}: f64[]' for c in frame.columns)}"
+            )
+        return signature
     # Defaults come from the function (python_hints checks those --signature repeats): compare the types.
     given = parse_signature(request.signature) if request.signature is not None else None
     if given is not None and given.without_defaults() != source.signature.without_defaults():

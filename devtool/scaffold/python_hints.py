@@ -8,6 +8,9 @@ The hints map to signature types (`devtool.scaffold.signature`) this way, and no
     npt.NDArray[np.float64]                         f64[]
     npt.NDArray[np.int64]                           i64[]
     pd.Series, pd.Series[float]                     f64[]  (a Series comes back: rust_bridge._pandas)
+    pd.DataFrame (a parameter)                      frame[COLUMNS], the columns the kernel takes: those
+                                                    `--signature` names, else those the body reads
+                                                    (`bars["close"]`, `bars.close`: frame_columns)
     Annotated[pd.Series, "i64[]"], pd.Series[int]   i64[]  (pd.Series[int] with pandas-stubs only)
     Annotated[npt.NDArray[np.float64], "f64[,]"]    f64[,] (2-D, one series per row); so is
     np.ndarray[tuple[int, int], np.dtype[np.float64]]
@@ -19,9 +22,10 @@ An array hint without a shape is 1-D. Parameters are passed by position: keyword
 
 A parameter's default (`def psar(high, low, iaf=0.02, maxaf=0.2)`) becomes the signature's
 (`iaf: f64 = 0.02`), so the bridge takes it as optional with the same value. It must fit the type
-(an int for `int`, an int or float for `float`, True or False for `bool`; an array takes none): one that
-does not is refused with its file and line and the fix. A `--signature` may repeat the defaults; one
-that differs from the function's is refused (the function's are what its callers get today).
+(an int for `int`, an int or float for `float`, True or False for `bool`; an array or a DataFrame takes
+none): one that does not is refused with its file and line and the fix. A `--signature` may repeat
+the defaults; one that differs from the function's is refused (the function's are what its callers get
+today).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SignatureError, SourceError
+from .frame_columns import columns_read
 from .signature import (
     ARRAY_TYPES,
     MAX_RESULTS,
@@ -49,9 +54,9 @@ from .signature import (
 
 #: What to write, shown with every refusal of a hint.
 SUPPORTED_HINTS = (
-    "float, int, bool, npt.NDArray[np.float64], npt.NDArray[np.int64], pd.Series, "
+    "float, int, bool, npt.NDArray[np.float64], npt.NDArray[np.int64], pd.Series, pd.DataFrame, "
     'Annotated[npt.NDArray[np.float64], "f64[,]"] (2-D), Annotated[int, "usize"]; '
-    "a result may be a tuple[...] of them"
+    "a result may be a tuple[...] of them (not DataFrames)"
 )
 
 _SCALARS: tuple[tuple[Any, str], ...] = (
@@ -85,10 +90,16 @@ def signature_of(function: Callable[..., Any], where: str, given: Signature | No
     for param in inspect.signature(function).parameters.values():
         _check_kind(param, where)
         hint = hints.get(param.name)
+        given_arg = from_given.get(param.name)
+        is_frame = given_arg is not None and given_arg.is_frame
+        if _is_pandas(hint, "DataFrame") if hint is not None else is_frame:
+            _check_no_frame_default(function, param, where)
+            args.append(_frame(function, param.name, given_arg, where))
+            continue
         if hint is not None:
             type_ = _mapped(hint, f"parameter {param.name!r}", where)
-        elif param.name in from_given:
-            type_ = from_given[param.name].type
+        elif given_arg is not None:
+            type_ = given_arg.type
         else:
             raise SourceError(
                 f"{where}: parameter {param.name!r} has no type hint: add one ({SUPPORTED_HINTS}), "
@@ -104,6 +115,38 @@ def signature_of(function: Callable[..., Any], where: str, given: Signature | No
     else:
         raise SourceError(f"{where}: the function has no return hint: add one ({SUPPORTED_HINTS})")
     return _parsed(f"{', '.join(args)} -> {result}", where)
+
+
+def _frame(function: Callable[..., Any], name: str, given: Any, where: str) -> str:
+    """`name: frame[COLUMNS]`: the columns `--signature` gives, else those the function's body reads."""
+    if given is not None and given.is_frame:
+        return str(given)
+    columns = columns_read(function, name)
+    if not columns:
+        raise SourceError(
+            f"{where}: parameter {name!r} is a pd.DataFrame, and devtool cannot tell which of its columns "
+            f'the kernel takes: the function reads none by name ({name}["close"] or {name}.close). Name '
+            f"them with --signature, e.g. --signature '{name}: frame[open, high, low, close] -> f64[]'"
+        )
+    unnamed = next((c for c in columns if not c.isidentifier()), None)
+    if unnamed is not None:
+        raise SourceError(
+            f"{where}: parameter {name!r} is a pd.DataFrame whose column {unnamed!r} cannot name a kernel "
+            f"argument (letters, digits and '_' only): rename the column, or name the columns the kernel "
+            f"takes with --signature '{name}: frame[...] -> ...'"
+        )
+    return f"{name}: frame[{', '.join(columns)}]"
+
+
+def _check_no_frame_default(function: Callable[..., Any], param: inspect.Parameter, where: str) -> None:
+    """A DataFrame parameter is required: the kernel takes its columns, and no default crosses as columns."""
+    if param.default is inspect.Parameter.empty:
+        return
+    raise SourceError(
+        f"{where}: {_line_of(function, param.name)}: parameter {param.name!r} is a pd.DataFrame with the "
+        f"default {param.default!r}: a DataFrame parameter takes no default (the kernel takes its "
+        f"columns); remove the default, the callers pass the DataFrame"
+    )
 
 
 def _default(
@@ -259,7 +302,10 @@ def _type_of(hint: Any) -> str:
     if _is_pandas(hint, "Series"):
         return _series(hint)
     if _is_pandas(hint, "DataFrame"):
-        raise _Unmapped("a DataFrame does not cross whole: take its columns as pd.Series parameters")
+        raise _Unmapped(
+            "a DataFrame crosses into Rust only as a parameter (its columns): return a pd.Series, "
+            "or a tuple of them"
+        )
     raise _Unmapped(_suggestion(hint))
 
 

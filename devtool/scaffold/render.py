@@ -39,10 +39,10 @@ from jinja2.bccache import Bucket
 from ..errors import RenderError, UsageError
 from ..names import check_identifier
 from ..workspace import DEFAULT_EDITION, DEFAULT_EXTENSION
-from .model import PARITY_EXAMPLES, rust_function
+from .model import PARITY_EXAMPLES, kernel_signature, rust_function
 from .placeholder import placeholder
 from .python_model import TYPE_TABLES, python_function
-from .signature import Signature
+from .signature import Arg, Signature
 
 #: The template devtool ships: a folder of the package, in a source tree and in an installed wheel alike.
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "template"
@@ -191,12 +191,18 @@ def build_context(
     `_source` is `{}`, or `{"module": ..., "function": ...}` for a module made `--from` a Python function,
     with `"rust"` (the translated kernel), `"not_served"` (why it is not served, or "")
     and `"examples"` (how many generated inputs its parity test tries) when devtool translated it.
-    `_model` holds the values computed for the templates: the Rust file's (`model.rust_function`), and
-    under `placeholder`, `python` and `types` the placeholder computation's code and expected values
-    (`placeholder.placeholder`), the Python files' values and the type tables (`python_model`). A
-    template whose cookiecutter.json has no `_model` key (an old version) ignores it.
+    `_model` holds the values computed for the templates: the Rust file's (`model.rust_function`, of
+    the kernel's signature), and under `placeholder`, `python` and `types` the placeholder computation's
+    code and expected values (`placeholder.placeholder`, of the kernel's signature), the Python files'
+    values (`python_model.python_function`, of the bridge's signature: it expands the frames itself
+    where the kernel's arguments are meant) and the type tables. A template whose cookiecutter.json has
+    no `_model` key (an old version) ignores it.
+
+    `_sig.args` are the kernel's (`model.kernel_signature`: a `frame[...]` argument expanded into its
+    columns); `_sig.params` are the bridge's, as the signature names them (a frame with its `columns`).
     """
-    first_matrix = signature.first_matrix
+    expanded = kernel_signature(signature)
+    first_matrix = expanded.first_matrix
     source = kernel.source
     from_source = source is not None
     source_module, _, source_function = (source or "").rpartition(":")
@@ -213,31 +219,38 @@ def build_context(
         "extension": extension,
         "_source": made_from,
         "_model": {
-            **rust_function(signature, function, from_source=from_source, translated=served).as_context(),
-            "placeholder": placeholder(signature).as_context(),
+            **rust_function(expanded, function, from_source=from_source, translated=served).as_context(),
+            "placeholder": placeholder(expanded).as_context(),
             "python": python_function(signature, from_source=from_source).as_context(),
             "types": TYPE_TABLES,
         },
         "_sig": {
-            "args": [
-                {
-                    "name": a.name,
-                    "type": a.type,
-                    "is_array": a.is_array,
-                    "is_free": a.is_free,
-                    "default": a.py_default,
-                }
-                for a in signature.args
-            ],
+            "args": [_arg_context(a) for a in expanded.args],
+            "params": [_arg_context(a) for a in signature.args],
             "returns": list(signature.returns),
             "returns_tuple": signature.returns_tuple,
-            "first_array": signature.first_array.name,
+            "first_array": expanded.first_array.name,
+            "first_param": next(
+                a.name for a in signature.args if a.is_frame or a.name == expanded.first_array.name
+            ),
             "first_matrix": first_matrix.name if first_matrix else "",
-            "array_results": list(signature.array_results),
-            "free_results": list(signature.free_results),
-            "scalar_results": list(signature.scalar_results),
-            "returned_results": list(signature.returned_results),
+            "array_results": list(expanded.array_results),
+            "free_results": list(expanded.free_results),
+            "scalar_results": list(expanded.scalar_results),
+            "returned_results": list(expanded.returned_results),
         },
+    }
+
+
+def _arg_context(arg: Arg) -> dict[str, Any]:
+    return {
+        "name": arg.name,
+        "type": arg.type,
+        "is_array": arg.is_array,
+        "is_free": arg.is_free,
+        "default": arg.py_default,
+        "columns": list(arg.columns),
+        "column_args": list(arg.column_args),
     }
 
 
@@ -349,6 +362,8 @@ def _check_names(module: str, function: str, signature: Signature) -> None:
     for arg in signature.args:
         if arg.name == function:
             raise UsageError(f"argument name {arg.name!r} is the function's name; choose another")
+        if function in arg.column_args:
+            raise UsageError(f"a column of {arg.name!r} is the function's name, {function!r}; choose another")
 
 
 def _read_tree(project: Path) -> dict[tuple[str, str], str]:

@@ -3,7 +3,7 @@
 Grammar (whitespace is free between tokens)::
 
     signature := [arg ("," arg)*] "->" result
-    arg       := NAME ":" TYPE ["=" DEFAULT]
+    arg       := NAME ":" TYPE ["=" DEFAULT] | NAME ":" "frame" "[" NAME ("," NAME)* "]"
     result    := TYPE | "(" TYPE ("," TYPE)+ ")"
     TYPE      := "f64[]" | "i64[]" | "f64[,]" | "f64[*]" | "i64[*]" | "f64" | "i64" | "usize" | "bool"
     DEFAULT   := a literal that fits the argument's scalar type (`default_text`):
@@ -12,8 +12,9 @@ Grammar (whitespace is free between tokens)::
                  usize  an int literal from 0 to 2**64 - 1
                  bool   `true` or `false` (Python's `True`, `False` too)
 
-Defaults are Python's: the bridge takes the argument as optional, with that value. An array takes no
-default, and an argument with a default is followed only by arguments with defaults. `str()` prints a
+Defaults are Python's: the bridge takes the argument as optional, with that value. An array or a
+frame takes no default, and an argument with a default is followed only by arguments with defaults
+(a frame too, being required). `str()` prints a
 default canonically: a float as Python's `repr` prints it (`14` given to an f64 is `14.0`), a bool as
 `true`/`false`.
 
@@ -22,6 +23,14 @@ such array's, and so do `f64[]`/`i64[]`/`f64[,]` results. A `[*]` array has a le
 argument (a list of window lengths next to a price series), or as a result whose length only the
 kernel knows (bars resampled from trades); the kernel returns those as vectors.
 
+A `frame[...]` argument is a pandas DataFrame, of which the kernel takes the named numeric columns
+(`bars: frame[high, low, close]`): the bridge takes the DataFrame and passes each column as a float64
+array of the shared length, as an argument named for the column in lower case (`Close` -> `close`;
+`model.kernel_signature` expands the frame). A frame is an argument, never a result (a result of one
+element per row is `f64[]`: a Series, indexed like the frame). A column's label is an identifier as
+written in the DataFrame (`Close`, `high`, `open`: a builtin's name does no harm to a column), and its
+argument name must be free: no keyword, no other argument's or column's.
+
 Names follow `names.check_identifier`, and must not collide with a name the generated code uses.
 """
 
@@ -29,10 +38,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, dataclass, replace
 
 from ..errors import SignatureError, UsageError
-from ..names import check_identifier
+from ..names import PYTHON_KEYWORDS, RUST_KEYWORDS, check_identifier
 
 #: The guide's example: the sum of x^2 + 2x + 1 over an array.
 DEFAULT_FUNCTION = "fast_calculation"
@@ -43,6 +52,10 @@ FREE_TYPES = ("f64[*]", "i64[*]")
 ARRAY_TYPES = ("f64[]", "i64[]", "f64[,]", *FREE_TYPES)
 SCALAR_TYPES = ("f64", "i64", "usize", "bool")
 SUPPORTED_TYPES = ARRAY_TYPES + SCALAR_TYPES
+#: A pandas DataFrame argument: the kernel takes its named columns, each a float64 array (`frame[a, b]`).
+FRAME_TYPE = "frame"
+#: What an error lists as the types to write.
+_LISTED_TYPES = (*SUPPORTED_TYPES, "frame[COLUMN, ...]")
 
 #: Enough for a table of columns (bars: start, open, high, low, close, volume, count, VWAP); the
 #: template lays out a longer tuple one element per line, as the formatters do.
@@ -70,6 +83,8 @@ _HINTS = {
     "f64[?]": "f64[*]",
     "f64[n]": "f64[] (the shared length) or f64[*] (a length of its own)",
     "i64[n]": "i64[] (the shared length) or i64[*] (a length of its own)",
+    "DataFrame": "frame[COLUMN, ...], naming the columns the kernel takes",
+    "pd.DataFrame": "frame[COLUMN, ...], naming the columns the kernel takes",
 }
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -91,6 +106,8 @@ def default_text(type_: str, literal: str) -> str:
     """
     if type_ in ARRAY_TYPES:
         raise ValueError(f"an array argument ({type_}) takes no default")
+    if type_ == FRAME_TYPE:
+        raise ValueError("a frame argument takes no default")
     if type_ == "bool":
         if literal not in ("true", "false", "True", "False"):
             raise ValueError(f"a bool default is true or false, not {literal!r}")
@@ -117,12 +134,25 @@ def default_text(type_: str, literal: str) -> str:
 
 @dataclass(frozen=True)
 class Arg:
-    """One argument: its name and one of `SUPPORTED_TYPES`."""
+    """One argument: its name and one of `SUPPORTED_TYPES`, or `FRAME_TYPE` and the columns it names."""
 
     name: str
     type: str
+    _: KW_ONLY
     #: The default's canonical text (`default_text`), or None when the argument is required.
     default: str | None = None
+    #: A frame's column labels (the DataFrame's), empty for any other type.
+    columns: tuple[str, ...] = ()
+
+    @property
+    def is_frame(self) -> bool:
+        """A pandas DataFrame, of which the kernel takes `columns` (each an `f64[]` array)."""
+        return self.type == FRAME_TYPE
+
+    @property
+    def column_args(self) -> tuple[str, ...]:
+        """The kernel's argument for each of a frame's columns: the label in lower case."""
+        return tuple(column_arg(c) for c in self.columns)
 
     @property
     def py_default(self) -> str | None:
@@ -148,6 +178,8 @@ class Arg:
         return self.type.count(",") + 1 if self.is_array else 0
 
     def __str__(self) -> str:
+        if self.is_frame:
+            return f"{self.name}: {self.type}[{', '.join(self.columns)}]"
         default = "" if self.default is None else f" = {self.default}"
         return f"{self.name}: {self.type}{default}"
 
@@ -222,6 +254,11 @@ class Signature:
         return f"{', '.join(map(str, self.args))} -> {result}"
 
 
+def column_arg(label: str) -> str:
+    """The kernel's argument for a frame's column `label` (`Close` -> `close`)."""
+    return label.lower()
+
+
 def parse_signature(text: str) -> Signature:
     """Parse `text` (the grammar in this module's docstring) into a `Signature`.
 
@@ -239,7 +276,7 @@ class _Parser:
         self.pos = 0
 
     def fail(self, message: str, column: int | None = None) -> SignatureError:
-        return SignatureError(self.text, self.pos if column is None else column, message, SUPPORTED_TYPES)
+        return SignatureError(self.text, self.pos if column is None else column, message, _LISTED_TYPES)
 
     def skip_blanks(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos] in _BLANKS:
@@ -270,10 +307,10 @@ class _Parser:
         self.skip_blanks()
         if self.pos < len(self.text):
             raise self.fail(f"unexpected {self.found()} after the result type")
-        if not any(a.is_array and not a.is_free for a in args):
+        if not any((a.is_array and not a.is_free) or a.is_frame for a in args):
             raise self.fail(
-                "the function needs at least one array argument of the shared length (f64[], i64[] or"
-                " f64[,]); [*] arrays have lengths of their own",
+                "the function needs at least one array argument of the shared length (f64[], i64[],"
+                " f64[,] or frame[...]); [*] arrays have lengths of their own",
                 0,
             )
         return Signature(tuple(args), tuple(returns), returns_tuple)
@@ -298,16 +335,24 @@ class _Parser:
         self.pos = match.end()
         self.check_name(name, start, previous)
         self.expect(":", f"':' after {name!r}")
-        type_ = self.type()
-        default = self.default(type_) if self.peek("=") and not self.peek("=>") else None
+        self.skip_blanks()
+        word = _NAME.match(self.text, self.pos)
+        if word is not None and word.group() == FRAME_TYPE:
+            arg = Arg(name, FRAME_TYPE, columns=self.columns([*previous, Arg(name, "")]))
+        else:
+            arg = Arg(name, self.type())
+        if self.peek("=") and not self.peek("=>"):
+            if arg.is_frame:
+                raise self.fail(f"a frame argument takes no default: {name!r} is required", self.pos)
+            arg = replace(arg, default=self.default(arg.type))
         defaulted = next((a for a in previous if a.default is not None), None)
-        if default is None and defaulted is not None:
+        if arg.default is None and defaulted is not None:
             raise self.fail(
                 f"argument {name!r} has no default but follows {defaulted.name!r}, which has one: "
                 f"give {name!r} a default, or move it before {defaulted.name!r}",
                 start,
             )
-        return Arg(name, type_, default)
+        return arg
 
     def default(self, type_: str) -> str:
         """The literal after '=' (the caller has peeked it), as `default_text` makes it canonical."""
@@ -323,19 +368,63 @@ class _Parser:
         except ValueError as err:
             raise self.fail(str(err), start) from None
 
+    def columns(self, previous: list[Arg]) -> tuple[str, ...]:
+        """`frame[a, b, c]`'s column names (the position is at `frame`), named like arguments."""
+        start = self.pos
+        self.pos += len(FRAME_TYPE)
+        if not self.peek("["):
+            raise self.fail(
+                "a frame names the columns the kernel takes: frame[open, high, low, close]", start
+            )
+        self.pos += 1
+        columns: list[str] = []
+        while True:
+            self.skip_blanks()
+            start = self.pos
+            match = _NAME.match(self.text, self.pos)
+            if match is None:
+                raise self.fail(f"expected a column name, found {self.found()}")
+            self.pos = match.end()
+            self.check_column(match.group(), start, [*previous, Arg("", FRAME_TYPE, columns=tuple(columns))])
+            columns.append(match.group())
+            if self.peek("]"):
+                self.pos += 1
+                return tuple(columns)
+            self.expect(",", "',' or ']'")
+
     def check_name(self, name: str, column: int, previous: list[Arg]) -> None:
         try:
             check_identifier(name, "argument name")
         except UsageError as err:
             raise self.fail(str(err), column) from None
+        self.check_free(name, name, column, previous, "argument name")
+
+    def check_column(self, label: str, column: int, previous: list[Arg]) -> None:
+        """A column's label is the DataFrame's; its argument (lower case) must be free."""
+        name = column_arg(label)
+        for words, language in ((RUST_KEYWORDS, "Rust"), (PYTHON_KEYWORDS, "Python")):
+            if name in words:
+                raise self.fail(
+                    f"column {label!r} would be the kernel's argument {name!r}, a {language} keyword: "
+                    "rename the column",
+                    column,
+                )
+        if any(label in a.columns for a in previous):
+            raise self.fail(f"duplicate column {label!r}", column)
+        self.check_free(label, name, column, previous, "column")
+
+    def check_free(self, said: str, name: str, column: int, previous: list[Arg], what: str) -> None:
+        """`name` (the argument `said` makes) is not ambiguous, the generated code's, or taken."""
         if name in AMBIGUOUS_NAMES:
-            raise self.fail(
-                f"argument name {name!r} is ambiguous (it reads as 1 or I); choose another", column
-            )
+            raise self.fail(f"{what} {said!r} is ambiguous (it reads as 1 or I); choose another", column)
         if name in RESERVED_NAMES or _RESERVED_PATTERN.fullmatch(name):
-            raise self.fail(f"argument name {name!r} is used by the generated code; choose another", column)
+            raise self.fail(f"{what} {said!r} is used by the generated code; choose another", column)
         if any(a.name == name for a in previous):
-            raise self.fail(f"duplicate argument name {name!r}", column)
+            raise self.fail(f"duplicate {what} {said!r}", column)
+        if any(name in a.column_args for a in previous):
+            raise self.fail(
+                f"duplicate {what} {said!r}: a frame's column is an argument of that name", column
+            )
 
     def type(self) -> str:
         self.skip_blanks()
@@ -351,6 +440,12 @@ class _Parser:
             self.pos = close + 1
         written = self.text[start : self.pos]
         canonical = "".join(written.split())
+        if match.group() == FRAME_TYPE:
+            raise self.fail(
+                "a frame is an argument, never a result: a result of one value per row is f64[] "
+                "(a Series indexed like the frame)",
+                start,
+            )
         if canonical not in SUPPORTED_TYPES:
             hint = _HINTS.get(canonical) or (
                 canonical.lower() if canonical.lower() in SUPPORTED_TYPES else None

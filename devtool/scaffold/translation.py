@@ -90,6 +90,17 @@ def counterexample_of(err: VerifyError) -> str:
 
 def _unsupported(ws: Workspace, signature: Signature) -> list[Refusal]:
     reasons = []
+    for frame in (a for a in signature.args if a.is_frame):
+        columns = ", ".join(f"{c}: &[f64]" for c in frame.column_args)
+        reasons.append(
+            Refusal(
+                0,
+                str(frame),
+                "is a pandas DataFrame: the translator does not read a DataFrame's columns yet "
+                f'({frame.name}["{frame.columns[0]}"]); write this kernel by hand, which takes the '
+                f"columns as arrays ({columns})",
+            )
+        )
     if any(a.type == "f64[,]" for a in signature.args) or "f64[,]" in signature.returns:
         reasons.append(
             Refusal(

@@ -178,8 +178,21 @@ def as_threads(threads: Any, *, default: int) -> int:
     return as_int(threads, "threads", minimum=0, maximum=MAX_THREADS)
 
 
+def frame_columns(frame: Any, name: str, columns: tuple[str, ...]) -> tuple[F64Array, ...]:
+    """The named columns of the pandas DataFrame `frame` as float64 arrays (`_pandas.frame_columns`).
+
+    Raises:
+        TypeError: `frame` is not a DataFrame, or a column is not numeric.
+        ValueError: a column is missing.
+    """
+    from . import _pandas  # pandas is optional: imported only for functions that take a DataFrame
+
+    return _pandas.frame_columns(frame, name, columns)
+
+
 def like_input(result: Any, given: Any) -> Any:
-    """`result` as a pandas Series with `given`'s index and name when `given` is a Series (else as is).
+    """`result` as a pandas Series with `given`'s index (and name) when `given` is a Series or a
+    DataFrame (else as is).
 
     What makes a function made `--from` a pandas function a drop-in replacement in pandas code: the
     values cross into Rust as a numpy array (no copy for a contiguous float64 Series) and come back

@@ -12,20 +12,32 @@ import importlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 
-@functools.cache
-def python_function(module: str, name: str) -> Callable[..., Any]:
+def python_function(
+    module: str, name: str, frames: Mapping[str, Sequence[str]] | None = None
+) -> Callable[..., Any]:
     """`module.name`, imported on first use; a `module` ending in `.py` is a script's path.
+
+    `frames` names the DataFrame parameters that the caller passes as their columns, one numpy array
+    each, in order ({parameter: columns}, as the signature's `frame[...]` names them): the function
+    is called with a DataFrame of them.
 
     Raises:
         ImportError: `module` does not import in this environment (the message says what to do).
         RuntimeError: `module.name` is rust_bridge's function itself, so the fallback would call itself.
     """
+    return _python_function(module, name, tuple((p, tuple(c)) for p, c in (frames or {}).items()))
+
+
+@functools.cache
+def _python_function(
+    module: str, name: str, frames: tuple[tuple[str, tuple[str, ...]], ...]
+) -> Callable[..., Any]:
     try:
         imported = _load_script(module) if module.endswith(".py") else importlib.import_module(module)
         function = getattr(imported, name)
@@ -46,18 +58,19 @@ def python_function(module: str, name: str) -> Callable[..., Any]:
             f"{module}.{name} is rust_bridge's own {name}: keep the Python function in {module} "
             "(it is the fallback and the reference of the Rust kernel) and call rust_bridge from elsewhere"
         )
-    return _with_pandas(function)
+    return _with_pandas(function, dict(frames))
 
 
-def _with_pandas(function: Callable[..., Any]) -> Callable[..., Any]:
-    """A function hinted with pandas Series, called with the numpy arrays the bridge passes."""
+def _with_pandas(function: Callable[..., Any], frames: dict[str, tuple[str, ...]]) -> Callable[..., Any]:
+    """A function hinted with pandas Series or taking DataFrames, called with the numpy arrays the
+    bridge passes."""
     signature = inspect.signature(function)
     hints = [p.annotation for p in signature.parameters.values()] + [signature.return_annotation]
-    if not any("Series" in str(hint) for hint in hints):  # numpy functions: pandas is not imported
+    if not frames and not any("Series" in str(hint) for hint in hints):  # numpy: pandas is not imported
         return function
     from . import _pandas
 
-    return _pandas.adapt(function) if _pandas.is_pandas_function(function) else function
+    return _pandas.adapt(function, frames) if frames or _pandas.is_pandas_function(function) else function
 
 
 def _load_script(path: str) -> ModuleType:

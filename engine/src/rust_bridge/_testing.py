@@ -1,7 +1,8 @@
 """The generated tests' data and assertions: Rust against the numpy fallback, or any two libraries.
 
 Data: `draw` gives every generated test and benchmark its arguments, shaped like what a trading
-function is written for (`NAME_RULES`: bars for OHLCV columns, windows, fractions), and
+function is written for (`NAME_RULES`: bars for OHLCV columns, windows, fractions; a DataFrame
+argument's columns too, `price_frame`), and
 `assert_informative` fails a test whose reference proves nothing on them (mostly NaN, or one value).
 
 Assertions:
@@ -18,7 +19,7 @@ or two from one library, or one machine, to another. Those results are compared 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,13 +57,15 @@ def assert_same(actual: Any, expected: Any, *, exact: bool = False, typed: bool 
 
     `typed`: also the same Python type at every level, and integers and bools equal. A test
     against a Python function (`new-module --from`) passes False: its scalars may be numpy's or
-    Python's.
+    Python's, and a pandas Series on either side is compared by its values.
 
     Raises:
         AssertionError: the results differ in structure, type, dtype, shape or value.
     """
     if typed:
         assert type(actual) is type(expected), (type(actual), type(expected))
+    else:
+        actual, expected = _values(actual), _values(expected)
     if isinstance(expected, tuple):
         assert isinstance(actual, tuple) and len(actual) == len(expected)
         for a, e in zip(actual, expected, strict=True):
@@ -76,6 +79,12 @@ def assert_same(actual: Any, expected: Any, *, exact: bool = False, typed: bool 
         return
     tolerance = 0.0 if exact else 1e-9
     np.testing.assert_allclose(actual, expected, rtol=tolerance, atol=tolerance)
+
+
+def _values(value: Any) -> Any:
+    """A pandas Series' values; anything else as it is."""
+    kind = type(value)
+    return value.to_numpy() if kind.__name__ == "Series" and kind.__module__.startswith("pandas") else value
 
 
 @dataclass(frozen=True)
@@ -140,14 +149,22 @@ def kind_of(name: str, type_: str) -> str:
 def draw(types: Mapping[str, str], n: int, seed: int = 0) -> dict[str, Any]:
     """Arguments for a function whose arguments are `types` ({name: signature type}), arrays of length
     `n` (a `[*]` array: n // 2 + 1), shaped by `NAME_RULES`; the same for the same seed.
+
+    A `frame[COLUMNS]` argument is a pandas DataFrame of n rows (`price_frame`): a column named like a
+    bar's (`High`, `close`) takes that bar, the same bars as any array argument of that name.
     """
     rng = np.random.default_rng(seed)
     kinds = {name: kind_of(name, type_) for name, type_ in types.items()}
-    bars = _bars(rng, n) if any(kind in _BAR_COLUMNS for kind in kinds.values()) else {}
+    frames = {name: frame_columns(type_) for name, type_ in types.items() if type_.startswith(FRAME)}
+    column_kinds = [kind_of(c, "f64[]") for columns in frames.values() for c in columns]
+    wanted = [*kinds.values(), *column_kinds]
+    bars = _bars(rng, n) if any(kind in _BAR_COLUMNS for kind in wanted) else {}
     drawn: dict[str, Any] = {}
     for name, type_ in types.items():
         kind, length = kinds[name], (n // 2 + 1 if type_.endswith("[*]") else n)
-        if kind in bars:
+        if name in frames:
+            drawn[name] = price_frame(rng, n, frames[name], bars=bars)
+        elif kind in bars:
             column = bars[kind]
             drawn[name] = np.rint(column).astype(np.int64) if type_ == "i64[]" else column.copy()
         elif kind == "window":
@@ -182,6 +199,44 @@ def _bars(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     low = np.minimum(open_, close) * np.exp(-0.005 * np.abs(rng.standard_normal(n)))
     volume = rng.lognormal(8.0, 1.0, n)
     return {"open": open_, "high": high, "low": low, "close": close, "volume": volume}
+
+
+#: A DataFrame argument's type as `draw` takes it: the signature's `frame[open, high, low, close]`.
+FRAME = "frame["
+
+
+def frame_type(*columns: str) -> str:
+    """The `draw` type of a DataFrame argument with these columns (`frame_type("High", "low")` is
+    "frame[High, low]"): a generated test lists the columns one by one, as its line length allows."""
+    return f"{FRAME}{', '.join(columns)}]"
+
+
+def frame_columns(type_: str) -> tuple[str, ...]:
+    """The column labels of a `frame[...]` type (`frame[High, low]` -> ("High", "low"))."""
+    if not (type_.startswith(FRAME) and type_.endswith("]")):
+        raise ValueError(f"not a frame type: {type_!r} (frame[COLUMN, ...])")
+    return tuple(c.strip() for c in type_[len(FRAME) : -1].split(","))
+
+
+def price_frame(
+    rng: np.random.Generator,
+    n: int,
+    columns: Sequence[str],
+    *,
+    bars: Mapping[str, np.ndarray] | None = None,
+) -> Any:
+    """A pandas DataFrame of `n` rows with the float64 `columns`: the test input of a function that
+    takes a DataFrame. A column named like a bar's (`NAME_RULES`: `High`, `close`, `volume`) takes
+    that bar, so high >= low as trading code expects (from `bars` when given, else bars drawn here);
+    any other is a random walk of prices around 100 (positive).
+    """
+    import pandas as pd  # pandas is optional: only the tests of functions that take a DataFrame use it
+
+    kinds = [kind_of(c, "f64[]") for c in columns]
+    if bars is None:
+        bars = _bars(rng, n) if any(kind in _BAR_COLUMNS for kind in kinds) else {}
+    data = {c: bars[k].copy() if k in bars else _prices(rng, n) for c, k in zip(columns, kinds, strict=True)}
+    return pd.DataFrame(data)  # each column contiguous, as read_csv makes
 
 
 def _windows(rng: np.random.Generator, n: int, size: int | None) -> Any:

@@ -16,7 +16,10 @@ from rust_bridge._testing import (
     assert_informative,
     degenerate,
     draw,
+    frame_columns,
+    frame_type,
     kind_of,
+    price_frame,
 )
 
 SIZES = [0, 1, 2, 3, 50, 1_000]
@@ -168,3 +171,38 @@ def test_the_failure_says_what_and_where_to_adjust_the_inputs() -> None:
         "the reference gives 98.0% NaN on the generated inputs: it proves nothing; "
         f"adjust the inputs in {where}"
     )
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_a_frame_is_a_dataframe_whose_bar_columns_are_the_same_bars_as_the_arrays(n: int) -> None:
+    pd = pytest.importorskip("pandas")
+    types = {
+        "bars": frame_type("Open", "High", "Low", "Close", "spread"),
+        "close": "f64[]",
+        "window": "usize",
+    }
+    drawn = draw(types, n, seed=3)
+    bars = drawn["bars"]
+    assert isinstance(bars, pd.DataFrame)
+    assert list(bars.columns) == ["Open", "High", "Low", "Close", "spread"]
+    assert len(bars) == n and all(bars[c].dtype == np.float64 for c in bars.columns)
+    high, low, open_, close = (bars[c].to_numpy() for c in ("High", "Low", "Open", "Close"))
+    assert np.all(high >= np.maximum(open_, close)) and np.all(low <= np.minimum(open_, close))
+    np.testing.assert_array_equal(close, drawn["close"])  # one set of bars for the frame and the arrays
+    assert not np.shares_memory(close, drawn["close"])
+    assert np.all(bars["spread"].to_numpy() > 0)  # not a bar: a positive random walk of its own
+    pd.testing.assert_frame_equal(draw(types, n, seed=3)["bars"], bars)
+
+
+def test_a_frame_type_names_its_columns_and_only_a_frame_type_does() -> None:
+    assert frame_type("High", "low") == "frame[High, low]"
+    assert frame_columns(frame_type("High", "low")) == ("High", "low")
+    with pytest.raises(ValueError, match=r"not a frame type: 'f64\[\]'"):
+        frame_columns("f64[]")
+
+
+def test_price_frame_alone_draws_its_own_bars() -> None:
+    pytest.importorskip("pandas")
+    frame = price_frame(np.random.default_rng(0), 40, ["high", "low", "other"])
+    assert np.all(frame["high"].to_numpy() >= frame["low"].to_numpy())
+    assert list(frame.columns) == ["high", "low", "other"]

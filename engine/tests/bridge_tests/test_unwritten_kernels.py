@@ -59,7 +59,7 @@ def test_python_function_imports_on_first_use(monkeypatch: pytest.MonkeyPatch) -
     module = ModuleType("strategy_for_the_bridge_test")
     module.kama = lambda values, period: ("python", period)  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "strategy_for_the_bridge_test", module)
-    _source.python_function.cache_clear()
+    _source._python_function.cache_clear()  # the import is cached: forget it
     assert _source.python_function("strategy_for_the_bridge_test", "kama")([], 3) == ("python", 3)
 
 
@@ -74,6 +74,6 @@ def test_python_function_refuses_the_bridges_own_function(monkeypatch: pytest.Mo
     module = ModuleType("strategy_calling_the_bridge")
     module.sma = _native.pick  # any function of rust_bridge: the strategy replaced its own by the bridge's
     monkeypatch.setitem(sys.modules, "strategy_calling_the_bridge", module)
-    _source.python_function.cache_clear()
+    _source._python_function.cache_clear()  # the import is cached: forget it
     with pytest.raises(RuntimeError, match="is rust_bridge's own sma"):
         _source.python_function("strategy_calling_the_bridge", "sma")

@@ -39,7 +39,7 @@ SIZES = [1_000, 100_000, 1_000_000]
 # The arguments' types: _testing.draw shapes the data by them and by the names, as the tests do.
 ARG_TYPES = {
 {% for name, type in py.arg_types %}
-    "{{ name }}": "{{ type }}",
+    "{{ name }}": {{ type }},
 {% endfor %}
 }
 

@@ -27,7 +27,7 @@ from rust_bridge._fallback import {{ cookiecutter.module }} as fallback
 # The arguments' types: _testing.draw shapes the data by them and by the names (_testing.NAME_RULES).
 ARG_TYPES = {
 {% for name, type in py.arg_types %}
-    "{{ name }}": "{{ type }}",
+    "{{ name }}": {{ type }},
 {% endfor %}
 }
 
