@@ -175,3 +175,58 @@ def test_a_frame_is_expanded_into_its_columns_for_the_kernel() -> None:
     )
     assert model.call_args == ("high", "low", "close", "window", "out0")
     assert kernel_signature(parse_signature("x: f64[] -> f64")) == parse_signature("x: f64[] -> f64")
+
+
+def test_the_kernel_form_chooses_the_files_parts() -> None:
+    signature = parse_signature("values: f64[], period: i64 -> f64[]")
+    assert model_of("values: f64[], period: i64 -> f64[]").kernel_form == "placeholder"
+    assert rust_function(signature, "kama", from_source=True).kernel_form == "unwritten"
+    served = rust_function(signature, "kama", from_source=True, translated="kama")
+    assert (served.kernel_form, served.translation_kept) == ("translated", False)
+
+
+def test_an_unwritten_kernel_keeps_the_translation_it_does_not_serve_in_a_comment() -> None:
+    signature = parse_signature("values: f64[], period: i64 -> f64[]")
+    kept = "pub fn rsi(values: &[f64]) -> Vec<f64> {\n\n    todo!()\n}"
+    model = rust_function(signature, "rsi", from_source=True, kept=kept, not_served="it disagreed:\nx=1")
+    assert (model.kernel_form, model.translation_kept) == ("unwritten", True)
+    assert model.not_served_lines == ("it disagreed:", "x=1")
+    assert model.kept_translation == (
+        "// pub fn rsi(values: &[f64]) -> Vec<f64> {",
+        "//",
+        "//     todo!()",
+        "// }",
+    )
+    bare = rust_function(signature, "rsi", from_source=True)
+    assert (bare.translation_kept, bare.not_served_lines, bare.kept_translation) == (False, (), ())
+
+
+def test_more_than_seven_parameters_are_allowed_explicitly() -> None:
+    seven = model_of("a: f64[], b: f64[], c: f64[], d: f64[], e: f64[], g: f64 -> f64[]")
+    assert (len(seven.kernel_params), seven.kernel_many_params) == (7, False)
+    assert (len(seven.binding_params), seven.binding_many_params) == (7, False)
+    eight = model_of("a: f64[], b: f64[], c: f64[], d: f64[], e: f64[], g: f64, h: bool -> f64[]")
+    assert (eight.kernel_many_params, eight.binding_many_params) == (True, True)
+    outputs = model_of("a: f64[], b: f64[], c: f64[], d: f64[], e: f64 -> (f64[], f64[], f64[])")
+    assert (outputs.kernel_many_params, outputs.binding_many_params) == (True, False)
+
+
+def test_every_placeholder_test_runs_each_shared_array_from_the_same_input() -> None:
+    single = model_of("x: f64[] -> f64")
+    assert (single.run_single, single.run_empty, single.run_large) == (("&[3.0]",), ("&[]",), ("&ones",))
+    pair = model_of("x: f64[], y: f64[], w: f64[*] -> f64")
+    assert pair.run_nan == ("&[f64::NAN, 1.0]", "&[f64::NAN, 1.0]")
+    assert pair.run_empty == ("&[]", "&[]")
+
+
+def test_the_unwritten_kernels_test_builds_its_arrays_from_constants() -> None:
+    model = model_of("m: f64[,], ids: i64[*] -> (f64[,], i64[], f64)", from_source=True)
+    assert (model.has_matrix, model.unwritten_uses_x, model.unwritten_uses_n) == (True, False, True)
+    assert model.unwritten_lets == (
+        "let m = Matrix::new(&M, 3, 2)?;",
+        "let mut out0 = vec![0.0; 6];",
+        "let mut out1 = vec![0; 3];",
+    )
+    plain = model_of("x: f64[], w: f64[*] -> f64[,]", from_source=True)
+    assert (plain.has_matrix, plain.unwritten_uses_x, plain.unwritten_uses_n) == (False, True, False)
+    assert plain.unwritten_lets == ("let mut out0 = vec![0.0; 3];",)

@@ -76,12 +76,17 @@ PARITY_EXAMPLES = 200
 COMPLEXITY_LIMIT = 250
 #: rustfmt's `max_width` (its default).
 MAX_WIDTH = 100
+#: clippy's `too_many_arguments` threshold (its default): more parameters than this need an `allow`.
+MAX_PARAMS = 7
 
 
 @dataclass(frozen=True)
 class RustFunction:
     """What the function's `.rs` file needs that a signature alone does not say."""
 
+    #: Which kernel the file holds, and so which parts the template includes (`function/*.rs.j2`):
+    #: "placeholder" (no `--from`), "translated" (devtool's translation, served) or "unwritten".
+    kernel_form: str
     kernel: str
     kernel_params: tuple[str, ...]
     #: What the kernel returns besides its outputs (scalars and `[*]` vectors), in result order.
@@ -89,6 +94,9 @@ class RustFunction:
     #: The `Ok` type of the kernel's `Result`: `Returned` when the tuple has an alias.
     kernel_ok: str
     returned_alias: bool
+    #: Whether the kernel and the binding take more parameters than clippy allows without an `allow`.
+    kernel_many_params: bool
+    binding_many_params: bool
     numpy_uses: tuple[str, ...]
     support_uses: tuple[str, ...]
     #: The Rust tests' `run` helper: every result, array results as vectors.
@@ -113,6 +121,22 @@ class RustFunction:
     outs_pattern: str
     run_inputs: tuple[str, ...]
     unwritten_args: tuple[str, ...]
+    #: The placeholder's other tests: `run`'s inputs for one element, none, a NaN, a parallel-sized array.
+    run_single: tuple[str, ...]
+    run_empty: tuple[str, ...]
+    run_nan: tuple[str, ...]
+    run_large: tuple[str, ...]
+    #: The unwritten kernel's test: whether it takes a 2-D array (then it returns a `Result`), which
+    #: of the constants `X` (f64) and `N` (i64) its arrays are built from, and its `let`s.
+    has_matrix: bool
+    unwritten_uses_x: bool
+    unwritten_uses_n: bool
+    unwritten_lets: tuple[str, ...]
+    #: Whether the unwritten kernel has a translation that is not served: why (one line each, for
+    #: the header), and the translation as the comment kept at the end of the file.
+    translation_kept: bool
+    not_served_lines: tuple[str, ...]
+    kept_translation: tuple[str, ...]
     #: The binding: its parameters, the type aliases and return type, the kernel's arguments, and
     #: each result as the binding returns it (numpy) and as the Rust tests see it.
     binding_params: tuple[str, ...]
@@ -173,12 +197,19 @@ def needs_alias(types: tuple[str, ...], header: str, continuation: str) -> bool:
 
 
 def rust_function(
-    signature: Signature, function: str, *, from_source: bool, translated: str | None = None
+    signature: Signature,
+    function: str,
+    *,
+    from_source: bool,
+    translated: str | None = None,
+    kept: str | None = None,
+    not_served: str = "",
 ) -> RustFunction:
     """The derived values of `function`'s `.rs` file (see `RustFunction`).
 
     `translated`: the name of the kernel devtool translated from the Python function, which the
-    binding then calls (it returns every result, array results as vectors).
+    binding then calls (it returns every result, array results as vectors). `kept`: a translation
+    that is not served (`not_served` says why), kept in a comment under the unwritten kernel.
     """
     returns = signature.returns
     kernel = function + ("_into" if signature.array_results else "")
@@ -214,12 +245,18 @@ def rust_function(
         for a in signature.args
         if a.name != signature.first_array.name
     )
+    run_count = 1 + has_mismatch
+    has_matrix = any(a.type == "f64[,]" for a in signature.args)
+    arg_types = {a.type for a in signature.args}
     function_model = RustFunction(
+        kernel_form="unwritten" if from_source else "placeholder",
         kernel=kernel,
         kernel_params=params,
         returned_types=returned,
         kernel_ok="Returned" if alias else ok,
         returned_alias=alias,
+        kernel_many_params=len(params) > MAX_PARAMS,
+        binding_many_params=len(signature.args) + 1 > MAX_PARAMS,
         numpy_uses=_numpy_uses(signature),
         support_uses=_support_uses(signature, from_source=from_source),
         run_types=run_types,
@@ -230,6 +267,17 @@ def rust_function(
         outs_pattern=f"({', '.join(outs)})" if signature.returns_tuple else outs[0],
         run_inputs=("&X",) * (1 + has_mismatch),
         unwritten_args=_unwritten_args(signature),
+        run_single=("&[3.0]",) * run_count,
+        run_empty=("&[]",) * run_count,
+        run_nan=("&[f64::NAN, 1.0]",) * run_count,
+        run_large=("&ones",) * run_count,
+        has_matrix=has_matrix,
+        unwritten_uses_x=bool(arg_types & {"f64[]", "f64[*]"}),
+        unwritten_uses_n=bool(arg_types & {"i64[]", "i64[*]"}),
+        unwritten_lets=_unwritten_lets(signature),
+        translation_kept=kept is not None,
+        not_served_lines=tuple(not_served.splitlines()) if kept is not None else (),
+        kept_translation=tuple(f"// {line}" if line else "//" for line in (kept or "").splitlines()),
         len_of=_len_of(signature.first_array),
         length_doc=_length_doc(signature.first_array),
         length_checks=tuple(
@@ -276,6 +324,7 @@ def _translated(base: RustFunction, signature: Signature, kernel: str) -> RustFu
     call_args = tuple(a.name for a in signature.args)
     return replace(
         base,
+        kernel_form="translated",
         kernel=kernel,
         numpy_uses=tuple(name for name, used in wanted if used),
         support_uses=(),
@@ -357,6 +406,17 @@ def _unwritten_args(signature: Signature) -> tuple[str, ...]:
         for a in signature.args
     ]
     return (*args, *(f"&mut out{k}" for k in signature.array_results))
+
+
+def _unwritten_lets(signature: Signature) -> tuple[str, ...]:
+    """The unwritten kernel's test: each matrix from the constant `M` (three rows of two columns),
+    then each output, as long as the inputs (a 2-D result: times the first matrix's columns)."""
+    lets = [f"let {a.name} = Matrix::new(&M, 3, 2)?;" for a in signature.args if a.type == "f64[,]"]
+    for k in signature.array_results:
+        zero = "0" if signature.returns[k] == "i64[]" else "0.0"
+        length = "6" if signature.returns[k] == "f64[,]" and signature.first_matrix else "3"
+        lets.append(f"let mut out{k} = vec![{zero}; {length}];")
+    return tuple(lets)
 
 
 def _length_doc(arg: Arg) -> str:

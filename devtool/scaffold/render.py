@@ -207,11 +207,13 @@ def build_context(
     from_source = source is not None
     source_module, _, source_function = (source or "").rpartition(":")
     made_from: dict[str, Any] = {"module": source_module, "function": source_function} if source else {}
-    served = None
+    served: str | None = None
+    kept: str | None = None
     if source and kernel.translation is not None:
         made_from |= {"rust": kernel.translation, "not_served": kernel.not_served or ""}
         made_from["examples"] = PARITY_EXAMPLES
-        served = source_function if kernel.not_served is None else None
+        served = None if kernel.not_served else source_function
+        kept = kernel.translation if kernel.not_served else None
     return {
         "module": module,
         "function": function,
@@ -219,7 +221,14 @@ def build_context(
         "extension": extension,
         "_source": made_from,
         "_model": {
-            **rust_function(expanded, function, from_source=from_source, translated=served).as_context(),
+            **rust_function(
+                expanded,
+                function,
+                from_source=from_source,
+                translated=served,
+                kept=kept,
+                not_served=kernel.not_served or "",
+            ).as_context(),
             "placeholder": placeholder(expanded).as_context(),
             "python": python_function(signature, from_source=from_source).as_context(),
             "types": TYPE_TABLES,
