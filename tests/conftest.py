@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import shutil
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from e2e_support import Scratch, make_scratch
 
 from devtool.workspace import Workspace
 
@@ -43,6 +44,14 @@ SAMPLES = Path(__file__).resolve().parent / "samples"
 SAMPLE_LIB_RS = (SAMPLES / "lib.rs.sample").read_text()
 SAMPLE_PYTHON_MOD_RS = (SAMPLES / "python_mod.rs.sample").read_text()
 SAMPLE_BRIDGE_INIT = (SAMPLES / "rust_bridge_init.py.sample").read_text()
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
+    """A copy of the engine and a virtualenv of its own (tests/e2e_support.py), one per test module: the
+    module's end-to-end tests build on each other in it. A module that needs more set-up overrides it."""
+    engine, python = make_scratch(tmp_path_factory.mktemp("scratch"))
+    yield Scratch(engine=engine, python=python)
 
 
 @pytest.fixture

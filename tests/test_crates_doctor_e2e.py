@@ -11,12 +11,11 @@ from __future__ import annotations
 import os
 import shutil
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Scratch, make_scratch, tree_hash
+from e2e_support import Scratch, tree_hash
 
 pytestmark = pytest.mark.slow
 
@@ -34,12 +33,6 @@ WITH_ITOA = (
     "    };\n"
     "    let out0 = par::count(len, positive) as i64;"
 )
-
-
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
-    engine, python = make_scratch(tmp_path_factory.mktemp("scratch"))
-    yield Scratch(engine=engine, python=python)
 
 
 @pytest.fixture(scope="module")

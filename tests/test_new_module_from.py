@@ -14,23 +14,16 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from e2e_support import REPO, Scratch, make_scratch, tree_hash
+from e2e_support import REPO, Scratch, tree_hash
 
 from devtool.translate.lower import PERTURB_ENV
 
 pytestmark = pytest.mark.slow
 
 EXAMPLES = 200  # devtool.scaffold.model.PARITY_EXAMPLES, as the output states it
-
-
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
-    engine, python = make_scratch(tmp_path_factory.mktemp("scratch"))
-    yield Scratch(engine=engine, python=python)
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,11 @@ from __future__ import annotations
 import json
 import shlex
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Scratch, make_scratch, tree_hash
+from e2e_support import Scratch, tree_hash
 
 pytest.importorskip("pandas")
 pytestmark = pytest.mark.slow
@@ -77,12 +76,6 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 """
-
-
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
-    engine, python = make_scratch(tmp_path_factory.mktemp("scratch"))
-    yield Scratch(engine=engine, python=python)
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import Scratch, make_scratch, tree_hash
+from e2e_support import Scratch, tree_hash
 
 pytestmark = pytest.mark.slow
 
@@ -65,12 +64,6 @@ def blank(close: npt.NDArray[np.float64], period: int = 10) -> npt.NDArray[np.fl
 PSAR_TYPES = "high: f64[], low: f64[], iaf: f64, maxaf: f64 -> f64[]"
 PSAR_SIGNATURE = "high: f64[], low: f64[], iaf: f64 = 0.02, maxaf: f64 = 0.2 -> f64[]"
 PLACEHOLDER_SIGNATURE = "close: f64[], period: usize = 14, scale: f64 = 0.5, flip: bool = false -> f64[]"
-
-
-@pytest.fixture(scope="module")
-def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
-    engine, python = make_scratch(tmp_path_factory.mktemp("scratch"))
-    yield Scratch(engine=engine, python=python)
 
 
 @pytest.fixture(scope="module")
