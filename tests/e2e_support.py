@@ -70,6 +70,30 @@ class Scratch:
             [str(self.python), "-c", code], cwd=self.engine, capture_output=True, text=True, check=False
         )
 
+    def desk(self, script: str, text: str) -> Path:
+        """A trader's folder beside the engine holding `script` (no __init__.py: a plain script)."""
+        folder = self.engine.parent / "desk"
+        folder.mkdir(exist_ok=True)
+        (folder / script).write_text(text)
+        return folder
+
+    def profile(self, script: Path) -> dict[str, Any]:
+        """`devtool profile SCRIPT --json`, run in the script's folder, parsed."""
+        done = subprocess.run(
+            [str(self.python), "-m", "devtool", "profile", script.name, "--json"],
+            cwd=script.parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def judged(report: dict[str, Any], function: str) -> dict[str, Any]:
+    """The profile report's verdict on `function`."""
+    return next(c for c in report["candidates"] if c["function"] == function)  # type: ignore[no-any-return]
+
 
 @dataclass
 class Result:

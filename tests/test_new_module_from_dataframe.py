@@ -11,14 +11,13 @@ column or with a text column gets one clear error from both backends.
 
 from __future__ import annotations
 
-import json
 import shlex
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Scratch, tree_hash
+from e2e_support import Scratch, judged, tree_hash
 
 pytest.importorskip("pandas")
 pytestmark = pytest.mark.slow
@@ -80,27 +79,12 @@ if __name__ == "__main__":
 
 @pytest.fixture(scope="module")
 def desk(scratch: Scratch) -> Path:
-    folder = scratch.engine.parent / "desk"  # no __init__.py: a plain script
-    folder.mkdir()
-    (folder / "trader.py").write_text(STRATEGY)
-    return folder
+    return scratch.desk("trader.py", STRATEGY)
 
 
 @pytest.fixture(scope="module")
 def report(scratch: Scratch, desk: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [str(scratch.python), "-m", "devtool", "profile", "trader.py", "--json"],
-        cwd=desk,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
-
-
-def judged(report: dict[str, Any], function: str) -> dict[str, Any]:
-    return next(c for c in report["candidates"] if c["function"] == function)
+    return scratch.profile(desk / "trader.py")
 
 
 @pytest.fixture(scope="module")

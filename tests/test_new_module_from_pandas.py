@@ -8,14 +8,13 @@ and virtualenv; the bridge it makes takes and gives pandas Series.
 
 from __future__ import annotations
 
-import json
 import shlex
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import Scratch
+from e2e_support import Scratch, judged
 
 pytest.importorskip("pandas")
 pytestmark = pytest.mark.slow
@@ -81,27 +80,12 @@ if __name__ == "__main__":
 
 @pytest.fixture(scope="module")
 def desk(scratch: Scratch) -> Path:
-    folder = scratch.engine.parent / "desk"  # no __init__.py: a plain script
-    folder.mkdir()
-    (folder / "trader.py").write_text(STRATEGY)
-    return folder
+    return scratch.desk("trader.py", STRATEGY)
 
 
 @pytest.fixture(scope="module")
 def report(scratch: Scratch, desk: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [str(scratch.python), "-m", "devtool", "profile", "trader.py", "--json"],
-        cwd=desk,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
-
-
-def judged(report: dict[str, Any], function: str) -> dict[str, Any]:
-    return next(c for c in report["candidates"] if c["function"] == function)
+    return scratch.profile(desk / "trader.py")
 
 
 def test_the_series_loop_is_ranked_first_and_says_what_it_is(report: dict[str, Any]) -> None:
