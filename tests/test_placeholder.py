@@ -158,7 +158,7 @@ def test_the_python_function_values() -> None:
     assert py.bridge_params[-2:] == ("*", 'backend: _native.Backend = "auto"')
     assert ("b", "np.zeros(2, dtype=np.int64)", "ValueError", "b-length") in py.bad_inputs
     assert not any(id_ == "a-length" for *_, id_ in py.bad_inputs)
-    assert (py.required, py.has_defaults, py.first_float_array) == (("a", "b", "n"), False, "a")
+    assert (py.required, py.has_defaults) == (("a", "b", "n"), False)
     assert py.nan_target == 'kwargs["a"][n // 2]'
     assert py.bridge_converts == (
         'a = _convert.as_f64_1d(a, "a")',
@@ -207,7 +207,7 @@ def test_a_frame_is_the_bridges_parameter_and_its_columns_the_kernels_arguments(
     )
     assert (py.required, py.has_defaults, py.same_length_as) == (("x", "bars"), True, "x")
     # No float array: the NaN goes into the frame's first column.
-    assert (py.first_float_array, py.nan_target) == ("", 'kwargs["bars"].iloc[n // 2, 0]')
+    assert py.nan_target == 'kwargs["bars"].iloc[n // 2, 0]'
     ids = [id_ for *_, id_ in py.bad_inputs]
     assert ids[2:5] == ["bars-missing-column", "bars-text-column", "bars-not-a-frame"]
     assert py.bad_inputs[2][1].endswith('.drop(columns="Close")')
@@ -239,7 +239,8 @@ def test_a_python_functions_defaults_reach_the_bridge_stub_and_tests() -> None:
     assert source.stub_params[2:] == ("alpha: float = 0.5", "on: bool = True")
     assert source.describe_args[2] == ("alpha", "a number", ", by default 0.5")
     assert source.describe_args[0] == ("v", "1-D int64 array", "")
-    assert (source.required, source.has_defaults, source.first_float_array) == (("v", "x"), True, "x")
+    assert (source.required, source.has_defaults) == (("v", "x"), True)
+    assert source.nan_target == 'kwargs["x"][n // 2]'  # the first float array, not the int one
     # A function made --from Python checks its own lengths: no length cases of the placeholder's.
     assert not any(id_.endswith("-length") for *_, id_ in source.bad_inputs)
     placeholder_inputs = python_function(signature, from_source=False).bad_inputs

@@ -150,8 +150,6 @@ class PythonFunction:
     #: The arguments without a default, and whether some have one (the `--from` test of the defaults).
     required: tuple[str, ...]
     has_defaults: bool
-    #: The first float array argument (`nan_target` is in it), or "" when none.
-    first_float_array: str
     #: The tests' wrong inputs: (argument, value, error, id), with the placeholder's length checks
     #: (not for a function made `--from` Python: what lengths it accepts is its own).
     bad_inputs: tuple[tuple[str, str, str, str], ...]
@@ -279,6 +277,5 @@ def python_function(signature: Signature, *, from_source: bool) -> PythonFunctio
         from_values_args=() if frames else data(PY_FROM_VALUES, PY_FIXED),
         required=required,
         has_defaults=len(required) < len(args),
-        first_float_array=first_float_array,
         bad_inputs=tuple(bad),
     )
