@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .changes.rust_syntax import is_pub, mod_declarations, parse_rust
-from .errors import WorkspaceNotFound
+from .errors import DevtoolError, WorkspaceNotFound
 
 DEFAULT_MANIFEST = "rust/Cargo.toml"
 #: The edition rustfmt formats generated code for when Cargo.toml names none.
@@ -93,7 +93,7 @@ class Workspace:
         package name with `-` as `_`, as cargo and maturin default it.
         """
         maturin = _tool_table(self.pyproject, "maturin") or {}
-        cargo = _read_toml(self.cargo_toml) or {}
+        cargo = read_toml(self.cargo_toml) or {}
         lib, package = cargo.get("lib", {}), cargo.get("package", {})
         for name in (maturin.get("module-name"), lib.get("name"), package.get("name")):
             if isinstance(name, str) and name:
@@ -103,14 +103,14 @@ class Workspace:
     @property
     def distribution_name(self) -> str:
         """The distribution `maturin develop` installs: pyproject's `[project] name`, else the extension's."""
-        project = (_read_toml(self.pyproject) or {}).get("project", {})
+        project = (read_toml(self.pyproject) or {}).get("project", {})
         name = project.get("name") if isinstance(project, dict) else None
         return name if isinstance(name, str) and name else self.extension_name
 
     @property
     def rust_edition(self) -> str:
         """The crate's Rust edition (Cargo.toml's `[package] edition`): generated code is formatted for it."""
-        package = (_read_toml(self.cargo_toml) or {}).get("package", {})
+        package = (read_toml(self.cargo_toml) or {}).get("package", {})
         edition = package.get("edition")
         return edition if isinstance(edition, str) and edition else DEFAULT_EDITION
 
@@ -219,17 +219,18 @@ def _configured_engine(pyproject: Path) -> str | None:
 
 def _tool_table(pyproject: Path, name: str) -> dict[str, Any] | None:
     """The `[tool.<name>]` table of `pyproject`, or None if the file or the table is missing."""
-    data = _read_toml(pyproject)
+    data = read_toml(pyproject)
     tool = data.get("tool") if data is not None else None
     table = tool.get(name) if isinstance(tool, dict) else None
     return table if isinstance(table, dict) else None
 
 
-def _read_toml(path: Path) -> dict[str, Any] | None:
+def read_toml(path: Path, error: type[DevtoolError] = WorkspaceNotFound) -> dict[str, Any] | None:
     """The parsed file, or None if it does not exist.
 
     Raises:
-        WorkspaceNotFound: the file is not valid TOML (named, with the parser's reason).
+        error: the file is not valid TOML (named, with the parser's reason); a caller that is not looking
+            for a workspace (init reads the project's pyproject.toml) passes the kind it reports.
     """
     try:
         with path.open("rb") as handle:
@@ -237,7 +238,7 @@ def _read_toml(path: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except tomllib.TOMLDecodeError as err:
-        raise WorkspaceNotFound(f"{path} is not valid TOML: {err}") from err
+        raise error(f"{path} is not valid TOML: {err}") from err
 
 
 def _start_dir(start: Path | None) -> Path:

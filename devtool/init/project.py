@@ -9,7 +9,6 @@ nothing, a failed build or test rolls every file back, folders included.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -21,7 +20,7 @@ from ..changes.tree import Tree
 from ..errors import ConflictError, UsageError
 from ..toolchain import check_toolchain
 from ..verify import Progress, VerifyResult, verify_engine
-from ..workspace import find_workspace
+from ..workspace import find_workspace, read_toml
 from .shared import ENGINE_DIR, check_engine_name, engine_files
 
 #: Where the engine goes inside the project, and what `[tool.devtool] engine` names.
@@ -82,7 +81,7 @@ def init_project(request: InitRequest, progress: Progress | None = None) -> Init
     project = request.folder.resolve()
     if project.exists() and not project.is_dir():
         raise UsageError(f"{project} is a file, not a folder")
-    pyproject = _read_pyproject(project / "pyproject.toml")
+    pyproject = read_toml(project / "pyproject.toml", UsageError)
     name = check_engine_name(request.name) if request.name else default_name(project, pyproject)
     engine = project / ENGINE_FOLDER
     if engine.exists() or engine.is_symlink():
@@ -159,16 +158,6 @@ def _apply_and_verify(
         recover(state / "journal", base)
         tx = Transaction(base, state / "journal", Guard(stubs, EXTENSION_PATTERNS))
         return apply_and_verify(tx, plan, verify, log_path=log_path_named("init"))
-
-
-def _read_pyproject(path: Path) -> dict[str, object] | None:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        return None
-    except tomllib.TOMLDecodeError as err:
-        raise UsageError(f"{path} is not valid TOML ({err}); fix it, then run devtool init again") from err
 
 
 def _with_devtool_table(text: str | None, data: dict[str, object] | None, project: Path) -> str:
