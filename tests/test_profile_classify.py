@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from devtool.profile.classify import Candidate, format_seconds, suggest_command
+from devtool.init.project import InitRequest, init_project
+from devtool.profile.classify import Candidate, format_seconds, rank_candidates, suggest_command
 from devtool.profile.flamegraph import stacks_from_graph
 from devtool.profile.graph import FuncKey, graph_from_pstats, graph_from_stacks, parse_folded
-from devtool.profile.run import ProfileReport, ProfileRequest, profile
+from devtool.profile.run import ProfileReport, ProfileRequest, engine_extension, profile
 from devtool.profile.sampler import _why_nothing, find_py_spy
 from devtool.profile.target import parse_target
 
@@ -496,3 +497,30 @@ def test_a_hinted_dataframe_whose_body_names_no_column_gets_the_columns_of_the_r
         "--signature 'bars: frame[high, low, close] -> f64[]'"
     )
     assert candidate.command_problem is None  # checked with the signature: accepted
+
+
+def _engine_call_stacks(extension: str) -> dict[tuple[FuncKey, ...], float]:
+    """A user function spending 0.1 s in its own Python and 0.3 s in a call into the extension."""
+    hot = FuncKey("/w/desk.py", 3, "hot")
+    native = FuncKey("~", 0, f"<built-in method {extension}.technical.sma>")
+    return {(hot,): 0.1, (hot, native): 0.3}
+
+
+@pytest.mark.parametrize("extension", ["crypto_trading_engine", "other_engine"])
+def test_the_workspace_extension_is_the_engine_whatever_its_name(tmp_path: Path, extension: str) -> None:
+    graph = graph_from_stacks(_engine_call_stacks(extension), extension)
+    native = FuncKey("~", 0, f"<built-in method {extension}.technical.sma>")
+    assert graph.origin(native) == "engine"
+    (hot,) = rank_candidates(graph, cwd=tmp_path)
+    assert hot.engine_s == pytest.approx(0.3) and hot.python_s == pytest.approx(0.1)
+    assert hot.verdict == "engine"  # most of its time is in the engine already: not a candidate
+    # Another engine's extension is not this workspace's engine: its time is not called the engine's.
+    stranger = graph_from_stacks(_engine_call_stacks(f"{extension}_x"), "another_engine")
+    assert stranger.origin(FuncKey("~", 0, f"<built-in method {extension}_x.technical.sma>")) != "engine"
+
+
+def test_the_profile_reads_the_extension_name_from_the_workspace(tmp_path: Path) -> None:
+    init_project(InitRequest(tmp_path / "desk", name="other_engine", verify=False))
+    assert engine_extension(tmp_path / "desk") == "other_engine"
+    assert engine_extension(tmp_path / "desk" / "engine" / "src") == "other_engine"
+    assert engine_extension(tmp_path) is None

@@ -23,7 +23,7 @@ from typing import Literal
 
 from .elementwise import callback as callback_of
 from .elementwise import element_action, is_per_element, library_qualname
-from .graph import CallGraph, FuncKey, display_name, origin_of, relative_file
+from .graph import BRIDGE_PACKAGE, CallGraph, FuncKey, display_name, relative_file
 from .source import SourceFacts, read_facts
 
 Verdict = Literal["candidate", "too_cheap", "waiting", "native", "vectorized", "engine"]
@@ -109,9 +109,9 @@ def rank_candidates(
 ) -> list[Candidate]:
     """The user's functions that matter (>= MIN_SHARE of the run), best Rust candidates first."""
     total = graph.total_s or 1e-12
-    unit_keys = {k for k in graph.nodes if _is_unit(k, engine_exports)}
+    unit_keys = {k for k in graph.nodes if _is_unit(graph, k, engine_exports)}
     # Time in the user's other functions is theirs; time in the engine stays with the caller, as "engine".
-    own_code = {k for k in unit_keys if origin_of(k) == "user"}
+    own_code = {k for k in unit_keys if graph.origin(k) == "user"}
     units = [_unit(graph, k, own_code) for k in unit_keys]
     judged = [
         (u, _judge(graph, u, unit_keys, cwd=cwd, total=total, engine_exports=engine_exports))
@@ -124,11 +124,11 @@ def rank_candidates(
     return _takes_along(ranked + others)[:limit]
 
 
-def _is_unit(key: FuncKey, engine_exports: frozenset[str]) -> bool:
+def _is_unit(graph: CallGraph, key: FuncKey, engine_exports: frozenset[str]) -> bool:
     """The user's named functions, and the engine's public functions (to mark them as served)."""
     if _bare(key.name).startswith("<"):  # <module>, <listcomp>, <lambda>: part of whoever runs them
         return False
-    origin = origin_of(key)
+    origin = graph.origin(key)
     return origin == "user" or (
         origin == "engine" and key.file.endswith(".py") and key.name in engine_exports
     )
@@ -138,7 +138,7 @@ def _unit(graph: CallGraph, key: FuncKey, units: set[FuncKey]) -> _Unit:
     facts = read_facts(key.file, key.line, key.name)
     parts: Contribution = defaultdict(float)
     elementwise: dict[str, FuncKey] = {}
-    if origin_of(key) == "engine":
+    if graph.origin(key) == "engine":
         parts[("engine", f"rust_bridge.{key.name}")] += graph.nodes[key].cumulative_s
         return _Unit(key, facts, dict(parts), elementwise)
     parts[("python", key.name)] += graph.nodes[key].own_s
@@ -173,7 +173,7 @@ def _attribute(
         return walk.memo[memo_key]
     override = override or _subtree_kind(walk, key)
     parts: Contribution = defaultdict(float)
-    parts[override or _own_kind(key)] += graph.nodes[key].own_s
+    parts[override or _own_kind(graph, key)] += graph.nodes[key].own_s
     if depth < _DEPTH_LIMIT:
         active.add(key)
         for callee, edge in graph.callees(key).items():
@@ -204,9 +204,10 @@ def _subtree_kind(walk: _Walk, key: FuncKey) -> tuple[Category, str] | None:
 
     A library's Python entered element by element from the user's code is the user's Python work.
     """
-    origin = origin_of(key)
+    origin = walk.graph.origin(key)
     if origin == "engine":
-        package = "rust_bridge" if "rust_bridge" in key.file else "crypto_trading_engine"
+        extension = walk.graph.extension
+        package = BRIDGE_PACKAGE if BRIDGE_PACKAGE in key.file or extension is None else extension
         return ("engine", f"{package}.{_bare(key.name)}" if key.file.endswith(".py") else display_name(key))
     if origin != "site-packages" or not key.file.endswith(".py"):
         return None
@@ -220,8 +221,8 @@ def _subtree_kind(walk: _Walk, key: FuncKey) -> tuple[Category, str] | None:
     return None
 
 
-def _own_kind(key: FuncKey) -> tuple[Category, str]:
-    origin, name = origin_of(key), display_name(key)
+def _own_kind(graph: CallGraph, key: FuncKey) -> tuple[Category, str]:
+    origin, name = graph.origin(key), display_name(key)
     if origin == "native" and _SCALAR_OVERHEAD.search(name):
         return ("python", "numpy scalar access")
     if origin in ("builtin", "native"):
@@ -259,7 +260,7 @@ def _judge(
     per_call = by_kind["python"] / node.calls if node.calls else None
     share = {kind: seconds / attributed for kind, seconds in by_kind.items()}
     verdict, reason, extra = (
-        _engine_verdict(key, engine_exports)
+        _engine_verdict(graph, key, engine_exports)
         or _dominant_verdict(parts, share)
         or _cheap_verdict(graph, key, facts, per_call, units, per_element=bool(unit.elementwise))
         or _vectorized_verdict(facts)
@@ -295,9 +296,9 @@ def _judge(
 _Judgement = tuple[Verdict, str, dict[str, str]]
 
 
-def _engine_verdict(key: FuncKey, engine_exports: frozenset[str]) -> _Judgement | None:
+def _engine_verdict(graph: CallGraph, key: FuncKey, engine_exports: frozenset[str]) -> _Judgement | None:
     name = _bare(key.name)
-    if origin_of(key) == "engine":
+    if graph.origin(key) == "engine":
         served = "a function of rust_bridge: served by the Rust engine already"
         return "engine", served, {"engine_function": f"rust_bridge.{name}"}
     if name in engine_exports:
@@ -420,7 +421,7 @@ def _busiest_caller(graph: CallGraph, key: FuncKey, units: set[FuncKey]) -> str 
             caller = max(named)[2]
             facts = read_facts(caller.file, caller.line, caller.name)
             return facts.qualname if facts else caller.name
-        frontier = [c for _, _, c in callers if origin_of(c) == "user"]
+        frontier = [c for _, _, c in callers if graph.origin(c) == "user"]
         seen.update(frontier)
     return None
 

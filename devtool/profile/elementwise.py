@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .graph import CallGraph, FuncKey, origin_of
+from .graph import CallGraph, FuncKey
 from .source import read_facts
 
 #: Library entry points that work element by element (or row by row) when called from a Python loop.
@@ -49,9 +49,9 @@ def callback(graph: CallGraph, key: FuncKey, depth: int = 8) -> FuncKey | None:
         below = [c for k in frontier for c in graph.callees(k) if c not in seen]
         for callee in below:
             calls = graph.nodes[callee].calls
-            if origin_of(callee) == "user" and (calls is None or calls >= PER_ELEMENT_NAMED_CALLS):
+            if graph.origin(callee) == "user" and (calls is None or calls >= PER_ELEMENT_NAMED_CALLS):
                 return callee
-        frontier = [c for c in below if origin_of(c) != "user"]
+        frontier = [c for c in below if graph.origin(c) != "user"]
         seen.update(below)
     return None
 

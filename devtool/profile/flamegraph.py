@@ -69,8 +69,9 @@ class _Box:
     children: list[str] = field(default_factory=list)
 
 
-def write_flamegraph(stacks: Stacks, path: Path, *, title: str, cwd: Path) -> Path:
-    """Draw `stacks` into `path` as a self-contained HTML flame graph (root at the bottom).
+def write_flamegraph(stacks: Stacks, path: Path, *, title: str, cwd: Path, extension: str | None) -> Path:
+    """Draw `stacks` into `path` as a self-contained HTML flame graph (root at the bottom); `extension`
+    is the engine's extension module (coloured as the engine), as `CallGraph` has it.
 
     Raises:
         FlamegraphError: plotly is not installed, or `path` cannot be written.
@@ -91,7 +92,7 @@ def write_flamegraph(stacks: Stacks, path: Path, *, title: str, cwd: Path) -> Pa
         branchvalues="total",
         maxdepth=VISIBLE_LEVELS,
         tiling={"orientation": "v", "flip": "y"},
-        marker={"colors": [_color(b.key) for b in boxes.values()]},
+        marker={"colors": [_color(b.key, extension) for b in boxes.values()]},
         customdata=customdata,
         hovertemplate=(
             "<b>%{label}</b><br>%{customdata[0]}<br>total %{customdata[1]:.4f} s"
@@ -127,10 +128,10 @@ def _boxes(stacks: Stacks) -> dict[str, _Box]:
     return boxes
 
 
-def _color(key: FuncKey) -> str:
+def _color(key: FuncKey, extension: str | None) -> str:
     if key in (_ROOT, _SMALLER):
         return "#d0d0d0"
-    return _COLORS[origin_of(key)]
+    return _COLORS[origin_of(key, extension)]
 
 
 def _plotly() -> Any:

@@ -20,7 +20,8 @@ Origin = Literal["user", "engine", "stdlib", "site-packages", "builtin", "native
 
 #: cProfile's own bookkeeping entry, present in every profile and never interesting.
 _PROFILER_ENTRY = "<method 'disable' of '_lsprof.Profiler' objects>"
-_ENGINE_WORDS = ("crypto_trading_engine", "rust_bridge")
+#: The engine's Python package, the same in every engine; its extension module is named per workspace.
+BRIDGE_PACKAGE = "rust_bridge"
 _NATIVE_SUFFIXES = (".so", ".c", ".h", ".cc", ".cpp", ".rs", ".pyd", ".dylib")
 
 
@@ -53,11 +54,18 @@ class Edge:
 
 @dataclass(frozen=True)
 class CallGraph:
-    """Functions and caller -> callee edges; `total_s` is the sum of every function's own time."""
+    """Functions and caller -> callee edges; `total_s` is the sum of every function's own time.
+
+    `extension` is the engine's extension module (the workspace's), None when profiled outside one.
+    """
 
     nodes: Mapping[FuncKey, NodeStats]
     edges: Mapping[FuncKey, Mapping[FuncKey, Edge]]
     total_s: float
+    extension: str | None = None
+
+    def origin(self, key: FuncKey) -> Origin:
+        return origin_of(key, self.extension)
 
     def callees(self, key: FuncKey) -> Mapping[FuncKey, Edge]:
         return self.edges.get(key, {})
@@ -71,8 +79,8 @@ class CallGraph:
         return [k for k in self.nodes if k not in called]
 
 
-def graph_from_pstats(stats: Any) -> CallGraph:
-    """Read a `pstats.Stats` (its `.stats` mapping) into a CallGraph."""
+def graph_from_pstats(stats: Any, extension: str | None = None) -> CallGraph:
+    """Read a `pstats.Stats` (its `.stats` mapping) into a CallGraph; `extension` as `CallGraph` has it."""
     raw: dict[tuple[str, int, str], tuple[int, int, float, float, dict[Any, Any]]] = vars(stats)["stats"]
     nodes: dict[FuncKey, NodeStats] = {}
     edges: dict[FuncKey, dict[FuncKey, Edge]] = defaultdict(dict)
@@ -83,7 +91,7 @@ def graph_from_pstats(stats: Any) -> CallGraph:
         nodes[key] = NodeStats(calls, primitive, own, cumulative)
         for (c_file, c_line, c_name), (_, edge_calls, _, edge_cumulative) in callers.items():
             edges[FuncKey(c_file, c_line, c_name)][key] = Edge(edge_calls, edge_cumulative)
-    return CallGraph(nodes, dict(edges), sum(n.own_s for n in nodes.values()))
+    return CallGraph(nodes, dict(edges), sum(n.own_s for n in nodes.values()), extension)
 
 
 Stacks = dict[tuple[FuncKey, ...], float]
@@ -129,7 +137,7 @@ def format_folded(stacks: Stacks, *, seconds_per_sample: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def graph_from_stacks(stacks: Stacks) -> CallGraph:
+def graph_from_stacks(stacks: Stacks, extension: str | None = None) -> CallGraph:
     """Sampled stacks -> CallGraph: own time at the leaf, cumulative time once per stack per function."""
     own: dict[FuncKey, float] = defaultdict(float)
     cumulative: dict[FuncKey, float] = defaultdict(float)
@@ -142,7 +150,7 @@ def graph_from_stacks(stacks: Stacks) -> CallGraph:
             edge_time[caller][callee] += seconds
     nodes = {k: NodeStats(None, None, own.get(k, 0.0), cumulative[k]) for k in cumulative}
     edges = {a: {b: Edge(None, t) for b, t in out.items()} for a, out in edge_time.items()}
-    return CallGraph(nodes, edges, sum(own.values()))
+    return CallGraph(nodes, edges, sum(own.values()), extension)
 
 
 def _prefixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -155,10 +163,14 @@ def _prefixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
 _SITE, _STDLIB = _prefixes()
 
 
-def origin_of(key: FuncKey) -> Origin:
-    """Where a function lives: the user's code, the engine, the standard library, site-packages, C."""
+def origin_of(key: FuncKey, extension: str | None) -> Origin:
+    """Where a function lives: the user's code, the engine, the standard library, site-packages, C.
+
+    The engine is the bridge package and `extension`, the engine's extension module (None: the bridge only).
+    """
     file, name = key.file, key.name
-    is_engine = any(w in file or w in name for w in _ENGINE_WORDS)
+    words = (BRIDGE_PACKAGE, extension) if extension else (BRIDGE_PACKAGE,)
+    is_engine = any(w in file or w in name for w in words)
     if file == "~":
         return "engine" if is_engine else "builtin"
     if file.endswith(_NATIVE_SUFFIXES) or ".so." in file or (key.line == 0 and not file.endswith(".py")):

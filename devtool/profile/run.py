@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from ..errors import DevtoolError, UsageError
+from ..errors import DevtoolError, UsageError, WorkspaceNotFound
+from ..workspace import find_workspace
 from .classify import Candidate, rank_candidates, suggest_command
 from .commands import command_problem
 from .errors import TargetNotFound
@@ -29,7 +30,6 @@ from .graph import (
     format_folded,
     graph_from_pstats,
     graph_from_stacks,
-    origin_of,
 )
 from .observe import Observed, observe
 from .sampler import SamplerRefused, sample
@@ -187,14 +187,14 @@ def _measure_cprofile(request: ProfileRequest, output: Path) -> _Measured:
         stats.dump_stats(output)
     except OSError as err:
         raise DevtoolError(f"cannot write the profile to {output}: {err}") from err
-    return _Measured(graph_from_pstats(stats), None, failure, wall, None, None)
+    return _Measured(graph_from_pstats(stats, engine_extension(request.cwd)), None, failure, wall, None, None)
 
 
 def _measure_py_spy(request: ProfileRequest) -> _Measured:
     run_ = sample(
         request.target, cwd=request.cwd, py_spy=request.py_spy, rate=request.rate, native=request.native
     )
-    graph = graph_from_stacks(run_.stacks)
+    graph = graph_from_stacks(run_.stacks, engine_extension(request.cwd))
     return _Measured(graph, run_.stacks, run_.failure, run_.wall_s, run_.samples, run_.output)
 
 
@@ -217,7 +217,9 @@ def _report(
     if request.flamegraph is not None:
         stacks = measured.stacks if measured.stacks is not None else stacks_from_graph(graph)
         title = f"devtool profile {request.target.spec} ({sampler}, {graph.total_s:.3f} s)"
-        flamegraph = write_flamegraph(stacks, request.flamegraph, title=title, cwd=request.cwd)
+        flamegraph = write_flamegraph(
+            stacks, request.flamegraph, title=title, cwd=request.cwd, extension=graph.extension
+        )
     return ProfileReport(
         target=request.target,
         sampler=sampler,
@@ -291,7 +293,7 @@ def _typed_from_run(
 
 
 def _rows(graph: CallGraph, request: ProfileRequest) -> tuple[list[FunctionRow], int]:
-    keys = [k for k in graph.nodes if request.show_all or origin_of(k) in _SHOWN]
+    keys = [k for k in graph.nodes if request.show_all or graph.origin(k) in _SHOWN]
     hidden = len(graph.nodes) - len(keys)
 
     def metric(key: FuncKey) -> float:
@@ -311,7 +313,7 @@ def _row(graph: CallGraph, key: FuncKey, cwd: Path) -> FunctionRow:
         qualname=facts.qualname if facts else display_name(key),
         file=location.rsplit(":", 1)[0] if key.line else location,
         line=key.line,
-        origin=origin_of(key),
+        origin=graph.origin(key),
         calls=node.calls,
         primitive_calls=node.primitive_calls,
         own_s=node.own_s,
@@ -319,6 +321,14 @@ def _row(graph: CallGraph, key: FuncKey, cwd: Path) -> FunctionRow:
         own_percent=100 * node.own_s / total,
         cumulative_percent=100 * node.cumulative_s / total,
     )
+
+
+def engine_extension(cwd: Path) -> str | None:
+    """The extension module of the engine whose workspace `cwd` is in (or configures), None outside one."""
+    try:
+        return find_workspace(cwd).extension_name
+    except WorkspaceNotFound:
+        return None
 
 
 def engine_exports() -> frozenset[str]:
