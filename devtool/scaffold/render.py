@@ -199,7 +199,7 @@ def build_context(
     no `_model` key (an old version) ignores it.
 
     `_sig.args` are the kernel's (`model.kernel_signature`: a `frame[...]` argument expanded into its
-    columns); `_sig.params` are the bridge's, as the signature names them (a frame with its `columns`).
+    columns); the bridge's parameters, as the signature names them, are `_model.python`'s.
     """
     expanded = kernel_signature(signature)
     first_matrix = expanded.first_matrix
@@ -235,7 +235,6 @@ def build_context(
         },
         "_sig": {
             "args": [_arg_context(a) for a in expanded.args],
-            "params": [_arg_context(a) for a in signature.args],
             "returns": list(signature.returns),
             "returns_tuple": signature.returns_tuple,
             "first_array": expanded.first_array.name,
