@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import copy_engine
+from conftest import copy_engine, snapshot_tree
 from e2e_support import Result, tree_hash
 
 EXTENSION = "src/crypto_trading_engine/crypto_trading_engine.cpython-311-x86_64-linux-gnu.so"
@@ -48,7 +48,9 @@ class Setup:
     env: dict[str, str]
 
     def argv(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "devtool", *args, "--engine", str(self.engine)]
+        """devtool with `args` on this engine (`init`, which makes an engine, is given its folder instead)."""
+        engine = [] if args[0] == "init" else ["--engine", str(self.engine)]
+        return [sys.executable, "-m", "devtool", *args, *engine]
 
     def devtool(self, *args: str, extra: dict[str, str] | None = None) -> Result:
         proc = subprocess.run(
@@ -131,6 +133,46 @@ def killed_run(setup: Setup) -> Setup:
     assert (setup.engine / EXTENSION).read_bytes() != ORIGINAL_BYTES
     assert gone_within(maturin, 10), "the build outlived devtool: it could install an extension later"
     return setup
+
+
+def kill_while_building(setup: Setup, *args: str) -> None:
+    """`devtool ARGS` killed with its whole process group (`kill -KILL -- -PGID`) while it builds."""
+    proc = setup.start(*args)
+    maturin = setup.pid("maturin", timeout=120)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert gone_within(maturin, 10), "the build outlived devtool: it could install an extension later"
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["in-a-project", "in-a-new-folder"])
+def test_a_killed_init_is_put_back_by_the_next_init(setup: Setup, tmp_path: Path, existing: bool) -> None:
+    projects = tmp_path / "projects"
+    project = projects / "desk"
+    project.mkdir(parents=True)
+    if existing:
+        (project / "pyproject.toml").write_text('[project]\nname = "desk"\n')
+        (project / ".gitignore").write_text("*.so\n")
+    else:
+        project.rmdir()  # init makes the folder: the recovery must take it away again
+    before = snapshot_tree(projects)
+    kill_while_building(setup, "init", str(project), "--name", "crypto_trading_engine")
+    assert (project / "engine" / EXTENSION).is_file()  # killed midway: the engine, the built extension
+    again = setup.devtool("init", str(project), "--name", "crypto_trading_engine", "--dry-run")
+    assert again.code == 0, again
+    assert "recovered first from an interrupted devtool run" in again.stdout
+    assert snapshot_tree(projects) == before
+
+
+def test_a_killed_add_crate_is_put_back_by_the_next_run(setup: Setup) -> None:
+    before = snapshot_tree(setup.engine)
+    kill_while_building(setup, "add-crate", "market_data", "itoa")
+    assert "itoa" in (setup.engine / "rust/Cargo.toml").read_text()  # killed midway: the journal is left
+    again = setup.devtool("new-module", "other", "--dry-run")  # any changing run recovers first
+    assert again.code == 0, again
+    assert "recovered first from an interrupted devtool run" in again.stdout
+    assert snapshot_tree(setup.engine) == before
+    assert (setup.engine / EXTENSION).read_bytes() == ORIGINAL_BYTES
 
 
 def test_the_next_run_recovers_first_then_plans_and_says_what_it_recovered(killed_run: Setup) -> None:

@@ -154,6 +154,13 @@ def recover(journal_dir: Path, ws_root: Path) -> list[str] | None:
     return done
 
 
+def journal_root(journal_dir: Path) -> Path | None:
+    """The folder whose files the journal left in `journal_dir` puts back; None if there is no journal."""
+    if not (journal_dir / JOURNAL_FILE).exists():
+        return None
+    return Path(Journal.load(journal_dir).root)
+
+
 def check_plan(plan: Plan, ws_root: Path) -> tuple[FileChange, ...]:
     """The plan's net change per file (several changes of one file chained), checked against disk.
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..build import BuildResult
 from ..init.project import InitResult
-from .report import _timings, _verify_lines
+from .report import _recovered_lines, _timings, _verify_lines
 
 
 def init_json(result: InitResult) -> dict[str, Any]:
@@ -23,16 +23,18 @@ def init_json(result: InitResult) -> dict[str, Any]:
         "toolchain": result.toolchain,
         "log": str(result.verified.log_path) if result.verified else None,
         "diff": result.diff,
+        "recovered": list(result.recovered),
     }
 
 
 def init_text(result: InitResult) -> str:
+    recovered = _recovered_lines(result.recovered)
     if result.dry_run:
         head = (
             f"dry run: `init` would make the engine {result.name} in {result.engine} and write nothing else\n"
         )
-        return head + (result.diff or "")
-    lines = [f"made the engine {result.name} in {result.engine}", ""]
+        return "".join(f"{line}\n" for line in recovered) + head + (result.diff or "")
+    lines = [*recovered, f"made the engine {result.name} in {result.engine}", ""]
     lines += [f"  created  {p}" for p in result.created]
     lines += [f"  edited   {p}" for p in result.edited]
     lines.append("")

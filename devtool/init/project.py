@@ -14,10 +14,10 @@ from pathlib import Path, PurePosixPath
 
 from ..changes.journal import Guard
 from ..changes.plan import Plan
-from ..changes.runs import EXTENSION_PATTERNS, apply_and_verify, log_path_named, state_dir_of
-from ..changes.transaction import Transaction, WorkspaceLock, recover, render_diff
+from ..changes.runs import EXTENSION_PATTERNS, apply_and_verify, log_path_named, recovery_note, state_dir_of
+from ..changes.transaction import Transaction, WorkspaceLock, journal_root, recover, render_diff
 from ..changes.tree import Tree
-from ..errors import ConflictError, UsageError
+from ..errors import ConflictError, DevtoolError, UsageError
 from ..toolchain import check_toolchain
 from ..verify import Progress, VerifyResult, verify_engine
 from ..workspace import find_workspace, read_toml
@@ -66,6 +66,7 @@ class InitResult:
     diff: str | None = None
     verified: VerifyResult | None = None
     toolchain: dict[str, str] = field(default_factory=dict)
+    recovered: tuple[str, ...] = ()  # what a killed init of this project had left, put back first
 
 
 def init_project(request: InitRequest, progress: Progress | None = None) -> InitResult:
@@ -81,6 +82,32 @@ def init_project(request: InitRequest, progress: Progress | None = None) -> Init
     project = request.folder.resolve()
     if project.exists() and not project.is_dir():
         raise UsageError(f"{project} is a file, not a folder")
+    state = state_dir_of(project)
+    with WorkspaceLock(state):
+        recovered = _recover(state / "journal", project)
+        try:
+            return _init_locked(request, project, state, recovered, progress)
+        except DevtoolError as err:
+            if recovered:
+                err.add_note(recovery_note(recovered))
+            raise
+
+
+def _recover(journal: Path, project: Path) -> tuple[str, ...]:
+    """Put back what a killed `init` of `project` left (before anything is read or planned).
+
+    Its journal's root is the folder that existed then: the project, or its nearest existing parent
+    when that run made the project folder (which exists now, made by the killed run).
+    """
+    root = journal_root(journal)
+    start = root if root is not None and project.is_relative_to(root) else project
+    return tuple(recover(journal, start) or ())
+
+
+def _init_locked(
+    request: InitRequest, project: Path, state: Path, recovered: tuple[str, ...], progress: Progress | None
+) -> InitResult:
+    """`init_project` under the lock of `project`, after the recovery."""
     pyproject = read_toml(project / "pyproject.toml", UsageError)
     name = check_engine_name(request.name) if request.name else default_name(project, pyproject)
     engine = project / ENGINE_FOLDER
@@ -98,11 +125,12 @@ def init_project(request: InitRequest, progress: Progress | None = None) -> Init
         created=[str(c.path.relative_to(prefix)) for c in plan.changes if c.before is None],
         edited=[str(c.path.relative_to(prefix)) for c in plan.changes if c.before is not None],
         dry_run=request.dry_run,
+        recovered=recovered,
     )
     if request.dry_run:
         return replace(result, diff=render_diff(plan, base))
     toolchain = check_toolchain() if request.verify else {}
-    verified = _apply_and_verify(base, plan, engine, name, request, progress)
+    verified = _apply_and_verify(base, state, plan, engine, name, request, progress)
     return replace(result, verified=verified, toolchain=toolchain)
 
 
@@ -142,9 +170,15 @@ def default_name(project: Path, pyproject: dict[str, object] | None) -> str:
 
 
 def _apply_and_verify(
-    base: Path, plan: Plan, engine: Path, name: str, request: InitRequest, progress: Progress | None
+    base: Path,
+    state: Path,
+    plan: Plan,
+    engine: Path,
+    name: str,
+    request: InitRequest,
+    progress: Progress | None,
 ) -> VerifyResult | None:
-    """Write the plan under the lock of `base`, build and test the engine, or roll everything back."""
+    """Write the plan (journaled in `state`), build and test the engine, or roll everything back."""
 
     def verify(log: Path) -> VerifyResult | None:
         if not request.verify:
@@ -152,12 +186,9 @@ def _apply_and_verify(
         ws = find_workspace(engine=engine)
         return verify_engine(ws, release=request.release, log_path=log, progress=progress)
 
-    state = state_dir_of(base)
     stubs = (engine / "src" / name).relative_to(base).as_posix()
-    with WorkspaceLock(state):
-        recover(state / "journal", base)
-        tx = Transaction(base, state / "journal", Guard(stubs, EXTENSION_PATTERNS))
-        return apply_and_verify(tx, plan, verify, log_path=log_path_named("init"))
+    tx = Transaction(base, state / "journal", Guard(stubs, EXTENSION_PATTERNS))
+    return apply_and_verify(tx, plan, verify, log_path=log_path_named("init"))
 
 
 def _with_devtool_table(text: str | None, data: dict[str, object] | None, project: Path) -> str:
