@@ -1,4 +1,4 @@
-"""Shared fixtures: a small copy of the engine workspace, and a snapshot of a whole tree."""
+"""Shared fixtures: engine copies, the e2e scratch engine and its trader's desk, a snapshot of a tree."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import shutil
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from e2e_support import Scratch, make_scratch
@@ -52,6 +53,18 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
     module's end-to-end tests build on each other in it. A module that needs more set-up overrides it."""
     engine, python = make_scratch(tmp_path_factory.mktemp("scratch"))
     yield Scratch(engine=engine, python=python)
+
+
+@pytest.fixture(scope="module")
+def desk(scratch: Scratch, request: pytest.FixtureRequest) -> Path:
+    """The trader's folder beside the scratch engine, with the test module's `STRATEGY` as trader.py."""
+    return scratch.desk("trader.py", request.module.STRATEGY)
+
+
+@pytest.fixture(scope="module")
+def report(scratch: Scratch, desk: Path) -> dict[str, Any]:
+    """`devtool profile --json` of the desk's trader.py, run in the scratch."""
+    return scratch.profile(desk / "trader.py")
 
 
 @pytest.fixture

@@ -78,16 +78,6 @@ if __name__ == "__main__":
 
 
 @pytest.fixture(scope="module")
-def desk(scratch: Scratch) -> Path:
-    return scratch.desk("trader.py", STRATEGY)
-
-
-@pytest.fixture(scope="module")
-def report(scratch: Scratch, desk: Path) -> dict[str, Any]:
-    return scratch.profile(desk / "trader.py")
-
-
-@pytest.fixture(scope="module")
 def made(scratch: Scratch, desk: Path, report: dict[str, Any]) -> dict[str, Any]:
     """Both printed commands, run as printed (each builds and runs the generated tests)."""
     summaries = {}

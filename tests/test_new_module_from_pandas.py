@@ -78,16 +78,6 @@ if __name__ == "__main__":
 """
 
 
-@pytest.fixture(scope="module")
-def desk(scratch: Scratch) -> Path:
-    return scratch.desk("trader.py", STRATEGY)
-
-
-@pytest.fixture(scope="module")
-def report(scratch: Scratch, desk: Path) -> dict[str, Any]:
-    return scratch.profile(desk / "trader.py")
-
-
 def test_the_series_loop_is_ranked_first_and_says_what_it_is(report: dict[str, Any]) -> None:
     first = report["candidates"][0]
     assert (first["function"], first["verdict"], first["rank"]) == ("average_true_range", "candidate", 1)

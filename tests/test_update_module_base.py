@@ -12,11 +12,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, copy_engine
+from conftest import REPO
 from e2e_support import tree_hash
-from test_update_module_e2e import BRIDGE_LINE, BRIDGE_LINE_V2, KERNEL_EDIT, NEW_VERSION, edit, make_v2
+from test_update_module_e2e import (
+    BRIDGE_LINE,
+    BRIDGE_LINE_V2,
+    KERNEL_EDIT,
+    NEW_VERSION,
+    edit,
+    engine_with_template_copy,
+    make_v2,
+)
 
-from devtool.changes import runs
 from devtool.cli import main
 from devtool.errors import VerifyError
 from devtool.records import RECORDS_DIR, read_record
@@ -42,12 +49,7 @@ NEW = [
 @pytest.fixture
 def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the engine, devtool rendering a copy of the template (tmp_path/tpl/template)."""
-    copy = tmp_path / "engine"
-    copy_engine(copy)
-    shutil.copytree(REPO / "devtool" / "template", tmp_path / "tpl" / "template")
-    monkeypatch.setenv("DEVTOOL_TEMPLATE", str(tmp_path / "tpl" / "template"))
-    monkeypatch.setattr(runs, "CACHE_DIR", tmp_path / "cache")
-    return copy
+    return engine_with_template_copy(tmp_path, monkeypatch)
 
 
 def run(engine: Path, *args: str, code: int = 0) -> str:

@@ -5,14 +5,12 @@ The slow end-to-end file builds and tests a merged module; here every run is `--
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, copy_engine
 from e2e_support import tree_hash
-from test_update_module_e2e import BRIDGE_LINE, make_v2
+from test_update_module_e2e import BRIDGE_LINE, engine_with_template_copy, make_v2
 
 from devtool.cli import main
 
@@ -23,10 +21,7 @@ HAND_LINE = 'backend: "rust" to insist, "python" to compare.'
 @pytest.fixture
 def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An engine with module `clash` made from the template, its bridge edited where v2 changes it."""
-    copy = tmp_path / "engine"
-    copy_engine(copy)
-    shutil.copytree(REPO / "devtool" / "template", tmp_path / "tpl" / "template")
-    monkeypatch.setenv("DEVTOOL_TEMPLATE", str(tmp_path / "tpl" / "template"))
+    copy = engine_with_template_copy(tmp_path, monkeypatch)
     assert run(copy, "new-module", "clash", "--function", "clash_fn", "--no-verify")[0] == 0
     bridge = copy / BRIDGE
     bridge.write_text(bridge.read_text().replace(BRIDGE_LINE, HAND_LINE, 1))

@@ -10,7 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import copy_engine
 from e2e_support import REPO, Scratch, make_scratch, tree_hash
+
+from devtool.changes import runs
 
 pytestmark = pytest.mark.slow
 
@@ -55,6 +58,16 @@ def scratch(tmp_path_factory: pytest.TempPathFactory, templates: Path) -> Iterat
         )  # fmt: skip
         assert made.code == 0, made
     yield scratch
+
+
+def engine_with_template_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the engine at tmp_path/engine; devtool renders a copy of the template, tmp_path/tpl/template
+    (for make_v2), and keeps its cache in tmp_path/cache."""
+    copy = copy_engine(tmp_path / "engine")
+    shutil.copytree(REPO / "devtool" / "template", tmp_path / "tpl" / "template")
+    monkeypatch.setenv("DEVTOOL_TEMPLATE", str(tmp_path / "tpl" / "template"))
+    monkeypatch.setattr(runs, "CACHE_DIR", tmp_path / "cache")
+    return copy
 
 
 def make_v2(templates: Path) -> str:
