@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from devtool.changes import runs
 from devtool.init.project import InitRequest, init_project
 from devtool.profile.classify import Candidate, format_seconds, rank_candidates, suggest_command
 from devtool.profile.flamegraph import stacks_from_graph
@@ -519,7 +520,10 @@ def test_the_workspace_extension_is_the_engine_whatever_its_name(tmp_path: Path,
     assert stranger.origin(FuncKey("~", 0, f"<built-in method {extension}_x.technical.sma>")) != "engine"
 
 
-def test_the_profile_reads_the_extension_name_from_the_workspace(tmp_path: Path) -> None:
+def test_the_profile_reads_the_extension_name_from_the_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runs, "CACHE_DIR", tmp_path / "cache")  # init's lock
     init_project(InitRequest(tmp_path / "desk", name="other_engine", verify=False))
     assert engine_extension(tmp_path / "desk") == "other_engine"
     assert engine_extension(tmp_path / "desk" / "engine" / "src") == "other_engine"
