@@ -75,7 +75,9 @@ def init_project(request: InitRequest, progress: Progress | None = None) -> Init
     Raises:
         UsageError: the folder is a file, a pyproject.toml that is not TOML, or a name that cannot
             name the engine (nothing written).
-        ConflictError: the engine folder exists, or the project already configures `[tool.devtool]`.
+        ConflictError: the engine folder exists, or the project already configures `[tool.devtool]`, or
+            another init of this folder is running.
+        RollbackError: what a killed init of this folder left could not be put back.
         ToolchainError: cargo, rustc or maturin is missing.
         VerifyError: the build or the tests failed (everything rolled back).
     """
