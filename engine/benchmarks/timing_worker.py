@@ -80,9 +80,23 @@ def talib_calls(h: np.ndarray, lo: np.ndarray, x: np.ndarray) -> dict[str, Call]
     }
 
 
+#: Seconds each call runs before it is timed (at least once).
+WARM_UP = 0.01
+
+
 def best_time(call: Call, runs: int, size: int) -> float:
-    """Best seconds per call over `runs` runs; small sizes repeat the call to span ~1 ms per run."""
-    call()  # warm up: page in the code, start rayon's threads
+    """Best seconds per call over `runs` runs; small sizes repeat the call to span ~1 ms per run.
+
+    The call first runs for `WARM_UP` seconds: that pages in its code and starts rayon's threads, and
+    times it from the state of the CPU that its own code leaves, not the previous call's. After
+    wide-vector code (the engine's AVX2 EMA, RSI, MACD and ATR; a numpy matrix product) a serial
+    floating-point kernel such as KAMA ran ~10% slower for a millisecond or more on our 2-core
+    machines, whichever library it came from: timed right after them, KAMA's every run fell there.
+    """
+    deadline = time.perf_counter() + WARM_UP
+    call()
+    while time.perf_counter() < deadline:
+        call()
     number = max(1, 200_000 // max(size, 1))
     best = float("inf")
     for _ in range(runs):
