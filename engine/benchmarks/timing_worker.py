@@ -110,18 +110,21 @@ def best_time(call: Call, runs: int, size: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("library", choices=["engine", "talib"])
-    parser.add_argument("size", type=int, nargs="?", default=10)
+    parser.add_argument("size", type=int, nargs="?")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--overhead", action="store_true", help="the 10-point calls of the overhead table")
     args = parser.parse_args(argv)
     if args.overhead and args.library != "engine":
         parser.error("--overhead times the engine's calls only")
     if args.overhead:
-        calls = overhead_calls()
+        size, calls = 10, overhead_calls()
+    elif args.size is None:
+        parser.error("SIZE is required (or --overhead)")
     else:
-        h, lo, x = series(args.size)
+        size = args.size
+        h, lo, x = series(size)
         calls = (engine_calls if args.library == "engine" else talib_calls)(h, lo, x)
-    times = {name: best_time(call, args.runs, args.size) for name, call in calls.items()}
+    times = {name: best_time(call, args.runs, size) for name, call in calls.items()}
     json.dump(times, sys.stdout)
     return 0
 
