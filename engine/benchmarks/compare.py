@@ -1,6 +1,7 @@
 """Rust vs TA-Lib vs the numpy fallback, measured side by side in one run (about a minute or less).
 
     python engine/benchmarks/compare.py [--quick] [--takt-python PATH] [--takt-only] [--sizes 1e4,1e6]
+    python engine/benchmarks/compare.py --baseline-python OTHER/.venv/bin/python [--baseline-sizes 1e2,1e3]
 
 When ta-lib-takt (the `talib` import name, TA-Lib's output bit for bit, a faster core) is installed
 in its own virtualenv (`--takt-python`, default `.venv-takt/bin/python` when it exists, or the
@@ -13,6 +14,10 @@ SMA at 1e7 against `np.copyto` (the memory-bandwidth floor), a 64 x 1e5 batch ag
 of single Rust calls, the per-call overhead on 10 points, and Rust against the fallback at 1e5 and
 1e6 points. Times are the best of several rounds in which the competitors run interleaved, so a
 busy moment on a shared machine hits them alike; compare the ratios, not the absolute times.
+
+`--baseline-python` prints one table instead: this engine against the engine another Python imports
+(say, a build of an earlier commit in a second clone), each in its own process, alternating: the
+call overhead on 10 points and every indicator at small sizes, where nothing may get slower.
 """
 
 from __future__ import annotations
@@ -145,16 +150,7 @@ def batch_versus_loop(rows: int, cols: int, rounds: int) -> Iterator[Row]:
 
 
 def call_overhead(rounds: int, budget: float = 2e-6) -> Iterator[Row]:
-    s = Series.random(10, seed=1)
-    calls = {
-        "sma": lambda: rb.sma(s.close, 5),
-        "ema": lambda: rb.ema(s.close, 5),
-        "rsi": lambda: rb.rsi(s.close, 5),
-        "bbands": lambda: rb.bollinger_bands(s.close, 5),
-        "macd": lambda: rb.macd(s.close, 2, 5, 3),
-        "atr": lambda: rb.atr(s.high, s.low, s.close, 5),
-    }
-    for name, call in calls.items():
+    for name, call in timing_worker.overhead_calls().items():
         (t,) = best_times([call], rounds, number=2000)
         yield Row(f"{name} (10 points)", (t, budget), t / budget, t <= budget)
 
@@ -177,30 +173,86 @@ class TaktRow:
     times: dict[str, float]  # seconds per library: "engine", "talib", "takt"
 
 
-def worker_times(python: str, library: str, size: int, runs: int) -> dict[str, float]:
-    """One timing_worker process: the best time of each indicator, in seconds."""
-    command = [python, str(WORKER), library, str(size), "--runs", str(runs)]
+def worker_times(python: str, *arguments: str, runs: int) -> dict[str, float]:
+    """One timing_worker process (`arguments`: its library and size, or `engine --overhead`): the best
+    time of each call it makes, in seconds."""
+    command = [python, str(WORKER), *arguments, "--runs", str(runs)]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return {name: float(t) for name, t in json.loads(done.stdout).items()}
+
+
+Workers = dict[str, tuple[str, list[str]]]  # name -> (python, timing_worker's arguments)
+
+
+def alternate(workers: Workers, processes: int, runs: int) -> dict[str, dict[str, float]]:
+    """Each worker's best time per call over `processes` processes of each, the workers alternating
+    (so that a busy moment on a shared machine hits them alike)."""
+    best: dict[str, dict[str, float]] = {worker: {} for worker in workers}
+    for _ in range(processes):
+        for worker, (python, arguments) in workers.items():
+            for name, t in worker_times(python, *arguments, runs=runs).items():
+                best[worker][name] = min(best[worker].get(name, float("inf")), t)
+    return best
+
+
+def size_label(size: int) -> str:
+    return f"{size:.0e}".replace("e+0", "e")
 
 
 def versus_takt(takt_python: str, sizes: list[int], processes: int = 4, runs: int = 5) -> Iterator[TaktRow]:
     """Engine, TA-Lib and ta-lib-takt, each in its own process, alternating `processes` times per size
     (best of processes x runs)."""
-    pythons = {
-        "engine": (sys.executable, "engine"),
-        "talib": (sys.executable, "talib"),
-        "takt": (takt_python, "talib"),
-    }
     for size in sizes:
-        best: dict[str, dict[str, float]] = {lib: {} for lib in pythons}
-        for _ in range(processes):
-            for lib, (python, library) in pythons.items():
-                for name, t in worker_times(python, library, size, runs).items():
-                    best[lib][name] = min(best[lib].get(name, float("inf")), t)
+        workers = {
+            "engine": (sys.executable, ["engine", str(size)]),
+            "talib": (sys.executable, ["talib", str(size)]),
+            "takt": (takt_python, ["talib", str(size)]),
+        }
+        best = alternate(workers, processes, runs)
         for name in INDICATORS:
-            label = f"{name} {size:.0e}".replace("e+0", "e")
-            yield TaktRow(label, size, {lib: best[lib][name] for lib in pythons})
+            yield TaktRow(f"{name} {size_label(size)}", size, {lib: best[lib][name] for lib in workers})
+
+
+@dataclass(frozen=True)
+class BaselineRow:
+    label: str
+    times: tuple[float, float]  # seconds: this engine, the baseline
+
+
+#: How much slower than the baseline a small-size call may measure before the table calls it slower:
+#: the spread of best-of-rounds timings of one build against itself on a shared 2-core machine.
+NOISE = 0.05
+
+
+def versus_baseline(
+    baseline_python: str, sizes: list[int], processes: int = 6, runs: int = 5
+) -> Iterator[BaselineRow]:
+    """This engine against the one `baseline_python` imports (another build, say of an earlier
+    commit), each in its own process, alternating: the call overhead on 10 points, then every
+    indicator at `sizes`. Indicators the baseline lacks are left out."""
+    cases: list[tuple[str, list[str]]] = [("10 points", ["engine", "--overhead"])]
+    cases += [(size_label(size), ["engine", str(size)]) for size in sizes]
+    for case, arguments in cases:
+        workers = {"this": (sys.executable, arguments), "baseline": (baseline_python, arguments)}
+        best = alternate(workers, processes, runs)
+        for name in (name for name in best["this"] if name in best["baseline"]):
+            yield BaselineRow(f"{name} {case}", (best["this"][name], best["baseline"][name]))
+
+
+def render_baseline(rows: list[BaselineRow], baseline_python: str) -> str:
+    title = (
+        f"This engine against the baseline at {baseline_python}, each in its own process "
+        f"(goal: nothing slower; 'slower' beyond {NOISE:.0%})"
+    )
+    head = f"{'':<28}{'this us':>11}{'baseline us':>13}{'this/baseline':>15}"
+    lines = [title, head, "-" * len(head)]
+    for row in rows:
+        this, baseline = row.times
+        verdict = "ok" if this <= (1 + NOISE) * baseline else "SLOWER"
+        lines.append(
+            f"{row.label:<28}{this * 1e6:>11.3f}{baseline * 1e6:>13.3f}{this / baseline:>15.2f}  {verdict}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def render_takt(rows: list[TaktRow]) -> str:
@@ -282,10 +334,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sizes", default="1e4,1e6,1e7", help="sizes of the takt table (default 1e4,1e6,1e7)"
     )
+    parser.add_argument(
+        "--baseline-python",
+        help="only a table of this engine against the one this Python imports (another build), "
+        "at 10 points and at --baseline-sizes",
+    )
+    parser.add_argument(
+        "--baseline-sizes", default="1e2,1e3", help="sizes of the baseline table (default 1e2,1e3)"
+    )
     args = parser.parse_args(argv)
     if not rb.RUST_AVAILABLE:
         print("The compiled engine is not available: build it with `maturin develop --release` in engine/.")
         return 1
+    if args.baseline_python:
+        sizes = [int(float(s)) for s in args.baseline_sizes.split(",")]
+        print(render_baseline(list(versus_baseline(args.baseline_python, sizes)), args.baseline_python))
+        return 0
     started = time.perf_counter()
     reference = f"TA-Lib {talib.__version__}" if talib else "TA-Lib not installed (its tables are skipped)"
     print(f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, ", end="")

@@ -1,12 +1,14 @@
 """Times one library's indicators at one size, in this process, and prints the times as JSON.
 
     python timing_worker.py LIBRARY SIZE [--runs N]
+    python timing_worker.py engine --overhead [--runs N]
 
 LIBRARY is `engine` (rust_bridge's compiled backend) or `talib` (whichever package provides the
 `talib` import here: TA-Lib, or ta-lib-takt in its own virtualenv). compare.py starts one such
 process per library and round, alternating them, because TA-Lib and ta-lib-takt share an import name
-and cannot be loaded into one process. Only numpy and the library are imported, so the script runs
-in a virtualenv that has nothing else.
+and cannot be loaded into one process (and two builds of the engine share one too). Only numpy and
+the library are imported, so the script runs in a virtualenv that has nothing else. `--overhead`
+times the calls of compare.py's call-overhead table (10 points) instead of the indicators at SIZE.
 """
 
 from __future__ import annotations
@@ -36,14 +38,31 @@ def engine_calls(h: np.ndarray, lo: np.ndarray, x: np.ndarray, backend: str = "r
     """The indicators through rust_bridge, from `backend` ("rust" or "python", the fallback)."""
     import rust_bridge as rb
 
-    return {
+    calls: dict[str, Call] = {
         "sma(20)": lambda: rb.sma(x, 20, backend=backend),
         "ema(20)": lambda: rb.ema(x, 20, backend=backend),
         "rsi(14)": lambda: rb.rsi(x, 14, backend=backend),
         "bbands(20,2)": lambda: rb.bollinger_bands(x, 20, 2.0, 2.0, backend=backend),
         "macd(12,26,9)": lambda: rb.macd(x, 12, 26, 9, backend=backend),
         "atr(14)": lambda: rb.atr(h, lo, x, 14, backend=backend),
-        "kama(30)": lambda: rb.technical_py.kama(x, 30, backend=backend),
+    }
+    if hasattr(rb.technical_py, "kama"):  # an engine built before KAMA can be a baseline
+        calls["kama(30)"] = lambda: rb.technical_py.kama(x, 30, backend=backend)
+    return calls
+
+
+def overhead_calls() -> dict[str, Call]:
+    """The engine's indicators on 10 points through rust_bridge's defaults: the cost of a call."""
+    import rust_bridge as rb
+
+    h, lo, x = series(10, seed=1)
+    return {
+        "sma": lambda: rb.sma(x, 5),
+        "ema": lambda: rb.ema(x, 5),
+        "rsi": lambda: rb.rsi(x, 5),
+        "bbands": lambda: rb.bollinger_bands(x, 5),
+        "macd": lambda: rb.macd(x, 2, 5, 3),
+        "atr": lambda: rb.atr(h, lo, x, 5),
     }
 
 
@@ -61,9 +80,23 @@ def talib_calls(h: np.ndarray, lo: np.ndarray, x: np.ndarray) -> dict[str, Call]
     }
 
 
+#: Seconds each call runs before it is timed (at least once).
+WARM_UP = 0.01
+
+
 def best_time(call: Call, runs: int, size: int) -> float:
-    """Best seconds per call over `runs` runs; small sizes repeat the call to span ~1 ms per run."""
-    call()  # warm up: page in the code, start rayon's threads
+    """Best seconds per call over `runs` runs; small sizes repeat the call to span ~1 ms per run.
+
+    The call first runs for `WARM_UP` seconds: that pages in its code and starts rayon's threads, and
+    times it from the state of the CPU that its own code leaves, not the previous call's. After
+    wide-vector code (the engine's AVX2 EMA, RSI, MACD and ATR; a numpy matrix product) a serial
+    floating-point kernel such as KAMA ran ~10% slower for a millisecond or more on our 2-core
+    machines, whichever library it came from: timed right after them, KAMA's every run fell there.
+    """
+    deadline = time.perf_counter() + WARM_UP
+    call()
+    while time.perf_counter() < deadline:
+        call()
     number = max(1, 200_000 // max(size, 1))
     best = float("inf")
     for _ in range(runs):
@@ -77,12 +110,21 @@ def best_time(call: Call, runs: int, size: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("library", choices=["engine", "talib"])
-    parser.add_argument("size", type=int)
+    parser.add_argument("size", type=int, nargs="?")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--overhead", action="store_true", help="the 10-point calls of the overhead table")
     args = parser.parse_args(argv)
-    h, lo, x = series(args.size)
-    calls = (engine_calls if args.library == "engine" else talib_calls)(h, lo, x)
-    times = {name: best_time(calls[name], args.runs, args.size) for name in INDICATORS}
+    if args.overhead and args.library != "engine":
+        parser.error("--overhead times the engine's calls only")
+    if args.overhead:
+        size, calls = 10, overhead_calls()
+    elif args.size is None:
+        parser.error("SIZE is required (or --overhead)")
+    else:
+        size = args.size
+        h, lo, x = series(size)
+        calls = (engine_calls if args.library == "engine" else talib_calls)(h, lo, x)
+    times = {name: best_time(call, args.runs, size) for name, call in calls.items()}
     json.dump(times, sys.stdout)
     return 0
 

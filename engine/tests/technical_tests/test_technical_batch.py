@@ -7,8 +7,9 @@ import pytest
 
 import rust_bridge as rb
 
-# Below and above the Rust side's parallel threshold (2**15 points).
-SHAPES = [(3, 40), (16, 4_000)]
+# Below and above the Rust side's parallel threshold (2**15 points), and rows long enough for RSI's
+# SIMD lanes (which a batch's rows run too).
+SHAPES = [(3, 40), (16, 4_000), (4, 20_000)]
 
 CASES = [
     ("sma", (10,)),

@@ -150,7 +150,7 @@ fn for_each_row<const I: usize, const O: usize>(
         .collect();
     if rows >= 2 && len >= PARALLEL_MIN_POINTS {
         let plan = if rows >= rayon::current_num_threads() {
-            Plan::SERIAL
+            Plan::ONE_THREAD
         } else {
             Plan::DEFAULT
         };
