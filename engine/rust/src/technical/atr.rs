@@ -36,7 +36,7 @@ pub fn atr_into(
     atr_with([high, low, close], period, out, Plan::DEFAULT)
 }
 
-/// [`atr_into`], cut into chunks as `plan` says ([`Plan::SERIAL`]: the reference).
+/// [`atr_into`], cut into chunks as `plan` says (the tests' `Plan::SERIAL` is the reference).
 pub(crate) fn atr_with(
     [high, low, close]: [&[f64]; 3],
     period: usize,

@@ -22,7 +22,7 @@ pub fn ema_into(values: &[f64], period: usize, out: &mut [f64]) -> Result<(), Ke
     ema_with(values, period, out, Plan::DEFAULT)
 }
 
-/// [`ema_into`], cut into chunks as `plan` says ([`Plan::SERIAL`]: the reference).
+/// [`ema_into`], cut into chunks as `plan` says (the tests' `Plan::SERIAL` is the reference).
 pub(crate) fn ema_with(
     values: &[f64],
     period: usize,

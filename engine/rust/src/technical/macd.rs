@@ -54,7 +54,7 @@ pub fn macd_into(
     macd_with(values, periods, lines, Plan::DEFAULT)
 }
 
-/// [`macd_into`], cut into chunks as `plan` says ([`Plan::SERIAL`]: the reference).
+/// [`macd_into`], cut into chunks as `plan` says (the tests' `Plan::SERIAL` is the reference).
 pub(crate) fn macd_with(
     values: &[f64],
     periods: MacdPeriods,

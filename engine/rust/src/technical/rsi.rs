@@ -34,7 +34,7 @@ pub fn rsi_into(values: &[f64], period: usize, out: &mut [f64]) -> Result<(), Ke
     rsi_with(values, period, out, Plan::DEFAULT)
 }
 
-/// [`rsi_into`], cut into chunks as `plan` says ([`Plan::SERIAL`]: the reference).
+/// [`rsi_into`], cut into chunks as `plan` says (the tests' `Plan::SERIAL` is the reference).
 pub(crate) fn rsi_with(
     values: &[f64],
     period: usize,
