@@ -10,7 +10,7 @@ from .liveness import DeadStores, dead_stores, stored_value
 from .loops import LoopHeaders
 from .lower import ATOM, CMP, Expr, Lowerer
 from .matrix import cols_line, shape_source
-from .model import Array, Scalar, Tuple, Type
+from .model import Array, Refused, Scalar, Tuple, Type
 from .scope import Scope, Unknown, refuse, rust_name
 
 AUG = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.BitAnd, ast.BitOr, ast.BitXor)
@@ -283,10 +283,7 @@ class Body(LoopHeaders):
         array, index = self.lw.element(target)
         assert isinstance(array.type, Array)
         if array.type.origin == "param":
-            raise refuse(
-                stmt,
-                "writes into a parameter array (changing the caller's data): not translated; copy it first",
-            )
+            raise _writes_into_parameter(stmt, target)
         if self.scope.infer:
             return
         if not isinstance(value.type, Scalar) or value.type.kind == "bool":
@@ -380,7 +377,7 @@ class Body(LoopHeaders):
         array, index = self.lw.element(target)
         assert isinstance(array.type, Array)
         if array.type.origin == "param":
-            raise refuse(stmt, "writes into a parameter array (changing the caller's data): not translated")
+            raise _writes_into_parameter(stmt, target)
         if self.scope.infer:
             return
         # Python reads x[i] (an IndexError first) before it evaluates the right-hand side.
@@ -536,3 +533,12 @@ def _is_one_operand(rest: str, sym: str) -> bool:
 
 
 __all__ = ["ATOM", "CMP", "Body"]
+
+
+def _writes_into_parameter(stmt: ast.stmt, target: ast.Subscript) -> Refused:
+    name = ast.unparse(target.value)
+    return refuse(
+        stmt,
+        "writes into a parameter array (changing the caller's data): not translated; write into a copy: "
+        f"`{name}_out = {name}.copy()` before the loop, then `{name}_out[...] = ...`",
+    )
