@@ -57,6 +57,10 @@ SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
 #: but disagrees with its Python function, so that an end-to-end test can check that new-module does
 #: not serve it (tests/test_new_module_from.py). Read here and nowhere else; never set it otherwise.
 PERTURB_ENV = "DEVTOOL_TRANSLATE_PERTURB"
+#: Why a slice is refused, and what to write (finta copies a column as `close[0 : len(close)]`).
+SLICE_REFUSAL = (
+    "takes a slice (a new array or a view): not translated; write the loop (a whole copy: `x.copy()`)"
+)
 
 
 @dataclass(frozen=True)
@@ -505,7 +509,7 @@ class Lowerer:
         if not isinstance(t, Array):
             raise refuse(node, f"indexes `{node.value.id}`, which is not an array")
         if isinstance(node.slice, ast.Slice):
-            raise refuse(node, "takes a slice (a new array or a view): not translated; write the loop")
+            raise refuse(node, SLICE_REFUSAL)
         if t.ndim == 2:
             if not (isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2):
                 raise refuse(node, "indexes a 2-D array with one index (a row view): write x[i, j]")

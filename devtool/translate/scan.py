@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from .calls import LIBRARIES, NUMPY_FUNCTIONS, numpy_refusal
+from .lower import SLICE_REFUSAL
 from .model import Refusal
 from .scope import shown
 from .unit import Unit
@@ -32,7 +33,7 @@ FORBIDDEN: dict[type, str] = {
     ast.Import: "imports inside the function: not translated",
     ast.ImportFrom: "imports inside the function: not translated",
     ast.Delete: "deletes a name: not translated",
-    ast.Slice: "takes a slice (a new array or view): not translated; write the loop",
+    ast.Slice: SLICE_REFUSAL,
     ast.Starred: "unpacks with `*`: not translated",
     ast.NamedExpr: "uses `:=`: not translated",
     ast.Match: "uses `match`: not translated",

@@ -133,6 +133,9 @@ def _mostly(share: float, other: Any, size: int = 1_000) -> np.ndarray:
         (np.zeros(1_000, dtype=np.int64), "100.0% one value (0)"),
         (np.ones(100, dtype=bool), "100.0% one value (True)"),
         ((np.arange(50.0), _mostly(0.99, np.nan)), "result [1]: 99.0% NaN"),
+        # parts of one length are split only where together they hold values; an all-NaN part never is
+        ((_mostly(0.95, np.nan), _mostly(0.95, np.nan)), "result [0]: 95.0% NaN"),
+        ((np.arange(1_000.0), np.full(1_000, np.nan)), "result [1]: 100.0% NaN"),
         (float("nan"), "100.0% NaN"),  # a reduction that gives NaN
         (np.full((10, 3), np.nan), "100.0% NaN"),
     ],
@@ -150,6 +153,8 @@ def test_mostly_nan_or_one_value_is_degenerate(result: Any, problem: str) -> Non
         np.array([]),
         1.5,
         (np.arange(50.0), 3),
+        # one line split into long and short parts: each mostly NaN where the other holds the value
+        (_mostly(0.95, np.nan), _mostly(0.05, np.nan)),
         np.concatenate([np.full(30, np.nan), np.arange(70.0)]),  # a warm-up of NaN is fine
     ],
 )
