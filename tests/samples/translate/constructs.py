@@ -273,10 +273,9 @@ def published_idioms(
     m = high.shape[0]
     psar = low.copy()
     mid = np.copy(high)
+    sar = [0.0, step]
     if low.size > 0:
         sar = [low[0] - step]
-    else:
-        sar = [0.0, step]
     for i in range(1, min(m, low.size)):
         psar[i] = psar[i - 1] + step * (high[i - 1] - psar[i - 1])
         mid[i] = 0.5 * (mid[i] + psar[i])
