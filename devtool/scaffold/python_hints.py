@@ -18,8 +18,9 @@ The hints map to signature types (`devtool.scaffold.signature`) this way, and no
     tuple[A, B, ...] (as the return hint)           (A, B, ...), up to signature.MAX_RESULTS of them
 
 An array hint without a shape is 1-D. One without a dtype (`np.ndarray`, as numba-style loops are
-hinted) takes the array type `--signature` gives it (the profile prints one from the run's types). Parameters are passed by position: keyword-only ones, *args and
-**kwargs are refused. Whatever is refused names the parameter and the hint to write instead.
+hinted) takes the array type `--signature` gives it (the profile prints one from the run's types).
+Parameters are passed by position: keyword-only ones, *args and **kwargs are refused. Whatever is
+refused names the parameter and the hint to write instead.
 
 A parameter's default (`def psar(high, low, iaf=0.02, maxaf=0.2)`) becomes the signature's
 (`iaf: f64 = 0.02`), so the bridge takes it as optional with the same value. It must fit the type

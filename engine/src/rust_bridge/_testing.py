@@ -109,6 +109,8 @@ _INTEGERS = frozenset({"i64", "usize", "i64[]", "i64[*]"})
 #:   open, high, low, close, volume  one bar per element, the same bars for every column: a random-walk
 #:        close around 100, open the previous close, high >= max(open, close), low <= min(open, close),
 #:        volume >= 0 (int64 columns: rounded, which keeps that order)
+#:   length  the arrays' length n: numba-style loops take it as a parameter (pandas-ta-classic's
+#:        `_psar_loop(h_arr, l_arr, m, ...)`), and a window-sized one would run them on a few elements
 #:   window  a small positive integer below the array length (2 to WINDOW_MAX, or 1 for fewer than
 #:        three elements); an int array of them (`windows: i64[*]`) has several
 #:   fraction  a float in (0, 1)
@@ -120,6 +122,7 @@ NAME_RULES = (
     NameRule("low", _COLUMN, frozenset({"low", "lows", "low_price"})),
     NameRule("close", _COLUMN, frozenset({"close", "c", "closes", "close_price", "price", "prices", "px"})),
     NameRule("volume", _COLUMN, frozenset({"volume", "v", "vol", "volumes", "qty", "quantity"})),
+    NameRule("length", frozenset({"i64", "usize"}), frozenset({"m", "size", "n_bars", "nbars", "num_bars"})),
     NameRule(
         "window",
         _INTEGERS,
@@ -167,6 +170,8 @@ def draw(types: Mapping[str, str], n: int, seed: int = 0) -> dict[str, Any]:
         elif kind in bars:
             column = bars[kind]
             drawn[name] = np.rint(column).astype(np.int64) if type_ == "i64[]" else column.copy()
+        elif kind == "length":
+            drawn[name] = n
         elif kind == "window":
             size = None if type_ in ("i64", "usize") else length
             drawn[name] = _windows(rng, n, size)

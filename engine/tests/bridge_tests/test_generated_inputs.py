@@ -62,6 +62,11 @@ def test_windows_are_small_positive_integers_below_the_length(n: int, seed: int)
     assert type(drawn["period"]) is int and drawn["lags"].dtype == np.int64
 
 
+def test_a_length_parameter_is_the_arrays_length() -> None:
+    drawn = draw({"h_arr": "f64[]", "m": "i64", "size": "usize", "period": "i64"}, 1_000, 3)
+    assert drawn["m"] == drawn["size"] == drawn["h_arr"].size == 1_000 and drawn["period"] <= WINDOW_MAX
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_fractions_are_in_the_open_unit_interval(seed: int) -> None:
     drawn = draw({"x": "f64[]", "iaf": "f64", "maxaf": "f64", "alpha": "f64", "stop_pct": "f64"}, 10, seed)
@@ -106,6 +111,8 @@ def test_the_same_seed_draws_the_same_and_another_seed_does_not() -> None:
         ("close", "f64[,]", "other"),  # a matrix is not one column
         ("close", "f64", "other"),
         ("n", "i64", "window"),
+        ("m", "i64", "length"),  # pandas-ta-classic's loops take the arrays' length as `m`
+        ("m", "f64", "other"),
         ("slow_period", "usize", "window"),
         ("period", "f64", "other"),  # a window is an integer
         ("iaf", "f64", "fraction"),
