@@ -496,6 +496,7 @@ def test_whole_array_numpy_code_is_refused_all_at_once_with_what_to_write() -> N
     shown = [str(r) for r in result.refusals]
     assert [s.split(":")[0] for s in shown] == ["line 6", "line 7", "line 8"]
     assert all("array-wide numpy calls are not translated" in s for s in shown)
+    assert result.refusals[0].construct == "np.roll(close, 1)"  # the whole call, as the lowering shows it
     filled = tr("def f(c):\n    nvi = np.ones(len(c)) * 1000\n    return nvi\n", "c: f64[] -> f64[]")
     assert "whole array where a number is expected" in filled.refusals[0].why
     assert "`np.full(n, value)`" in filled.refusals[0].why

@@ -140,8 +140,8 @@ def _scan_call(node: ast.Call, found: list[Refusal], libraries: dict[str, str]) 
             )
         )
     elif isinstance(root, ast.Name) and root.id in ("np", "numpy") and isinstance(func.value, ast.Name):
-        if func.attr not in NUMPY_FUNCTIONS:
-            found.append(Refusal(node.lineno, f"{ast.unparse(func)}(...)", numpy_refusal(func.attr)))
+        if func.attr not in NUMPY_FUNCTIONS:  # the whole call, as the translator would show it
+            found.append(Refusal(node.lineno, shown(node), numpy_refusal(func.attr)))
     elif (root is func.value and isinstance(root, ast.Name) and root.id == "math") or (
         func.attr in ("append", "copy") and isinstance(func.value, ast.Name)
     ):
