@@ -477,6 +477,21 @@ def test_a_copy_of_an_array_or_a_list_is_a_new_array_the_function_may_write() ->
     assert "only the plain `x.copy()`" in args.refusals[0].why
 
 
+def test_a_chained_assignment_into_elements_evaluates_the_value_once_then_stores_left_to_right() -> None:
+    text = rust(
+        "def f(c):\n    l0 = np.empty(len(c))\n    l1 = np.zeros(len(c), dtype=np.int64)\n"
+        "    l0[0] = l0[-1] = c[0]\n    l0[1] = l1[-1] = 2\n    return l0, l1\n",
+        "c: f64[] -> (f64[], i64[])",
+    )
+    assert (
+        "let value = get(c, 0)?;\n    let at = ix(0, l0.len())?;\n    l0[at] = value;\n"
+        "    let at = ix(-1, l0.len())?;\n    l0[at] = value;" in text
+    )
+    assert "l0[at] = value as f64;" in text and "l1[at] = value;" in text  # 2 into a float and an int array
+    mixed = tr("def f(c):\n    out = np.zeros(3)\n    x = out[1] = 1.0\n    return x\n", "c: f64[] -> f64")
+    assert "chains an assignment into an element and a name" in mixed.refusals[0].why
+
+
 def test_a_write_into_a_parameter_says_which_copy_to_write_into() -> None:
     result = tr(
         "def f(c, lb):\n    for i in range(1, len(c)):\n        lb[i] = lb[i - 1]\n    return c\n",

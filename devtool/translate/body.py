@@ -192,8 +192,11 @@ class Body(LoopHeaders):
         self.raises[id(stmt)] = "?" in value.code
         if isinstance(value.type, Array) and (len(targets) > 1 or isinstance(value_node, ast.Name)):
             raise refuse(stmt, "gives one array two names (Python aliases it): not translated")
+        if len(targets) > 1 and all(isinstance(t, ast.Subscript) for t in targets):
+            self.chained_stores(targets, value, stmt)
+            return
         if len(targets) > 1 and not all(isinstance(t, ast.Name) for t in targets):
-            raise refuse(stmt, "chains an assignment into an element: write two statements")
+            raise refuse(stmt, "chains an assignment into an element and a name: write two statements")
         if isinstance(targets[0], ast.Tuple):
             if len(targets) > 1:
                 raise refuse(stmt, "chains a tuple assignment: not translated")
@@ -208,6 +211,16 @@ class Body(LoopHeaders):
             self.set_target(
                 other, Expr(rust_name(first.id), self.scope.locals.get(first.id, value.type)), stmt
             )
+
+    def chained_stores(self, targets: list[ast.expr], value: Expr, stmt: ast.stmt) -> None:
+        """`l0[0] = l1[0] = c[0]` (pandas-ta-classic's `_lrsi_loop`): the value once, then each element left
+        to right, as Python stores them (an index outside its array raises at that target)."""
+        if not self.scope.infer and isinstance(value.type, Scalar):
+            self.out(f"let value = {value.code};")
+            value = Expr("value", value.type)
+        for target in targets:
+            assert isinstance(target, ast.Subscript)
+            self.store(target, value, stmt)
 
     def dead_store(self, stmt: ast.stmt, value_node: ast.expr) -> bool:
         """A value no path reads (rustc would warn): left out, or only evaluated when it can raise."""

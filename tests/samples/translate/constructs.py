@@ -269,7 +269,8 @@ def published_idioms(
     high: F64Array, low: F64Array, bands: Annotated[F64Array, "f64[,]"], step: float
 ) -> tuple[F64Array, F64Array, float, int]:
     """The idioms of published indicator loops (ta, finta, pandas-ta-classic): `x.size`, `x.shape[0]`,
-    a copy written into (`x.copy()`, `np.copy`), a list literal grown and turned into an array."""
+    a copy written into (`x.copy()`, `np.copy`), a list literal grown and turned into an array, a chained
+    assignment into elements."""
     m = high.shape[0]
     psar = low.copy()
     mid = np.copy(high)
@@ -280,4 +281,6 @@ def published_idioms(
         psar[i] = psar[i - 1] + step * (high[i - 1] - psar[i - 1])
         mid[i] = 0.5 * (mid[i] + psar[i])
         sar.append(min(sar[-1] + step, low[i]))
+    if m > 0 and low.size > 0:
+        psar[-1] = mid[0] = sar[-1] * 2  # a chained assignment into elements (`_lrsi_loop`)
     return psar, np.array(sar), mid[-1] if m > 0 else 0.0, bands.shape[0] * bands.shape[1] + bands.size
