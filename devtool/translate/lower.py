@@ -334,7 +334,8 @@ class Lowerer:
         if t.flavor == "mixed":
             self.note(
                 node,
-                f"`{ast.unparse(node)}` mixes Python and numpy scalars; the kernel keeps Python's {rule}",
+                f"`{ast.unparse(node)}` mixes Python and numpy scalars; the kernel keeps Python's {rule}; "
+                "for numpy's, start the Python one as a numpy value (`np.float64(0.0)`)",
             )
 
     def floor_op(self, node: ast.AST, op: ast.operator, left: Expr, right: Expr, result: Scalar) -> Expr:
@@ -378,7 +379,12 @@ class Lowerer:
             if exponent is not None and abs(int(exponent)) <= 2:
                 return Expr(f"{left.recv}.powi({exponent})", result)
             return Expr(f"{left.recv}.powf({self.as_float(right)})", result)
-        self._mixed(node, result, "OverflowError and ZeroDivisionError (numpy gives inf)")
+        self._mixed(
+            node,
+            result,
+            "OverflowError, ZeroDivisionError and ValueError (numpy gives inf, or NaN for a "
+            "negative base: Python a complex number, which the kernel does not give)",
+        )
         self.helper("pow_f")
         return Expr(f"pow_f({self.as_float(left)}, {self.as_float(right)})?", result)
 
