@@ -19,7 +19,7 @@ from .changes.journal import JOURNAL_FILE
 from .changes.runs import EXTENSION_PATTERNS, journal_dir, state_dir
 from .changes.transaction import lock_holder
 from .errors import DevtoolError
-from .installation import Installation, installation, repointed_warning
+from .installation import Installation, foreign_bridge, installation, repointed_warning
 from .records import read_record
 from .scaffold import render
 from .scaffold.listing import crate_requirements, installed_build_profile
@@ -66,6 +66,8 @@ def diagnose(ws: Workspace | None, problem: str | None = None) -> DoctorReport:
     checks.append(Check("workspace", "ok", str(ws.root)))
     installed = installation(ws)
     checks.append(environment_check(ws, installed))
+    if installed.is_from(ws):
+        checks.append(bridge_check(ws, installed))
     checks.append(freshness_check(ws))
     if installed.is_from(ws):
         checks.append(profile_check())
@@ -118,6 +120,15 @@ def environment_check(ws: Workspace, installed: Installation) -> Check:
         "are not imported",
         build,
     )
+
+
+def bridge_check(ws: Workspace, installed: Installation) -> Check:
+    """Which `rust_bridge` Python imports: this workspace's, unless another engine's comes first."""
+    problem = foreign_bridge(installed, ws)
+    if problem is None:
+        return Check("bridge imported from", "ok", "this workspace")
+    fix = "pip uninstall the other engine (pip list shows it), or give each engine its own virtualenv"
+    return Check("bridge imported from", "fail", problem, fix)
 
 
 def freshness_check(ws: Workspace) -> Check:

@@ -22,13 +22,14 @@ _PROBE = """
 import importlib.metadata, importlib.util, json, sys
 from urllib.parse import unquote, urlparse
 package, distribution = sys.argv[1:]
-out = {"location": None, "source": None, "editable": False}
-try:
-    spec = importlib.util.find_spec(package)
-except (ImportError, ValueError):
-    spec = None
-if spec is not None and spec.origin:
-    out["location"] = spec.origin
+out = {"location": None, "source": None, "editable": False, "bridge": None}
+for name, key in ((package, "location"), ("rust_bridge", "bridge")):
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin:
+        out[key] = spec.origin
 try:
     direct = importlib.metadata.distribution(distribution).read_text("direct_url.json")
 except importlib.metadata.PackageNotFoundError:
@@ -51,6 +52,9 @@ class Installation:
     location: str | None  # the package's __init__ (or module file); None: not importable here
     source: str | None  # the folder pip or maturin installed it from (direct_url.json), if any
     editable: bool  # `maturin develop` / `pip install -e`: it imports the workspace's files
+    #: where `import rust_bridge` finds the bridge: every engine has a package of that name, so with two
+    #: engines installed in one environment it may be the other engine's (None: not importable here)
+    bridge: str | None = None
 
     def workspace(self) -> Path | None:
         """The workspace this environment's engine is built from; None for a wheel or none at all.
@@ -83,7 +87,7 @@ def installation(ws: Workspace, python: str = sys.executable) -> Installation:
     if proc.returncode != 0:
         return Installation(prefix, None, None, False)
     data = json.loads(proc.stdout.strip().splitlines()[-1])
-    return Installation(prefix, data["location"], data["source"], bool(data["editable"]))
+    return Installation(prefix, data["location"], data["source"], bool(data["editable"]), data["bridge"])
 
 
 def repointed_warning(imported: Path, expected: Path, environment: str) -> str:
@@ -97,6 +101,22 @@ def repointed_warning(imported: Path, expected: Path, environment: str) -> str:
         f"built from {imported}{gone}, not from {expected}. Python code run here uses that build. "
         f"To fix: cd {expected} && maturin develop (add --release for a release build), or build it "
         "with any devtool command run there"
+    )
+
+
+def foreign_bridge(installed: Installation, ws: Workspace) -> str | None:
+    """Why `import rust_bridge` does not import `ws`'s bridge although its engine is installed from it
+    (another engine installed in the same environment, whose `rust_bridge` comes first), else None."""
+    if not installed.is_from(ws) or installed.bridge is None:
+        return None
+    bridge = Path(installed.bridge).parent
+    if bridge.resolve().is_relative_to(ws.root.resolve()):
+        return None
+    return (
+        f"{installed.environment} imports rust_bridge from {bridge}, not from {ws.bridge_dir}: another "
+        "engine is installed in this environment, and every engine has a package named rust_bridge. "
+        "This workspace's bridge, fallbacks and generated tests are not what Python runs (new-module's "
+        "tests fail with ImportError)"
     )
 
 

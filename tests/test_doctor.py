@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,14 @@ from conftest import ENGINE, REPO, copy_engine
 from devtool.changes import runs
 from devtool.changes.journal import JOURNAL_FILE
 from devtool.cli import main, report
-from devtool.installation import Installation, installation, repointed_by_build, repointed_warning
+from devtool.doctor import bridge_check
+from devtool.installation import (
+    Installation,
+    foreign_bridge,
+    installation,
+    repointed_by_build,
+    repointed_warning,
+)
 from devtool.scaffold.new_module import NewModuleResult
 from devtool.verify import VerifyResult
 from devtool.workspace import Workspace
@@ -62,6 +70,7 @@ def test_the_repository_engine_is_what_this_environment_imports() -> None:
     result = CliRunner().invoke(main, ["doctor", "--engine", str(ENGINE)])
     lines = result.output.splitlines()
     assert any(line.startswith("ok    engine installed from") and "this workspace" in line for line in lines)
+    assert any(line.startswith("ok    bridge imported from") for line in lines), result.output
     for tool in ("python", "cargo", "rustc", "maturin"):
         assert any(line.startswith("ok    ") and line.split()[1] == tool for line in lines), result.output
 
@@ -147,6 +156,27 @@ def test_a_build_that_takes_over_another_workspaces_environment_is_named(tmp_pat
     gone = Installation("/venv", None, str(mine), True)  # the folder it was installed from was deleted
     assert gone.workspace() == mine
     assert "(that folder no longer exists)" in repointed_warning(mine, other, "/venv")
+
+
+def test_a_bridge_imported_from_another_engine_in_the_same_environment_fails(tmp_path: Path) -> None:
+    """Two engines installed in one virtualenv (the demo's and the desk's): each has a `rust_bridge`
+    package, and Python imports the first; doctor said ok while new-module's tests failed to import."""
+    mine, other = tmp_path / "mine", tmp_path / "other"
+    ws = Workspace(mine)
+    own = Installation("/venv", str(mine / "src/desk_engine/__init__.py"), str(mine), True)
+    foreign = replace(own, bridge=str(other / "src/rust_bridge/__init__.py"))
+    mine.mkdir()
+    assert foreign_bridge(replace(own, bridge=str(mine / "src/rust_bridge/__init__.py")), ws) is None
+    assert foreign_bridge(own, ws) is None  # no bridge importable: the engine checks say so
+    problem = foreign_bridge(foreign, ws)
+    assert problem is not None
+    assert (
+        f"imports rust_bridge from {other / 'src/rust_bridge'}, not from {mine / 'src/rust_bridge'}"
+        in problem
+    )
+    line = bridge_check(ws, foreign)
+    assert (line.status, line.detail) == ("fail", problem) and "own virtualenv" in line.fix
+    assert bridge_check(ws, replace(foreign, bridge=str(mine / "src/rust_bridge/__init__.py"))).status == "ok"
 
 
 def test_new_module_prints_the_warning_after_its_report() -> None:

@@ -199,6 +199,122 @@ def test_python_exceptions_cross_as_themselves_from_a_translated_kernel(scratch:
     assert check.returncode == 0 and check.stdout.strip() == "raised", check.stdout + check.stderr
 
 
+#: A loop from a published package, copied the way a trader copies one: ta 0.11.0's
+#: PSARIndicator._run (ta/trend.py; MIT licence, Copyright (c) 2018 Dario Lopez Padial), the method
+#: turned into a function of numpy arrays (`self._x.iloc[i]` -> `x[i]`, the Series copies -> numpy
+#: arrays), the loop kept as published. No hints: the profile types it from the run.
+PUBLISHED = """\
+import numpy as np
+
+
+def ta_psar(high, low, close, step=0.02, max_step=0.20):
+    up_trend = True
+    acceleration_factor = step
+    up_trend_high = high[0]
+    down_trend_low = low[0]
+
+    psar = close.copy()
+    psar_up = np.full(len(close), np.nan)
+    psar_down = np.full(len(close), np.nan)
+
+    for i in range(2, len(close)):
+        reversal = False
+
+        max_high = high[i]
+        min_low = low[i]
+
+        if up_trend:
+            psar[i] = psar[i - 1] + (acceleration_factor * (up_trend_high - psar[i - 1]))
+
+            if min_low < psar[i]:
+                reversal = True
+                psar[i] = up_trend_high
+                down_trend_low = min_low
+                acceleration_factor = step
+            else:
+                if max_high > up_trend_high:
+                    up_trend_high = max_high
+                    acceleration_factor = min(acceleration_factor + step, max_step)
+
+                low1 = low[i - 1]
+                low2 = low[i - 2]
+                if low2 < psar[i]:
+                    psar[i] = low2
+                elif low1 < psar[i]:
+                    psar[i] = low1
+        else:
+            psar[i] = psar[i - 1] - (acceleration_factor * (psar[i - 1] - down_trend_low))
+
+            if max_high > psar[i]:
+                reversal = True
+                psar[i] = down_trend_low
+                up_trend_high = max_high
+                acceleration_factor = step
+            else:
+                if min_low < down_trend_low:
+                    down_trend_low = min_low
+                    acceleration_factor = min(acceleration_factor + step, max_step)
+
+                high1 = high[i - 1]
+                high2 = high[i - 2]
+                if high2 > psar[i]:
+                    psar[i] = high2
+                elif high1 > psar[i]:
+                    psar[i] = high1
+
+        up_trend = up_trend != reversal  # XOR
+
+        if up_trend:
+            psar_up[i] = psar[i]
+        else:
+            psar_down[i] = psar[i]
+    return psar, psar_up, psar_down
+
+
+if __name__ == "__main__":
+    rng = np.random.default_rng(3)
+    close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.01, 60_000)))
+    ta_psar(close * 1.004, close * 0.996, close, 0.02, 0.2)
+"""
+
+SERVED_PSAR = """\
+import numpy as np
+import rust_bridge
+from published import ta_psar
+
+rng = np.random.default_rng(5)
+close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.01, 20_000)))
+high = close * (1.0 + rng.uniform(0.0, 0.01, close.size))
+low = close * (1.0 - rng.uniform(0.0, 0.01, close.size))
+rust = rust_bridge.ta_psar(high, low, close, backend="rust")
+for got, want in zip(rust, ta_psar(high, low, close), strict=True):
+    np.testing.assert_array_equal(got, want)  # the same IEEE operations in the same order: exact
+print("served")
+"""
+
+
+def test_a_published_loop_without_hints_is_typed_by_the_profile_translated_and_served(
+    scratch: Scratch,
+) -> None:
+    """ta's PSAR loop as a trader copies it: `close.copy()` written into, three arrays returned."""
+    desk = scratch.desk("published.py", PUBLISHED)
+    first = scratch.profile(desk / "published.py")["candidates"][0]
+    assert first["function"] == "ta_psar", first
+    assert first["command_problem"] is None, first
+    signature = "high: f64[], low: f64[], close: f64[], step: f64, max_step: f64 -> (f64[], f64[], f64[])"
+    assert first["suggested_command"].endswith(f"--signature '{signature}'"), first["suggested_command"]
+    made = scratch.devtool(*shlex.split(first["suggested_command"])[1:], "--json", cwd=desk)
+    assert made.code == 0, made
+    kernel = made.json()["kernel"]
+    assert (kernel["state"], kernel["verified"], kernel["refusals"]) == ("translated", True, []), kernel
+    rust = (scratch.engine / "rust/src/published/ta_psar.rs").read_text()
+    assert "let mut psar: Vec<f64> = close.to_vec();" in rust
+    check = subprocess.run(
+        [str(scratch.python), "-c", SERVED_PSAR], cwd=desk, capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0 and check.stdout.strip() == "served", check.stdout + check.stderr
+
+
 def test_bench_shows_the_speedup_of_the_translated_kama(scratch: Scratch) -> None:
     result = scratch.devtool("bench", "strategy.kama", "--build", "--sizes", "1e5", "--quick", "--json", "-")
     assert result.code == 0, result

@@ -406,6 +406,12 @@ def test_the_counterexample_is_read_from_the_pytest_log(tmp_path: Path) -> None:
     assert counterexample_of(err) == "values=np.array([nan]), period=2; python: nan; rust: inf"
 
 
+NOTE = (
+    "line 103: `var / (n - 1)` mixes Python and numpy scalars; the kernel keeps Python's ZeroDivisionError "
+    "on a zero divisor (numpy would give inf)"
+)
+
+
 @pytest.mark.parametrize(
     ("kernel", "expected"),
     [
@@ -416,6 +422,11 @@ def test_the_counterexample_is_read_from_the_pytest_log(tmp_path: Path) -> None:
         (KernelOutcome("disagreed", rust="fn", counterexample="values=[1.0]; python: 1.0; rust: 2.0"),
          "strategy.kama: translated but DISAGREEING with examples.strategy:kama, so not served; on this "
          "input:\n  values=[1.0]; python: 1.0; rust: 2.0"),
+        # the translator's notes under the counterexample: finta's SAR, its `.std()` written as a loop
+        (KernelOutcome("disagreed", rust="fn", counterexample="high=np.array([0.]); python: nan; rust: "
+                       "ZeroDivisionError('division by zero')", notes=(NOTE,)),
+         "rust: ZeroDivisionError('division by zero')\n  where the translation rests on an assumption (the "
+         f"likely cause):\n    {NOTE}\n  the translation is kept"),
     ],
 )  # fmt: skip
 def test_the_summary_says_what_became_of_the_kernel(kernel: KernelOutcome, expected: str) -> None:
@@ -434,6 +445,7 @@ def test_the_summary_says_what_became_of_the_kernel(kernel: KernelOutcome, expec
     )
     assert expected in report.new_module_text(result)
     assert report.new_module_json(result)["kernel"]["state"] == kernel.state
+    assert report.new_module_json(result)["kernel"]["notes"] == list(kernel.notes)
     assert ("NOT WRITTEN" in report.new_module_text(result)) is (kernel.state != "translated")
 
 

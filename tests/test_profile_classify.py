@@ -469,6 +469,19 @@ def test_a_dataframe_is_described_by_the_numeric_columns_the_kernel_would_take()
     assert no_columns.signature is None
 
 
+def test_a_tuple_of_arrays_seen_in_the_run_maps_to_a_tuple_result() -> None:
+    """pandas-ta-classic's `_psar_loop` gives back four arrays: each item is split whole, not at the
+    comma inside `ndarray[float64, 1-D]`."""
+    from devtool.profile.observe import _summary
+
+    array = "ndarray[float64, 1-D]"
+    parameters = {"high": array, "m": "int", "falling": "bool"}
+    four = _summary([(parameters, f"tuple[{array}, {array}, float, {array}]")])
+    assert four.signature == "high: f64[], m: i64, falling: bool -> (f64[], f64[], f64, f64[])"
+    unmapped = _summary([({"high": array}, f"tuple[{array}, str]")])
+    assert unmapped.signature is None
+
+
 ROWS = """\
 import numpy as np
 import pandas as pd

@@ -76,6 +76,7 @@ def union_arg(values: F64, period: int | None) -> F64: ...
 def float32_arg(values: npt.NDArray[np.float32]) -> F64: ...
 def any_dtype(values: npt.NDArray[Any]) -> F64: ...
 def bare_ndarray(values: np.ndarray) -> F64: ...
+def hilo_loop(close: np.ndarray, high_ma: np.ndarray, m: int) -> tuple[np.ndarray, F64]: ...
 def int_matrix(grid: np.ndarray[tuple[int, int], np.dtype[np.int64]]) -> F64: ...
 def float32_scalar(values: F64, x: np.float32) -> F64: ...
 def str_arg(values: F64, name: str) -> F64: ...
@@ -300,6 +301,18 @@ def test_a_function_without_hints_takes_its_types_from_the_signature_and_keeps_i
     assert str(found.signature) == "high: f64[], low: f64[], iaf: f64 = 0.02, maxaf: f64 = 0.2 -> f64[]"
     repeated = parse_signature(str(found.signature))
     assert read_python_function(spec, package, repeated).signature == found.signature
+
+
+def test_an_array_hint_without_its_dtype_takes_the_array_type_the_signature_gives(package: Path) -> None:
+    """pandas-ta-classic's loops hint `np.ndarray` alone: --signature (or the profile's run) says f64[]."""
+    spec = "hintpkg.hints:hilo_loop"
+    given = parse_signature("close: f64[], high_ma: i64[], m: i64 -> (f64[], f64[])")
+    assert str(read_python_function(spec, package, given).signature) == str(given)
+    with pytest.raises(SourceError) as caught:
+        read_python_function(spec, package, parse_signature("close: f64, high_ma: f64[], m: i64 -> f64[]"))
+    assert "parameter 'close' has the hint np.ndarray" in str(caught.value)
+    dtype = "say its dtype: npt.NDArray[np.float64] or npt.NDArray[np.int64], or give its type with --sign"
+    assert dtype in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,7 @@ SOURCES = {
         "int_arith", "float_arith", "float_pow", "math_calls", "rounding", "extremes", "windows", "loops",
         "swaps", "growable", "augmented", "bool_logic", "helpers_called", "first_above", "row_means",
         "dead_stores", "repeated", "element_swaps", "zipped",
-        "matrix_writes",
+        "matrix_writes", "published_idioms",
     )),
 }  # fmt: skip
 #: Transcendentals: CPython's math module and Rust call the same libm, but hypot is CPython's own.
@@ -114,6 +114,7 @@ ARGS: dict[str, Any] = {
     "element_swaps": st.tuples(FLOATS, st.one_of(st.integers(0, 50), st.just(2**63 - 1))),
     "matrix_writes": st.tuples(MATRICES, MIXED),
     "zipped": st.tuples(FLOATS, FLOATS, st.one_of(MIXED, st.sampled_from([0.5, 1.5, -2.5]))),
+    "published_idioms": st.tuples(FLOATS, FLOATS, MATRICES, MIXED),
 }
 
 

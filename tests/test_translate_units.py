@@ -444,3 +444,76 @@ def test_a_parameter_only_a_left_out_store_read_is_unread_in_rust() -> None:
     assert "pub fn f(x: &[f64], m: &[f64], m_cols: usize, _n: i64)" in text
     copied = rust("def f(m):\n    out = np.full_like(m, 1.0)\n    return out\n", "m: f64[,] -> f64[,]")
     assert "pub fn f(m: &[f64], _m_cols: usize)" in copied  # only m.len() is read
+
+
+# -- idioms of published indicator loops (ta, finta, pandas-ta-classic; docs/translate.md) ---------------
+def test_size_and_shape_are_lengths() -> None:
+    text = rust(
+        "def f(x, m):\n    n = x.size + x.shape[0] + m.shape[0] + m.shape[1] + m.size\n    return float(n)\n",
+        "x: f64[], m: f64[,] -> f64",
+    )
+    assert "add_i(x.len() as i64, x.len() as i64)?" in text  # size, shape[0]
+    assert "rows(m.len(), m_cols)" in text and "m_cols as i64" in text and "m.len() as i64" in text
+    whole = tr("def f(x):\n    s = x.shape\n    return 0.0\n", "x: f64[] -> f64")
+    assert "whole shape" in whole.refusals[0].why
+    axis = tr("def f(x):\n    return float(x.shape[1])\n", "x: f64[] -> f64")
+    assert "shape of a 1-D array" in axis.refusals[0].why
+    other = tr("def f(x):\n    return float(x.ndim)\n", "x: f64[] -> f64")
+    assert "array attribute `ndim`" in other.refusals[0].why
+
+
+def test_a_copy_of_an_array_or_a_list_is_a_new_array_the_function_may_write() -> None:
+    text = rust(
+        "def f(x, y):\n    a = x.copy()\n    b = np.copy(y)\n    a[0] = b[0]\n    b[1] = 2.0\n"
+        "    xs = [x[0], 1.0]\n    xs.append(3.0)\n    return a, b, np.array(xs)\n",
+        "x: f64[], y: f64[] -> (f64[], f64[], f64[])",
+    )
+    assert "let mut a: Vec<f64> = x.to_vec();" in text and "let mut b: Vec<f64> = y.to_vec();" in text
+    assert "let mut xs: Vec<f64> = vec![get(x, 0)?, 1.0];" in text
+    assert "Ok((a, b, xs.to_vec()))" in text
+    ints = rust("def f(x):\n    xs = [1, 2]\n    return xs[0] // 2\n", "x: f64[] -> i64")
+    assert "let xs: Vec<i64> = vec![1, 2];" in ints and "floordiv_i(get(&xs, 0)?, 2)" in ints
+    args = tr("def f(x):\n    a = x.copy(True)\n    return a\n", "x: f64[] -> f64[]")
+    assert "only the plain `x.copy()`" in args.refusals[0].why
+
+
+def test_a_chained_assignment_into_elements_evaluates_the_value_once_then_stores_left_to_right() -> None:
+    text = rust(
+        "def f(c):\n    l0 = np.empty(len(c))\n    l1 = np.zeros(len(c), dtype=np.int64)\n"
+        "    l0[0] = l0[-1] = c[0]\n    l0[1] = l1[-1] = 2\n    return l0, l1\n",
+        "c: f64[] -> (f64[], i64[])",
+    )
+    assert (
+        "let value = get(c, 0)?;\n    let at = ix(0, l0.len())?;\n    l0[at] = value;\n"
+        "    let at = ix(-1, l0.len())?;\n    l0[at] = value;" in text
+    )
+    assert "l0[at] = value as f64;" in text and "l1[at] = value;" in text  # 2 into a float and an int array
+    mixed = tr("def f(c):\n    out = np.zeros(3)\n    x = out[1] = 1.0\n    return x\n", "c: f64[] -> f64")
+    assert "chains an assignment into an element and a name" in mixed.refusals[0].why
+
+
+def test_a_write_into_a_parameter_says_which_copy_to_write_into() -> None:
+    result = tr(
+        "def f(c, lb):\n    for i in range(1, len(c)):\n        lb[i] = lb[i - 1]\n    return c\n",
+        "c: f64[], lb: f64[] -> f64[]",
+    )
+    assert "write into a copy: `lb_out = lb.copy()` before the loop, then `lb_out[...] = ...`" in (
+        result.refusals[0].why
+    )
+
+
+def test_whole_array_numpy_code_is_refused_all_at_once_with_what_to_write() -> None:
+    result = tr(
+        "def f(close, volume):\n    change = close / np.roll(close, 1) - 1.0\n"
+        "    down = volume < np.roll(volume, 1)\n    first = np.mean(close)\n    return change\n",
+        "close: f64[], volume: f64[] -> f64[]",
+    )
+    shown = [str(r) for r in result.refusals]
+    assert [s.split(":")[0] for s in shown] == ["line 6", "line 7", "line 8"]
+    assert all("array-wide numpy calls are not translated" in s for s in shown)
+    assert result.refusals[0].construct == "np.roll(close, 1)"  # the whole call, as the lowering shows it
+    filled = tr("def f(c):\n    nvi = np.ones(len(c)) * 1000\n    return nvi\n", "c: f64[] -> f64[]")
+    assert "whole array where a number is expected" in filled.refusals[0].why
+    assert "`np.full(n, value)`" in filled.refusals[0].why
+    method = tr("def f(tr):\n    return tr[0:3].mean()\n", "tr: f64[] -> f64")
+    assert any("methods are not translated (of an array, only `x.copy()`)" in r.why for r in method.refusals)

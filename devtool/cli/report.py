@@ -62,6 +62,7 @@ def kernel_json(result: NewModuleResult) -> dict[str, Any]:
         "examples": kernel.examples,
         "refusals": [{"line": r.line, "construct": r.construct, "why": r.why} for r in kernel.refusals],
         "counterexample": kernel.counterexample,
+        "notes": list(kernel.notes),
     }
 
 
@@ -90,11 +91,21 @@ def kernel_lines(result: NewModuleResult) -> list[str]:
         return [
             f"{name}: translated but DISAGREEING with {result.source}, so not served; on this input:",
             f"  {kernel.counterexample}",
+            *_assumptions(kernel.notes),
             "  the translation is kept, commented out, at the end of the kernel's .rs file",
         ]
     if kernel.state == "not-asked":
         return [f"{name}: not translated (--no-translate)"]
     return []
+
+
+def _assumptions(notes: tuple[str, ...]) -> list[str]:
+    """The translator's notes under a counterexample: where it knowingly reads Python other than
+    literally (`x / y` of a value that is a Python float on one path and a numpy one on another)."""
+    if not notes:
+        return []
+    lines = [f"    {note}" for note in notes]
+    return ["  where the translation rests on an assumption (the likely cause):", *lines]
 
 
 def _recovered_lines(recovered: tuple[str, ...]) -> list[str]:

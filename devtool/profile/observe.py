@@ -125,7 +125,7 @@ def _summary(calls: list[tuple[dict[str, str], str]]) -> Observed:
 
 
 def _signature(parameters: tuple[tuple[str, str], ...], result: str) -> str | None:
-    results = result[len("tuple[") : -1].split(", ") if result.startswith("tuple[") else [result]
+    results = _items(result[len("tuple[") : -1]) if result.startswith("tuple[") else [result]
     if any(_mapped(t) is None for _, t in parameters) or any(r not in _MAPPED for r in results):
         return None
     mapped = [_MAPPED[r] for r in results]
@@ -135,6 +135,18 @@ def _signature(parameters: tuple[tuple[str, str], ...], result: str) -> str | No
         return str(parse_signature(text))
     except SignatureError:
         return None
+
+
+def _items(described: str) -> list[str]:
+    """The items of a described tuple's inside, split at its top-level commas only (an item
+    `ndarray[float64, 1-D]` has a comma of its own)."""
+    items, depth, start = [], 0, 0
+    for at, char in enumerate(described):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            items.append(described[start:at].strip())
+            start = at + 1
+    return [*items, described[start:].strip()]
 
 
 def _mapped(described: str) -> str | None:

@@ -264,7 +264,7 @@ def _with_checked_commands(candidates: list[Candidate], request: ProfileRequest)
 
 def _lacks_hints(problem: str | None) -> bool:
     """Refused for what the run's types can give: a hint, or the columns of a DataFrame parameter."""
-    reasons = ("has no type hint", "has no return hint", "cannot tell which of its columns")
+    reasons = ("has no type hint", "has no return hint", "cannot tell which of its columns", "say its dtype")
     return problem is not None and any(reason in problem for reason in reasons)
 
 

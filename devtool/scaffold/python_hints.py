@@ -17,8 +17,10 @@ The hints map to signature types (`devtool.scaffold.signature`) this way, and no
     Annotated[T, "<type>"]                          <type>, when it fits T (e.g. Annotated[int, "usize"])
     tuple[A, B, ...] (as the return hint)           (A, B, ...), up to signature.MAX_RESULTS of them
 
-An array hint without a shape is 1-D. Parameters are passed by position: keyword-only ones, *args and
-**kwargs are refused. Whatever is refused names the parameter and the hint to write instead.
+An array hint without a shape is 1-D. One without a dtype (`np.ndarray`, as numba-style loops are
+hinted) takes the array type `--signature` gives it (the profile prints one from the run's types).
+Parameters are passed by position: keyword-only ones, *args and **kwargs are refused. Whatever is
+refused names the parameter and the hint to write instead.
 
 A parameter's default (`def psar(high, low, iaf=0.02, maxaf=0.2)`) becomes the signature's
 (`iaf: f64 = 0.02`), so the bridge takes it as optional with the same value. It must fit the type
@@ -97,7 +99,8 @@ def signature_of(function: Callable[..., Any], where: str, given: Signature | No
             args.append(_frame(function, param.name, given_arg, where))
             continue
         if hint is not None:
-            type_ = _mapped(hint, f"parameter {param.name!r}", where)
+            given_type = None if given_arg is None else given_arg.type
+            type_ = _mapped(hint, f"parameter {param.name!r}", where, given_type)
         elif given_arg is not None:
             type_ = given_arg.type
         else:
@@ -109,7 +112,7 @@ def signature_of(function: Callable[..., Any], where: str, given: Signature | No
         _check_given_default(param.name, default, from_given.get(param.name), where)
         args.append(f"{param.name}: {type_}" + ("" if default is None else f" = {default}"))
     if "return" in hints:
-        result = _result(hints["return"], where)
+        result = _result(hints["return"], where, given)
     elif given is not None:
         result = str(given).rpartition(" -> ")[2]
     else:
@@ -262,26 +265,41 @@ def _check_kind(param: inspect.Parameter, where: str) -> None:
         )
 
 
-def _result(hint: Any, where: str) -> str:
+def _result(hint: Any, where: str, given: Signature | None = None) -> str:
     if hint is None or hint is type(None):
         raise SourceError(
             f"{where}: the function returns None; a kernel returns its result ({SUPPORTED_HINTS})"
         )
+    given_items: tuple[str | None, ...] = () if given is None else given.returns
     if typing.get_origin(hint) is not tuple:
-        return _mapped(hint, "the result", where)
+        return _mapped(hint, "the result", where, given_items[0] if len(given_items) == 1 else None)
     items = typing.get_args(hint)
     if Ellipsis in items or not 2 <= len(items) <= MAX_RESULTS:
         raise SourceError(
             f"{where}: the result has the hint {_shown(hint)}, which devtool cannot map: a tuple result "
             f"has 2 to {MAX_RESULTS} items, each written out (tuple[npt.NDArray[np.float64], float])"
         )
-    return "(" + ", ".join(_mapped(item, "the result", where) for item in items) + ")"
+    if len(given_items) != len(items):
+        given_items = (None,) * len(items)
+    mapped = (_mapped(item, "the result", where, g) for item, g in zip(items, given_items, strict=True))
+    return "(" + ", ".join(mapped) + ")"
 
 
-def _mapped(hint: Any, what: str, where: str) -> str:
-    """The signature type of `hint`, or a SourceError naming `what` and the hint to write instead."""
+def _mapped(hint: Any, what: str, where: str, given: str | None = None) -> str:
+    """The signature type of `hint`, or a SourceError naming `what` and the hint to write instead.
+
+    An array hint that does not say its dtype (`np.ndarray`, as numba-style code writes it) takes the
+    array type `given` (from --signature, or the profile's run) when there is one."""
     try:
         return _type_of(hint)
+    except _NoDtype:
+        if given in ARRAY_TYPES:
+            return given
+        shown = _shown(hint)
+        raise SourceError(
+            f"{where}: {what} has the hint {shown}, which devtool cannot map: say its dtype: "
+            f"{_ARRAY_HINTS}, or give its type with --signature"
+        ) from None
     except _Unmapped as err:
         shown = _shown(hint)
         raise SourceError(f"{where}: {what} has the hint {shown}, which devtool cannot map: {err}") from None
@@ -289,6 +307,13 @@ def _mapped(hint: Any, what: str, where: str) -> str:
 
 class _Unmapped(Exception):
     """Why a hint does not map, with the hint to write instead."""
+
+
+class _NoDtype(_Unmapped):
+    """An array hint without its dtype (`np.ndarray`): --signature may say it."""
+
+
+_ARRAY_HINTS = "npt.NDArray[np.float64] or npt.NDArray[np.int64]"
 
 
 def _type_of(hint: Any) -> str:
@@ -346,10 +371,9 @@ def _array(hint: Any) -> str:
     scalar = typing.get_args(dtype)[0] if typing.get_args(dtype) else Any
     element = _lookup(_DTYPES, scalar)
     if element is None:
-        wanted = "npt.NDArray[np.float64] or npt.NDArray[np.int64]"
         if scalar is Any:
-            raise _Unmapped(f"say its dtype: {wanted}")
-        raise _Unmapped(f"the engine's arrays are float64 or int64: {wanted}")
+            raise _NoDtype(f"say its dtype: {_ARRAY_HINTS}")
+        raise _Unmapped(f"the engine's arrays are float64 or int64: {_ARRAY_HINTS}")
     if _is_two_dimensional(shape):
         if element != "f64":
             raise _Unmapped("2-D arrays are float64 only (np.ndarray[tuple[int, int], np.dtype[np.float64]])")

@@ -41,6 +41,8 @@ class KernelOutcome:
     refusals: tuple[Refusal, ...] = ()
     counterexample: str | None = None
     examples: int = 0  # how many generated inputs the parity test tried (a verified translation)
+    #: where the translation rests on an assumption (`Translation.notes`): the likely cause of a disagreement
+    notes: tuple[str, ...] = ()
 
     @property
     def not_served(self) -> str | None:
@@ -67,7 +69,7 @@ def translate_function(ws: Workspace, source: PythonFunction, signature: Signatu
     )
     if result.rust is None:
         return KernelOutcome("refused", refusals=result.refusals)
-    return KernelOutcome("translated", rust=result.rust)
+    return KernelOutcome("translated", rust=result.rust, notes=result.notes)
 
 
 def counterexample_of(err: VerifyError) -> str:

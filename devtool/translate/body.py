@@ -10,7 +10,7 @@ from .liveness import DeadStores, dead_stores, stored_value
 from .loops import LoopHeaders
 from .lower import ATOM, CMP, Expr, Lowerer
 from .matrix import cols_line, shape_source
-from .model import Array, Scalar, Tuple, Type
+from .model import Array, Refused, Scalar, Tuple, Type
 from .scope import Scope, Unknown, refuse, rust_name
 
 AUG = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.BitAnd, ast.BitOr, ast.BitXor)
@@ -192,8 +192,11 @@ class Body(LoopHeaders):
         self.raises[id(stmt)] = "?" in value.code
         if isinstance(value.type, Array) and (len(targets) > 1 or isinstance(value_node, ast.Name)):
             raise refuse(stmt, "gives one array two names (Python aliases it): not translated")
+        if len(targets) > 1 and all(isinstance(t, ast.Subscript) for t in targets):
+            self.chained_stores(targets, value, stmt)
+            return
         if len(targets) > 1 and not all(isinstance(t, ast.Name) for t in targets):
-            raise refuse(stmt, "chains an assignment into an element: write two statements")
+            raise refuse(stmt, "chains an assignment into an element and a name: write two statements")
         if isinstance(targets[0], ast.Tuple):
             if len(targets) > 1:
                 raise refuse(stmt, "chains a tuple assignment: not translated")
@@ -208,6 +211,16 @@ class Body(LoopHeaders):
             self.set_target(
                 other, Expr(rust_name(first.id), self.scope.locals.get(first.id, value.type)), stmt
             )
+
+    def chained_stores(self, targets: list[ast.expr], value: Expr, stmt: ast.stmt) -> None:
+        """`l0[0] = l1[0] = c[0]` (pandas-ta-classic's `_lrsi_loop`): the value once, then each element left
+        to right, as Python stores them (an index outside its array raises at that target)."""
+        if not self.scope.infer and isinstance(value.type, Scalar):
+            self.out(f"let value = {value.code};")
+            value = Expr("value", value.type)
+        for target in targets:
+            assert isinstance(target, ast.Subscript)
+            self.store(target, value, stmt)
 
     def dead_store(self, stmt: ast.stmt, value_node: ast.expr) -> bool:
         """A value no path reads (rustc would warn): left out, or only evaluated when it can raise."""
@@ -283,10 +296,7 @@ class Body(LoopHeaders):
         array, index = self.lw.element(target)
         assert isinstance(array.type, Array)
         if array.type.origin == "param":
-            raise refuse(
-                stmt,
-                "writes into a parameter array (changing the caller's data): not translated; copy it first",
-            )
+            raise _writes_into_parameter(stmt, target)
         if self.scope.infer:
             return
         if not isinstance(value.type, Scalar) or value.type.kind == "bool":
@@ -380,7 +390,7 @@ class Body(LoopHeaders):
         array, index = self.lw.element(target)
         assert isinstance(array.type, Array)
         if array.type.origin == "param":
-            raise refuse(stmt, "writes into a parameter array (changing the caller's data): not translated")
+            raise _writes_into_parameter(stmt, target)
         if self.scope.infer:
             return
         # Python reads x[i] (an IndexError first) before it evaluates the right-hand side.
@@ -536,3 +546,12 @@ def _is_one_operand(rest: str, sym: str) -> bool:
 
 
 __all__ = ["ATOM", "CMP", "Body"]
+
+
+def _writes_into_parameter(stmt: ast.stmt, target: ast.Subscript) -> Refused:
+    name = ast.unparse(target.value)
+    return refuse(
+        stmt,
+        "writes into a parameter array (changing the caller's data): not translated; write into a copy: "
+        f"`{name}_out = {name}.copy()` before the loop, then `{name}_out[...] = ...`",
+    )

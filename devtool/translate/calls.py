@@ -13,6 +13,8 @@ from .scope import refuse
 LIBRARIES = {"pd": "pandas", "pandas": "pandas", "scipy": "scipy", "talib": "TA-Lib", "numba": "numba",
              "random": "random", "time": "time", "os": "os", "polars": "polars", "pl": "polars"}  # fmt: skip
 NEW_ARRAYS = ("full", "zeros", "empty", "ones", "full_like", "zeros_like")
+#: numpy functions that copy a 1-D array (or a list) into a new array
+COPIES = ("copy", "array")
 
 
 def lower_call(lw: Lowerer, node: ast.Call) -> Expr:
@@ -29,6 +31,10 @@ def lower_call(lw: Lowerer, node: ast.Call) -> Expr:
         )
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         module = func.value.id
+        if func.attr == "copy" and lw.is_array(module):
+            if node.args or node.keywords:
+                raise refuse(node, "passes arguments to `copy`: only the plain `x.copy()` is translated")
+            return copied(lw, node, func.value, "copy")
         if module == "math":
             return math_call(lw, node, func.attr)
         if module in NUMPY:
@@ -217,9 +223,26 @@ def math_call(lw: Lowerer, node: ast.Call, name: str) -> Expr:
     raise refuse(node, f"calls math.{name}, which is not in the translatable subset; write this part by hand")
 
 
+#: every `np.NAME(...)` numpy_call translates (the scan refuses the others before translating)
+NUMPY_FUNCTIONS = frozenset(
+    (*NEW_ARRAYS, *COPIES, *NP1, "isnan", "isinf", "isfinite", "minimum", "maximum", "fmin", "fmax",
+     "arctan2", "hypot", "copysign", "float64", "int64")
+)  # fmt: skip
+
+
+def numpy_refusal(name: str) -> str:
+    return (
+        f"calls np.{name}, which is not in the translatable subset (array-wide numpy calls "
+        "are not translated); write this part by hand"
+    )
+
+
 def numpy_call(lw: Lowerer, node: ast.Call, name: str) -> Expr:
     if name in NEW_ARRAYS:
         return new_array(lw, node, name)
+    if name in COPIES:
+        (arg,) = args_of(node, (1,), f"np.{name}")
+        return copied(lw, node, arg, f"np.{name}")
     np_float = Scalar("float", "np")
     if name in NP1:
         (arg,) = args_of(node, (1,), f"np.{name}")
@@ -242,11 +265,7 @@ def numpy_call(lw: Lowerer, node: ast.Call, name: str) -> Expr:
         if name == "float64":
             return Expr(lw.to_float(e).code, np_float, lw.to_float(e).prec)
         return _int(lw, node)
-    raise refuse(
-        node,
-        f"calls np.{name}, which is not in the translatable subset (array-wide numpy calls "
-        "are not translated); write this part by hand",
-    )
+    raise refuse(node, numpy_refusal(name))
 
 
 def new_array(lw: Lowerer, node: ast.Call, name: str) -> Expr:
@@ -292,6 +311,22 @@ def new_array(lw: Lowerer, node: ast.Call, name: str) -> Expr:
         lw.note(node, "np.empty: the kernel fills the new array with zeros (numpy leaves it uninitialised)")
     elem: Literal["float", "int"] = "int" if dtype == "int" else "float"
     return Expr(f"vec![{value}; {length}]", Array(elem, "array", ndim))
+
+
+def copied(lw: Lowerer, node: ast.Call, source: ast.expr, name: str) -> Expr:
+    """`x.copy()`, `np.copy(x)`, `np.array(x)` of a 1-D array or list: a new array with its values, which
+    the function may write into (a parameter array it may not)."""
+    e = lw.expr(source)
+    if not isinstance(e.type, Array):
+        raise refuse(node, f"{name} of something that is not an array or a list: not translated")
+    if e.type.ndim != 1:
+        raise refuse(node, f"{name} of a 2-D array: not translated; use np.zeros_like(m) and a loop")
+    if e.type.flavor == "unset":
+        raise refuse(node, f"{name} of a list nothing is appended to: not translated")
+    # numpy holds (and gives back) numpy scalars, whatever the list held
+    flavor = e.type.flavor if name == "copy" and e.type.origin == "list" else "np"
+    origin: Literal["array", "list"] = "list" if name == "copy" and e.type.origin == "list" else "array"
+    return Expr(f"{e.code}.to_vec()", Array(e.type.elem, origin, 1, flavor))
 
 
 def args_of_like(node: ast.Call, name: str) -> list[ast.expr]:

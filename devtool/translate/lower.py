@@ -6,8 +6,9 @@ import ast
 import math
 import os
 from dataclasses import dataclass
+from typing import Literal
 
-from .model import BOOL, FLOAT, INT, Array, Scalar, Tuple, Type, promote
+from .model import BOOL, FLOAT, INT, Array, Refused, Scalar, Tuple, Type, join_flavor, promote
 from .scope import Scope, const_name, refuse, rust_name
 
 ATOM, UNARY, AS, MUL, ADD, BITAND, BITXOR, BITOR, CMP, AND, OR, LOWEST = (
@@ -56,6 +57,10 @@ SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
 #: but disagrees with its Python function, so that an end-to-end test can check that new-module does
 #: not serve it (tests/test_new_module_from.py). Read here and nowhere else; never set it otherwise.
 PERTURB_ENV = "DEVTOOL_TRANSLATE_PERTURB"
+#: Why a slice is refused, and what to write (finta copies a column as `close[0 : len(close)]`).
+SLICE_REFUSAL = (
+    "takes a slice (a new array or a view): not translated; write the loop (a whole copy: `x.copy()`)"
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,13 @@ class Lowerer:
 
     def scalar(self, node: ast.expr) -> Expr:
         e = self.expr(node)
+        if isinstance(e.type, Array):
+            raise refuse(
+                node,
+                "is a whole array where a number is expected (numpy's element-wise arithmetic or "
+                "comparison): not translated; write the loop over its elements (a new array filled "
+                "with one value: `np.full(n, value)`)",
+            )
         if not isinstance(e.type, Scalar):
             raise refuse(node, "is not a number or a bool here: not translated")
         return e
@@ -181,7 +193,59 @@ class Lowerer:
             code = CONSTANTS.get((module, node.attr))
             if code is not None:
                 return Expr(code, Scalar("float", "np" if module == "np" else "py"))
+            if self.is_array(node.value.id):
+                return self.array_attribute(node)
         raise refuse(node, "is an attribute outside math's and numpy's constants: not translatable")
+
+    def is_array(self, name: str) -> bool:
+        """Whether `name` is an array here (a module's name never is; a local not inferred yet is Unknown)."""
+        if name in NUMPY or name == "math":
+            return False
+        try:
+            return isinstance(self.scope.type_of(name, ast.Name(name)), Array)
+        except Refused:
+            return False
+
+    def array_attribute(self, node: ast.Attribute) -> Expr:
+        """`x.size` (its element count: `len(x)` of a 1-D array); the others are refused with the fix."""
+        array = self.expr(node.value)
+        assert isinstance(array.type, Array)
+        if node.attr == "size":
+            return Expr(f"{array.code}.len() as i64", INT, AS)
+        if node.attr == "shape":
+            raise refuse(node, "takes an array's whole shape (a tuple): write `len(x)` or `x.shape[0]`")
+        raise refuse(
+            node, f"reads the array attribute `{node.attr}`: not translated (`x.size`, `x.shape[0]` are)"
+        )
+
+    def shape(self, node: ast.Subscript) -> Expr:
+        """`x.shape[0]` (the length, or a 2-D array's rows) and `x.shape[1]` (a 2-D array's columns)."""
+        assert isinstance(node.value, ast.Attribute)
+        array = self.expr(node.value.value)
+        assert isinstance(array.type, Array)
+        axis = node.slice.value if isinstance(node.slice, ast.Constant) else None
+        ndim = array.type.ndim
+        if axis not in range(ndim) or isinstance(axis, bool):
+            raise refuse(node, f"indexes the shape of a {ndim}-D array with other than 0..{ndim - 1}")
+        if array.type.ndim == 1:
+            return Expr(f"{array.code}.len() as i64", INT, AS)
+        if axis == 1:
+            return Expr(f"{array.code}_cols as i64", INT, AS)
+        self.helper("rows")
+        return Expr(f"rows({array.code}.len(), {array.code}_cols)", INT)
+
+    def _list(self, node: ast.List) -> Expr:
+        """`[a, b]`: a list made in the function, growable (`append`) like `xs = []` (empty: see body)."""
+        if not node.elts:
+            raise refuse(node, "is an empty list outside `xs = []`: not translated")
+        items = [self.number(e) for e in node.elts]
+        scalars = [i.type for i in items if isinstance(i.type, Scalar)]
+        kind: Literal["float", "int"] = "float" if any(t.kind == "float" for t in scalars) else "int"
+        flavor = scalars[0].flavor
+        for t in scalars[1:]:
+            flavor = join_flavor(flavor, t.flavor)
+        codes = [self.as_float(i) if kind == "float" else i.code for i in items]
+        return Expr(f"vec![{', '.join(codes)}]", Array(kind, "list", 1, flavor))
 
     def _tuple(self, node: ast.Tuple) -> Expr:
         items = [self.expr(e) for e in node.elts]
@@ -270,7 +334,8 @@ class Lowerer:
         if t.flavor == "mixed":
             self.note(
                 node,
-                f"`{ast.unparse(node)}` mixes Python and numpy scalars; the kernel keeps Python's {rule}",
+                f"`{ast.unparse(node)}` mixes Python and numpy scalars; the kernel keeps Python's {rule}; "
+                "for numpy's, start the Python one as a numpy value (`np.float64(0.0)`)",
             )
 
     def floor_op(self, node: ast.AST, op: ast.operator, left: Expr, right: Expr, result: Scalar) -> Expr:
@@ -314,7 +379,12 @@ class Lowerer:
             if exponent is not None and abs(int(exponent)) <= 2:
                 return Expr(f"{left.recv}.powi({exponent})", result)
             return Expr(f"{left.recv}.powf({self.as_float(right)})", result)
-        self._mixed(node, result, "OverflowError and ZeroDivisionError (numpy gives inf)")
+        self._mixed(
+            node,
+            result,
+            "OverflowError, ZeroDivisionError and ValueError (numpy gives inf, or NaN for a "
+            "negative base: Python a complex number, which the kernel does not give)",
+        )
         self.helper("pow_f")
         return Expr(f"pow_f({self.as_float(left)}, {self.as_float(right)})?", result)
 
@@ -407,6 +477,14 @@ class Lowerer:
 
     # -- indexing ----------------------------------------------------------------------------------------
     def _subscript(self, node: ast.Subscript) -> Expr:
+        value = node.value
+        if (
+            isinstance(value, ast.Attribute)
+            and value.attr == "shape"
+            and isinstance(value.value, ast.Name)
+            and self.is_array(value.value.id)
+        ):
+            return self.shape(node)
         array, raw = self.raw_element(node)
         assert isinstance(array.type, Array)
         if array.type.ndim == 1:
@@ -437,7 +515,7 @@ class Lowerer:
         if not isinstance(t, Array):
             raise refuse(node, f"indexes `{node.value.id}`, which is not an array")
         if isinstance(node.slice, ast.Slice):
-            raise refuse(node, "takes a slice (a new array or a view): not translated; write the loop")
+            raise refuse(node, SLICE_REFUSAL)
         if t.ndim == 2:
             if not (isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2):
                 raise refuse(node, "indexes a 2-D array with one index (a row view): write x[i, j]")

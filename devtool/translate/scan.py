@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from .calls import LIBRARIES
+from .calls import LIBRARIES, NUMPY_FUNCTIONS, numpy_refusal
+from .lower import SLICE_REFUSAL
 from .model import Refusal
 from .scope import shown
 from .unit import Unit
@@ -32,7 +33,7 @@ FORBIDDEN: dict[type, str] = {
     ast.Import: "imports inside the function: not translated",
     ast.ImportFrom: "imports inside the function: not translated",
     ast.Delete: "deletes a name: not translated",
-    ast.Slice: "takes a slice (a new array or view): not translated; write the loop",
+    ast.Slice: SLICE_REFUSAL,
     ast.Starred: "unpacks with `*`: not translated",
     ast.NamedExpr: "uses `:=`: not translated",
     ast.Match: "uses `match`: not translated",
@@ -138,21 +139,30 @@ def _scan_call(node: ast.Call, found: list[Refusal], libraries: dict[str, str]) 
                 f"calls {library}: not translatable; write this part by hand",
             )
         )
-    elif (
-        isinstance(root, ast.Name) and root.id in ("math", "np", "numpy") and isinstance(func.value, ast.Name)
-    ) or (func.attr == "append" and isinstance(func.value, ast.Name)):
-        return
-    elif isinstance(root, ast.Name) and root.id not in ("math", "np", "numpy"):
+    elif isinstance(root, ast.Name) and root.id in ("np", "numpy") and isinstance(func.value, ast.Name):
+        if func.attr not in NUMPY_FUNCTIONS:  # the whole call, as the translator would show it
+            found.append(Refusal(node.lineno, shown(node), numpy_refusal(func.attr)))
+    elif (root is func.value and isinstance(root, ast.Name) and root.id == "math") or (
+        func.attr in ("append", "copy") and isinstance(func.value, ast.Name)
+    ):
+        return  # math's functions, a list's append and an array's copy: the translator judges them
+    elif isinstance(root, ast.Name) and root.id != "math":
         found.append(
             Refusal(
                 node.lineno,
                 f"{ast.unparse(func)}(...)",
-                f"calls the method `{func.attr}` of `{root.id}` (an object of another library?): "
-                "not translatable; write this part by hand",
+                f"calls the method `{func.attr}` of `{root.id}`: methods are not translated (of an array, "
+                "only `x.copy()`); write the loop, or this part by hand",
             )
         )
     else:
-        found.append(Refusal(node.lineno, f"{ast.unparse(func)}(...)", "calls a method: not translated"))
+        found.append(
+            Refusal(
+                node.lineno,
+                f"{ast.unparse(func)}(...)",
+                "calls a method: not translated; write the loop, or this part by hand",
+            )
+        )
 
 
 def _is_float_string(node: ast.Constant, stmt: ast.stmt) -> bool:

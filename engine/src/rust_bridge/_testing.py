@@ -109,6 +109,8 @@ _INTEGERS = frozenset({"i64", "usize", "i64[]", "i64[*]"})
 #:   open, high, low, close, volume  one bar per element, the same bars for every column: a random-walk
 #:        close around 100, open the previous close, high >= max(open, close), low <= min(open, close),
 #:        volume >= 0 (int64 columns: rounded, which keeps that order)
+#:   length  the arrays' length n: numba-style loops take it as a parameter (pandas-ta-classic's
+#:        `_psar_loop(h_arr, l_arr, m, ...)`), and a window-sized one would run them on a few elements
 #:   window  a small positive integer below the array length (2 to WINDOW_MAX, or 1 for fewer than
 #:        three elements); an int array of them (`windows: i64[*]`) has several
 #:   fraction  a float in (0, 1)
@@ -120,6 +122,7 @@ NAME_RULES = (
     NameRule("low", _COLUMN, frozenset({"low", "lows", "low_price"})),
     NameRule("close", _COLUMN, frozenset({"close", "c", "closes", "close_price", "price", "prices", "px"})),
     NameRule("volume", _COLUMN, frozenset({"volume", "v", "vol", "volumes", "qty", "quantity"})),
+    NameRule("length", frozenset({"i64", "usize"}), frozenset({"m", "size", "n_bars", "nbars", "num_bars"})),
     NameRule(
         "window",
         _INTEGERS,
@@ -167,6 +170,8 @@ def draw(types: Mapping[str, str], n: int, seed: int = 0) -> dict[str, Any]:
         elif kind in bars:
             column = bars[kind]
             drawn[name] = np.rint(column).astype(np.int64) if type_ == "i64[]" else column.copy()
+        elif kind == "length":
+            drawn[name] = n
         elif kind == "window":
             size = None if type_ in ("i64", "usize") else length
             drawn[name] = _windows(rng, n, size)
@@ -259,17 +264,19 @@ def degenerate(result: Any) -> str | None:
     nothing, e.g. "98.0% NaN" or "result [1]: 95.0% one value (0)"; None when nothing does.
 
     An output is degenerate when more than DEGENERATE_SHARE of its elements are NaN, or, from
-    MIN_ELEMENTS elements on, one value. Empty outputs and non-numeric ones are not judged.
+    MIN_ELEMENTS elements on, one value. Empty outputs and non-numeric ones are not judged. An output
+    of a tuple that is mostly (not all) NaN is not degenerate when the outputs of its length together
+    have values in more than 1 - DEGENERATE_SHARE of the places (`_split`: long and short parts).
     """
     parts = result if isinstance(result, tuple) else (result,)
-    for k, part in enumerate(parts):
+    arrays = [np.asarray(part).ravel() for part in parts]
+    for k, values in enumerate(arrays):
         label = f"result [{k}]: " if isinstance(result, tuple) else ""
-        values = np.asarray(part).ravel()
         if values.size == 0 or values.dtype.kind not in "biuf":
             continue
-        nan = np.isnan(values) if values.dtype.kind == "f" else np.zeros(values.size, dtype=bool)
+        nan = _nan(values)
         share = float(nan.mean())
-        if share > DEGENERATE_SHARE:
+        if share > DEGENERATE_SHARE and not (share < 1.0 and _split(arrays, k)):
             return f"{label}{_percent(share)} NaN"
         if values.size < MIN_ELEMENTS or nan.all():
             continue
@@ -278,6 +285,18 @@ def degenerate(result: Any) -> str | None:
         if share > DEGENERATE_SHARE:
             return f"{label}{_percent(share)} one value ({distinct[counts.argmax()].item()!r})"
     return None
+
+
+def _nan(values: np.ndarray) -> np.ndarray:
+    return np.isnan(values) if values.dtype.kind == "f" else np.zeros(values.size, dtype=bool)
+
+
+def _split(arrays: list[np.ndarray], k: int) -> bool:
+    """Whether the outputs of `arrays[k]`'s length together have values where it has none: one line split
+    into parts, NaN where the other part holds the value (pandas-ta's long and short of a PSAR or a
+    SuperTrend, which a random walk leaves mostly on one side)."""
+    same = [_nan(a) for a in arrays if a.size == arrays[k].size and a.dtype.kind in "biuf"]
+    return len(same) > 1 and float(np.logical_and.reduce(same).mean()) <= DEGENERATE_SHARE
 
 
 def _percent(share: float) -> str:

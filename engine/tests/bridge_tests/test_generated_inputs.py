@@ -62,6 +62,11 @@ def test_windows_are_small_positive_integers_below_the_length(n: int, seed: int)
     assert type(drawn["period"]) is int and drawn["lags"].dtype == np.int64
 
 
+def test_a_length_parameter_is_the_arrays_length() -> None:
+    drawn = draw({"h_arr": "f64[]", "m": "i64", "size": "usize", "period": "i64"}, 1_000, 3)
+    assert drawn["m"] == drawn["size"] == drawn["h_arr"].size == 1_000 and drawn["period"] <= WINDOW_MAX
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_fractions_are_in_the_open_unit_interval(seed: int) -> None:
     drawn = draw({"x": "f64[]", "iaf": "f64", "maxaf": "f64", "alpha": "f64", "stop_pct": "f64"}, 10, seed)
@@ -106,6 +111,8 @@ def test_the_same_seed_draws_the_same_and_another_seed_does_not() -> None:
         ("close", "f64[,]", "other"),  # a matrix is not one column
         ("close", "f64", "other"),
         ("n", "i64", "window"),
+        ("m", "i64", "length"),  # pandas-ta-classic's loops take the arrays' length as `m`
+        ("m", "f64", "other"),
         ("slow_period", "usize", "window"),
         ("period", "f64", "other"),  # a window is an integer
         ("iaf", "f64", "fraction"),
@@ -133,6 +140,9 @@ def _mostly(share: float, other: Any, size: int = 1_000) -> np.ndarray:
         (np.zeros(1_000, dtype=np.int64), "100.0% one value (0)"),
         (np.ones(100, dtype=bool), "100.0% one value (True)"),
         ((np.arange(50.0), _mostly(0.99, np.nan)), "result [1]: 99.0% NaN"),
+        # parts of one length are split only where together they hold values; an all-NaN part never is
+        ((_mostly(0.95, np.nan), _mostly(0.95, np.nan)), "result [0]: 95.0% NaN"),
+        ((np.arange(1_000.0), np.full(1_000, np.nan)), "result [1]: 100.0% NaN"),
         (float("nan"), "100.0% NaN"),  # a reduction that gives NaN
         (np.full((10, 3), np.nan), "100.0% NaN"),
     ],
@@ -150,6 +160,8 @@ def test_mostly_nan_or_one_value_is_degenerate(result: Any, problem: str) -> Non
         np.array([]),
         1.5,
         (np.arange(50.0), 3),
+        # one line split into long and short parts: each mostly NaN where the other holds the value
+        (_mostly(0.95, np.nan), _mostly(0.05, np.nan)),
         np.concatenate([np.full(30, np.nan), np.arange(70.0)]),  # a warm-up of NaN is fine
     ],
 )

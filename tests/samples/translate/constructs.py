@@ -263,3 +263,24 @@ def matrix_writes(matrix: Annotated[F64Array, "f64[,]"], scale: float) -> Annota
             out[i, -1 - j] += seen[i, j]
             seen[-1 - i, j] = out[i, j]
     return out
+
+
+def published_idioms(
+    high: F64Array, low: F64Array, bands: Annotated[F64Array, "f64[,]"], step: float
+) -> tuple[F64Array, F64Array, float, int]:
+    """The idioms of published indicator loops (ta, finta, pandas-ta-classic): `x.size`, `x.shape[0]`,
+    a copy written into (`x.copy()`, `np.copy`), a list literal grown and turned into an array, a chained
+    assignment into elements."""
+    m = high.shape[0]
+    psar = low.copy()
+    mid = np.copy(high)
+    sar = [0.0, step]
+    if low.size > 0:
+        sar = [low[0] - step]
+    for i in range(1, min(m, low.size)):
+        psar[i] = psar[i - 1] + step * (high[i - 1] - psar[i - 1])
+        mid[i] = 0.5 * (mid[i] + psar[i])
+        sar.append(min(sar[-1] + step, low[i]))
+    if m > 0 and low.size > 0:
+        psar[-1] = mid[0] = sar[-1] * 2  # a chained assignment into elements (`_lrsi_loop`)
+    return psar, np.array(sar), mid[-1] if m > 0 else 0.0, bands.shape[0] * bands.shape[1] + bands.size
