@@ -263,7 +263,8 @@ def degenerate(result: Any) -> str | None:
     """What makes `result` (a reference's output: arrays, Series, scalars, or a tuple of them) prove
     nothing, e.g. "98.0% NaN" or "result [1]: 95.0% one value (0)"; None when nothing does.
 
-    An output is degenerate when more than DEGENERATE_SHARE of its elements are NaN, or, from
+    An output is degenerate when more than DEGENERATE_SHARE of its elements are NaN or infinite (an
+    overflow proves no more than a NaN), or, from
     MIN_ELEMENTS elements on, one value. Empty outputs and non-numeric ones are not judged. An output
     of a tuple that is mostly (not all) NaN is not degenerate when the outputs of its length together
     have values in more than 1 - DEGENERATE_SHARE of the places (`_split`: long and short parts).
@@ -277,7 +278,7 @@ def degenerate(result: Any) -> str | None:
         nan = _nan(values)
         share = float(nan.mean())
         if share > DEGENERATE_SHARE and not (share < 1.0 and _split(arrays, k)):
-            return f"{label}{_percent(share)} NaN"
+            return f"{label}{_percent(share)} {_kinds(values[nan])}"
         if values.size < MIN_ELEMENTS or nan.all():
             continue
         distinct, counts = np.unique(values[~nan], return_counts=True)
@@ -288,7 +289,15 @@ def degenerate(result: Any) -> str | None:
 
 
 def _nan(values: np.ndarray) -> np.ndarray:
-    return np.isnan(values) if values.dtype.kind == "f" else np.zeros(values.size, dtype=bool)
+    """Where `values` hold no number a test can compare with meaning: NaN or +-inf."""
+    return ~np.isfinite(values) if values.dtype.kind == "f" else np.zeros(values.size, dtype=bool)
+
+
+def _kinds(missing: np.ndarray) -> str:
+    """Names what the non-finite `missing` values are: "NaN", "infinite" or "NaN or infinite"."""
+    nan = bool(np.isnan(missing).any())
+    inf = bool(np.isinf(missing).any())
+    return "NaN or infinite" if nan and inf else "infinite" if inf else "NaN"
 
 
 def _split(arrays: list[np.ndarray], k: int) -> bool:

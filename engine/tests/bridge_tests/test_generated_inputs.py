@@ -145,6 +145,8 @@ def _mostly(share: float, other: Any, size: int = 1_000) -> np.ndarray:
         ((np.arange(1_000.0), np.full(1_000, np.nan)), "result [1]: 100.0% NaN"),
         (float("nan"), "100.0% NaN"),  # a reduction that gives NaN
         (np.full((10, 3), np.nan), "100.0% NaN"),
+        (_mostly(0.95, np.inf), "95.0% infinite"),  # an overflow proves no more than a NaN
+        (np.where(np.arange(100) % 2 == 0, np.nan, -np.inf), "100.0% NaN or infinite"),
     ],
 )
 def test_mostly_nan_or_one_value_is_degenerate(result: Any, problem: str) -> None:
