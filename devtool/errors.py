@@ -49,6 +49,7 @@ class VerifyError(DevtoolError):
         self.step = step
         self.log_path = log_path
         self.kept: bool | None = None  # set by the run that applied the changes: kept (--keep) or rolled back
+        self.keepable = False  # whether the command has --keep (then a rollback says how to keep the files)
 
     def __str__(self) -> str:
         if self.kept is None:
@@ -57,6 +58,8 @@ class VerifyError(DevtoolError):
             outcome = "the changes were kept for inspection (--keep); nothing was rolled back"
         else:
             outcome = "every change of this run was rolled back (files and built extension as before)"
+            if self.keepable:
+                outcome += "; rerun with --keep to keep the files where they failed and edit them there"
         return f"{super().__str__()}\n{outcome}"
 
 

@@ -222,7 +222,14 @@ def test_sigterm_during_the_build_stops_every_process_it_started_and_rolls_back(
 
 @pytest.mark.parametrize(
     ("keep", "says"),
-    [(False, "every change of this run was rolled back"), (True, "kept for inspection (--keep)")],
+    [
+        (
+            False,
+            "every change of this run was rolled back (files and built extension as before); rerun "
+            "with --keep to keep the files where they failed and edit them there",
+        ),
+        (True, "kept for inspection (--keep)"),
+    ],
 )
 def test_a_failed_build_says_whether_the_changes_were_rolled_back_or_kept(
     setup: Setup, keep: bool, says: str

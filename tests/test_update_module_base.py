@@ -179,6 +179,8 @@ def test_a_failed_update_rolls_back_the_render_it_stored(
     monkeypatch.setattr(update_module, "verify_modules", fail)
     output = run(engine, "update-module", "upd", code=4)
     assert "the build failed (on purpose)" in output
+    assert "every change of this run was rolled back" in output
+    assert "--keep" not in output  # update-module has no --keep to offer
     assert tree_hash(engine) == before
     assert BRIDGE_LINE in (engine / BASE / STORED_BRIDGE).read_text()
 

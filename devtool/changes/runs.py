@@ -71,12 +71,13 @@ class Run:
         verify: Callable[[Path], T],
         *,
         log_path: Path,
-        keep: bool = False,
+        keep: bool | None = None,
     ) -> T:
         """Apply `plan`, run `verify`, and keep the changes only if it succeeds.
 
         On any failure, Ctrl-C included, every file of the plan and the built extension are restored;
         only a failed build or test (VerifyError) leaves them in place when `keep` asks for inspection.
+        `keep=None` is a command without `--keep`: its rollback message does not offer it.
 
         Raises:
             ConflictError: the workspace changed under the plan.
@@ -89,7 +90,7 @@ class Run:
 
 
 def apply_and_verify(
-    tx: Transaction, plan: Plan, verify: Callable[[Path], T], *, log_path: Path, keep: bool = False
+    tx: Transaction, plan: Plan, verify: Callable[[Path], T], *, log_path: Path, keep: bool | None = None
 ) -> T:
     """Apply `plan` through `tx`, run `verify`, and commit only if it succeeds (see `Run.apply_and_verify`).
 
@@ -104,7 +105,8 @@ def apply_and_verify(
             tx.commit()
         else:
             tx.rollback()
-        err.kept = keep
+        err.kept = bool(keep)
+        err.keepable = keep is not None
         raise
     except BaseException:
         tx.rollback()
