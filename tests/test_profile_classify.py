@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import itertools
 import pstats
 import re
 import subprocess
@@ -305,6 +306,10 @@ def lambda_apply(close: pd.Series) -> pd.Series:
     return close.apply(lambda x: x * 1.5 if x > 100 else x - 0.5)
 
 
+def rolling_slope(close: pd.Series, window: int) -> pd.Series:
+    return close.rolling(window).apply(lambda w: np.polyfit(np.arange(len(w)), w, 1)[0], raw=True)
+
+
 def vectorised(close: pd.Series, window: int) -> pd.Series:
     return close.rolling(window).mean() - close.ewm(span=window).mean()
 
@@ -323,6 +328,7 @@ def main() -> None:
     getitem_loop(close, 0.2)  # second among the candidates, with a printed command to check
     row_loop(frame.iloc[:3_000])
     lambda_apply(pd.Series(100 + rng.normal(size=400_000).cumsum()))  # ~10% of the run under either sampler
+    rolling_slope(close.iloc[:2_000], 20)  # np.polyfit per window: numpy's Python, called back per element
     for _ in range(3):
         vectorised(big, 20)
     waits()
@@ -353,6 +359,7 @@ PER_ELEMENT = {
     "getitem_loop": "a pandas Series element by element",
     "row_loop": "iterating a pandas DataFrame row by row (iterrows)",
     "lambda_apply": "calling a Python function per element through apply",
+    "rolling_slope": "no loop of its own, but calling a Python function per element through apply",
 }
 
 
@@ -364,7 +371,7 @@ def test_pandas_called_element_by_element_is_the_loops_python_work(
     assert c.verdict == "candidate", c.reason
     assert PER_ELEMENT[function] in c.reason
     assert c.python_s / c.attributed_s > 0.8
-    calls = re.search(r": ([\d,]+) calls of \S+( through \S+)?, [\d.]+ .s each", c.reason)
+    calls = re.search(r": ([\d,]+) calls of \S+( \(line \d+\))?( through \S+)?, [\d.]+ .s each", c.reason)
     assert calls is not None and int(calls[1].replace(",", "")) >= 1_500, c.reason
 
 
@@ -496,3 +503,90 @@ def test_a_hinted_dataframe_whose_body_names_no_column_gets_the_columns_of_the_r
         "--signature 'bars: frame[high, low, close] -> f64[]'"
     )
     assert candidate.command_problem is None  # checked with the signature: accepted
+
+
+TOP_LEVEL = """\
+import sys
+
+import numpy as np
+import pandas as pd
+
+
+def summary(close):
+    return float(close.mean())
+
+
+if __name__ == "__main__":
+    n = int(sys.argv[1])
+    close = pd.Series(100 + np.random.default_rng(4).normal(size=n).cumsum())
+    level = pd.Series(np.zeros(n))
+    for i in range(1, n):
+        level.iloc[i] = 0.9 * level.iloc[i - 1] + 0.1 * close.iloc[i]
+    ranks = close.rolling(30).apply(lambda w: (w[-1] > w).mean(), raw=True)
+    print(summary(level))
+"""
+
+
+def test_a_scripts_top_level_code_is_judged_and_names_its_lines(tmp_path: Path) -> None:
+    pytest.importorskip("pandas")
+    (tmp_path / "top.py").write_text(TOP_LEVEL)
+    target = parse_target("top.py", cwd=tmp_path, argv=("6000",))
+    report = profile(ProfileRequest(target, tmp_path, output=tmp_path / "top.prof"))
+    top = judged(report, "<module>")
+    assert (top.rank, top.verdict, top.line) == (1, "candidate", 1)
+    assert "a Python loop (line 15) " in top.reason
+    assert "pandas objects element by element through .iloc/.loc" in top.reason
+    assert "most of it under _LocationIndexer.__" in top.reason
+    assert "called at line 16:" in top.reason  # level.iloc[i] and close.iloc[i]: the trader's line
+    assert top.reason.endswith("top-level code: move these lines into a function to use --from")
+    assert top.suggested_command is None
+    assert all(c.function != "<lambda>" for c in report.candidates)  # part of the code that runs it
+
+
+def test_the_lines_that_call_a_function_are_read_from_the_callers_own_body(tmp_path: Path) -> None:
+    from devtool.profile.source import call_lines, read_facts
+
+    source = (
+        "import ta\n\n\ndef f(x):\n    def g():\n        return ta.adx(x)\n"
+        "    return ta.adx(x) + ta.trend.ADX(x)\n\n\ny = ta.adx(1)\nfor i in range(3):\n    ta.ADX(i)\n"
+        "    y[i] = x.iloc[i] + sorted(x, key=lambda v: v[0])\n"
+    )
+    (tmp_path / "calls.py").write_text(source)
+    file = str(tmp_path / "calls.py")
+    assert call_lines(file, 4, "f", "adx") == (7,)  # not g's line 6
+    assert call_lines(file, 4, "f", "ADX") == (7,)
+    assert call_lines(file, 1, "<module>", "adx") == (10,)
+    assert call_lines(file, 1, "<module>", "ADX") == (12,)
+    assert call_lines(file, 1, "<module>", "__setitem__") == (13,)
+    assert call_lines(file, 1, "<module>", "__getitem__") == (13,)  # x.iloc[i]; v[0] is the lambda's
+    module = read_facts(file, 1, "<module>")
+    assert module is not None and (module.qualname, module.loop_line) == ("<module>", 11)
+    f = read_facts(file, 4, "f")
+    assert f is not None and f.loop_line is None  # the module's loop is not f's
+
+
+def test_a_callback_search_through_a_wide_library_graph_is_memoised() -> None:
+    from devtool.profile.elementwise import callback
+    from devtool.profile.graph import CallGraph, Edge, NodeStats
+
+    # A library whose every function calls every function of the next layer (pandas internals are so):
+    # an unmemoised search walks 12**6 paths; the user's callback is 7 calls below the entry point.
+    layers = [
+        [FuncKey("/site-packages/lib/m.py", 10 * d + w, f"f{d}_{w}") for w in range(12)] for d in range(7)
+    ]
+    user = FuncKey("/home/me/strategy.py", 3, "<lambda>")
+    edges: dict[FuncKey, dict[FuncKey, Edge]] = {
+        a: {b: Edge(1, 0.1) for b in below} for layer, below in itertools.pairwise(layers) for a in layer
+    }
+    for a in layers[-1]:
+        edges[a] = {user: Edge(5_000, 0.1)}
+    nodes = {k: NodeStats(1, 1, 0.0, 1.0) for layer in layers for k in layer} | {
+        user: NodeStats(60_000, 60_000, 0.1, 1.0)
+    }
+    entry = FuncKey("/site-packages/lib/m.py", 1, "apply")
+    graph = CallGraph(
+        nodes | {entry: NodeStats(1, 1, 0.0, 1.0)}, edges | {entry: {k: Edge(1, 0.1) for k in layers[0]}}, 1.0
+    )
+    assert callback(graph, entry) == user
+    assert callback(graph, layers[0][0]) == user
+    assert sum(1 for k in graph.memo if k[0] == "callback") <= 8 * 12 * 8

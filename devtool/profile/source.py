@@ -14,6 +14,7 @@ from pathlib import Path
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_SCOPES = (*_FUNCTIONS, ast.ClassDef)
 _NUMPY_NAMES = frozenset({"np", "numpy", "npt"})
 
 
@@ -41,9 +42,54 @@ def _index(file: str) -> dict[tuple[int, str], SourceFacts] | None:
         tree = ast.parse(Path(file).read_text(encoding="utf-8"), filename=file)
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
         return None
-    index: dict[tuple[int, str], SourceFacts] = {}
+    index: dict[tuple[int, str], SourceFacts] = {
+        (1, "<module>"): _facts_of(tree, "<module>", is_module_level=False)
+    }
     _collect(tree, [], index)
     return index
+
+
+def call_lines(file: str, line: int, name: str, callee: str) -> tuple[int, ...]:
+    """The lines of the body of `name` at `line` (`<module>`: the top-level code) that call `callee`.
+
+    `callee` is a bare name: `ADXIndicator` matches `ADXIndicator(...)` and `ta.trend.ADXIndicator(...)`;
+    `__getitem__` and `__setitem__` match subscripts read and written (`close.iloc[i]`). Lambdas are left
+    out: a profiler sees them as functions of their own.
+    """
+    try:
+        tree = ast.parse(Path(file).read_text(encoding="utf-8"), filename=file)
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return ()
+    bare = name.rsplit(".", 1)[-1]
+    owners: list[ast.Module | ast.FunctionDef | ast.AsyncFunctionDef] = (
+        [tree]
+        if bare == "<module>"
+        else [n for n in ast.walk(tree) if isinstance(n, _FUNCTIONS) and n.name == bare and n.lineno == line]
+    )
+    nodes = _own_nodes(owners[0]) if owners else []
+    in_lambdas = {id(n) for lam in nodes if isinstance(lam, ast.Lambda) for n in ast.walk(lam.body)}
+    return tuple(
+        sorted(
+            {
+                n.lineno
+                for n in nodes
+                if isinstance(n, ast.expr) and id(n) not in in_lambdas and _calls(n, callee)
+            }
+        )
+    )
+
+
+def _calls(node: ast.AST, callee: str) -> bool:
+    if callee in ("__getitem__", "__setitem__"):
+        context = ast.Load if callee == "__getitem__" else ast.Store
+        return isinstance(node, ast.Subscript) and isinstance(node.ctx, context)
+    return isinstance(node, ast.Call) and _called_name(node.func) == callee
+
+
+def _called_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
 
 
 def _collect(node: ast.AST, scope: list[str], index: dict[tuple[int, str], SourceFacts]) -> None:
@@ -62,7 +108,7 @@ def _collect(node: ast.AST, scope: list[str], index: dict[tuple[int, str], Sourc
 
 
 def _facts_of(
-    func: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, *, is_module_level: bool
+    func: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, *, is_module_level: bool
 ) -> SourceFacts:
     loops = [n for n in _own_nodes(func) if isinstance(n, _LOOPS)]
     arithmetic = sum(
@@ -79,19 +125,21 @@ def _facts_of(
     return SourceFacts(qualname, is_module_level, loop_line, arithmetic, uses_numpy)
 
 
-def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
-    """The nodes of a function's body, not descending into nested functions or classes."""
+def _own_nodes(func: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
+    """The nodes of a function's body (or a module's top-level code), not descending into defs or classes."""
     found: list[ast.AST] = []
-    todo: list[ast.AST] = list(func.body)
+    todo: list[ast.AST] = [n for n in func.body if not isinstance(n, _SCOPES)]
     while todo:
         node = todo.pop()
         found.append(node)
-        todo.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, (*_FUNCTIONS, ast.ClassDef)))
+        todo.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, _SCOPES))
     return found
 
 
-def _body_mentions_numpy(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def _body_mentions_numpy(func: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """A body that calls methods of arrays it got from numpy-typed arguments (values.cumsum())."""
+    if isinstance(func, ast.Module):
+        return False
     hinted = {
         a.arg
         for a in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
