@@ -470,6 +470,13 @@ def test_a_dataframe_is_described_by_the_numeric_columns_the_kernel_would_take()
     assert frame_only.hints is None  # the bridge labels a Series result like the frame: no hints needed
     with_series = _summary([({"bars": "DataFrame[high]", "close": "Series[float64]"}, "Series[float64]")])
     assert with_series.hints == "bars: pd.DataFrame, close: pd.Series -> pd.Series"
+    ints = _summary([({"bars": "DataFrame[rsi]", "trend": "Series[int64]"}, "Series[int64]")])
+    int_series = 'Annotated[pd.Series, "i64[]"]'
+    assert ints.hints == f"bars: pd.DataFrame, trend: {int_series} -> {int_series}"
+    # the hints it prints run: pandas itself has no pd.Series[int] (only pandas-stubs, for type checkers)
+    from typing import Annotated
+
+    exec(f"def signals({ints.hints.replace(' -> ', ') -> ')}: ...", {"pd": pd, "Annotated": Annotated})
     no_columns = _summary([({"bars": "DataFrame[]"}, "ndarray[float64, 1-D]")])
     assert no_columns.signature is None
 
