@@ -597,3 +597,26 @@ def test_a_callback_search_through_a_wide_library_graph_is_memoised() -> None:
     assert callback(graph, entry) == user
     assert callback(graph, layers[0][0]) == user
     assert sum(1 for k in graph.memo if k[0] == "callback") <= 8 * 12 * 8
+
+
+IN_MAIN = """\
+if __name__ == "__main__":
+
+    def ema_loop(values: list[float], alpha: float) -> float:
+        level = 0.0
+        for v in values:
+            level = alpha * v + (1 - alpha) * level
+        return level
+
+    ema_loop([1.5] * 300_000, 0.1)
+"""
+
+
+def test_a_function_defined_under_the_main_guard_gets_no_command_but_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "inmain.py").write_text(IN_MAIN)
+    first = run_profile(tmp_path, "inmain.py").candidates[0]
+    assert (first.function, first.rank, first.suggested_command) == ("ema_loop", 1, None)
+    assert first.reason.endswith(
+        'defined under `if __name__ == "__main__":`, which does not run when --from imports the file: '
+        "move the def above that block to use --from"
+    )

@@ -492,6 +492,12 @@ def _with_rank(
     if with_command and facts is not None and facts.is_module_level:
         command = suggest_command(candidate.file, facts.qualname)
         return replace(candidate, rank=rank, suggested_command=command)
+    if with_command and facts is not None and facts.in_main_block:
+        reason = (
+            f'{candidate.reason}; defined under `if __name__ == "__main__":`, which does not run when --from '
+            "imports the file: move the def above that block to use --from"
+        )
+        return replace(candidate, rank=rank, reason=reason)
     if with_command and facts is not None and facts.qualname == "<module>":
         reason = f"{candidate.reason}; top-level code: move these lines into a function to use --from"
         return replace(candidate, rank=rank, reason=reason)

@@ -8,7 +8,7 @@ numpy array arithmetic that cProfile cannot see inside?). One parse per file, ca
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +27,8 @@ class SourceFacts:
     loop_line: int | None  # first loop (for, while, comprehension) in its own body
     loop_arithmetic: int  # arithmetic operations and comparisons inside its loops
     uses_numpy: bool  # refers to np./numpy. in its body
+    #: defined under `if __name__ == "__main__":`, which does not run when `--from` imports the file
+    in_main_block: bool = False
 
 
 def read_facts(file: str, line: int, name: str) -> SourceFacts | None:
@@ -92,19 +94,34 @@ def _called_name(func: ast.expr) -> str | None:
     return func.attr if isinstance(func, ast.Attribute) else None
 
 
-def _collect(node: ast.AST, scope: list[str], index: dict[tuple[int, str], SourceFacts]) -> None:
+def _collect(
+    node: ast.AST, scope: list[str], index: dict[tuple[int, str], SourceFacts], *, in_main: bool = False
+) -> None:
     for child in ast.iter_child_nodes(node):
         if isinstance(child, _FUNCTIONS):
             qualname = ".".join([*scope, child.name])
-            facts = _facts_of(child, qualname, is_module_level=not scope)
+            facts = _facts_of(child, qualname, is_module_level=not scope and not in_main)
+            facts = replace(facts, in_main_block=in_main)
             # cProfile's first line is the first decorator's line when there are decorators.
             for line in {child.lineno, *(d.lineno for d in child.decorator_list)}:
                 index[(line, child.name)] = facts
-            _collect(child, [*scope, child.name, "<locals>"], index)
+            _collect(child, [*scope, child.name, "<locals>"], index, in_main=in_main)
         elif isinstance(child, ast.ClassDef):
-            _collect(child, [*scope, child.name], index)
+            _collect(child, [*scope, child.name], index, in_main=in_main)
         else:
-            _collect(child, scope, index)
+            _collect(child, scope, index, in_main=in_main or (not scope and _is_main_guard(child)))
+
+
+def _is_main_guard(node: ast.AST) -> bool:
+    """`if __name__ == "__main__":` (either way round)."""
+    if (
+        not isinstance(node, ast.If)
+        or not isinstance(node.test, ast.Compare)
+        or len(node.test.comparators) != 1
+    ):
+        return False
+    sides = {ast.unparse(node.test.left), ast.unparse(node.test.comparators[0])}  # unparse quotes with '
+    return isinstance(node.test.ops[0], ast.Eq) and sides == {"__name__", "'__main__'"}
 
 
 def _facts_of(
