@@ -391,10 +391,11 @@ def _candidate_reason(
 
 @dataclass(frozen=True)
 class _PerElement:
-    text: (
-        str  # `indexing a pandas Series element by element: 384,408 calls of Series.__getitem__, 8.1 µs each`
-    )
-    direct: bool  # called from the unit's own code (False: from library code it calls)
+    """What the unit does element by element, and whether its own code makes those calls (False: a library
+    it calls does, as `ta`'s ADX loop reads Series elements)."""
+
+    text: str  # `indexing a pandas Series element by element: 384,408 calls of Series.__getitem__, ...`
+    direct: bool
 
 
 def _per_element(graph: CallGraph, unit: _Unit) -> _PerElement | None:
