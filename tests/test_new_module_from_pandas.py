@@ -46,6 +46,10 @@ def trend(close: pd.Series, window: int) -> pd.Series:
     return close.rolling(window).mean() - close.ewm(span=window).mean()
 
 
+def slope(close: pd.Series, window: int) -> pd.Series:
+    return close.rolling(window).apply(lambda w: np.polyfit(np.arange(len(w)), w, 1)[0], raw=True)
+
+
 def by_columns(bars: pd.DataFrame) -> pd.Series:
     return bars["high"] - bars["low"]
 
@@ -70,6 +74,7 @@ def main() -> None:
     for _ in range(3):
         trend(big, 20)
     smooth(rng.normal(size=200_000), 0.2)
+    slope(close.iloc[:3_000], 20)
     fetch_fees()
 
 
@@ -101,12 +106,23 @@ def test_an_unhinted_loop_gets_the_signature_its_run_showed(
     assert result.code == 0, result
     assert result.json()["signature"] == "values: f64[], alpha: f64 -> f64[]"
     refusals = result.json()["kernel"]["refusals"]
-    assert [(r["line"], r["construct"]) for r in refusals] == [(32, "np.empty_like(values)")]
+    assert [(r["line"], r["construct"]) for r in refusals] == [(36, "np.empty_like(values)")]
 
 
 def test_vectorised_pandas_and_sleep_are_not_candidates(report: dict[str, Any]) -> None:
+    # rolling().mean() shares pandas' window internals with slope's rolling().apply(lambda): still native
     assert judged(report, "trend")["verdict"] == "native"
     assert judged(report, "fetch_fees")["verdict"] == "waiting"
+
+
+def test_a_lambda_called_per_window_is_python_work_not_numpy_arithmetic(report: dict[str, Any]) -> None:
+    rolling_apply = judged(report, "slope")
+    assert rolling_apply["verdict"] == "candidate", rolling_apply["reason"]
+    assert (
+        "no loop of its own, but calling a Python function per element through apply"
+        in rolling_apply["reason"]
+    )
+    assert "calls of <lambda> (line 28) through Rolling.apply" in rolling_apply["reason"]
 
 
 def test_the_printed_command_runs_as_printed(scratch: Scratch, desk: Path, report: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import itertools
 import pstats
 import re
 import subprocess
@@ -307,6 +308,10 @@ def lambda_apply(close: pd.Series) -> pd.Series:
     return close.apply(lambda x: x * 1.5 if x > 100 else x - 0.5)
 
 
+def rolling_slope(close: pd.Series, window: int) -> pd.Series:
+    return close.rolling(window).apply(lambda w: np.polyfit(np.arange(len(w)), w, 1)[0], raw=True)
+
+
 def vectorised(close: pd.Series, window: int) -> pd.Series:
     return close.rolling(window).mean() - close.ewm(span=window).mean()
 
@@ -325,6 +330,7 @@ def main() -> None:
     getitem_loop(close, 0.2)  # second among the candidates, with a printed command to check
     row_loop(frame.iloc[:3_000])
     lambda_apply(pd.Series(100 + rng.normal(size=400_000).cumsum()))  # ~10% of the run under either sampler
+    rolling_slope(close.iloc[:2_000], 20)  # np.polyfit per window: numpy's Python, called back per element
     for _ in range(3):
         vectorised(big, 20)
     waits()
@@ -355,6 +361,7 @@ PER_ELEMENT = {
     "getitem_loop": "a pandas Series element by element",
     "row_loop": "iterating a pandas DataFrame row by row (iterrows)",
     "lambda_apply": "calling a Python function per element through apply",
+    "rolling_slope": "no loop of its own, but calling a Python function per element through apply",
 }
 
 
@@ -366,7 +373,7 @@ def test_pandas_called_element_by_element_is_the_loops_python_work(
     assert c.verdict == "candidate", c.reason
     assert PER_ELEMENT[function] in c.reason
     assert c.python_s / c.attributed_s > 0.8
-    calls = re.search(r": ([\d,]+) calls of \S+( through \S+)?, [\d.]+ .s each", c.reason)
+    calls = re.search(r": ([\d,]+) calls of \S+( \(line \d+\))?( through \S+)?, [\d.]+ .s each", c.reason)
     assert calls is not None and int(calls[1].replace(",", "")) >= 1_500, c.reason
 
 
@@ -465,6 +472,13 @@ def test_a_dataframe_is_described_by_the_numeric_columns_the_kernel_would_take()
     assert frame_only.hints is None  # the bridge labels a Series result like the frame: no hints needed
     with_series = _summary([({"bars": "DataFrame[high]", "close": "Series[float64]"}, "Series[float64]")])
     assert with_series.hints == "bars: pd.DataFrame, close: pd.Series -> pd.Series"
+    ints = _summary([({"bars": "DataFrame[rsi]", "trend": "Series[int64]"}, "Series[int64]")])
+    int_series = 'Annotated[pd.Series, "i64[]"]'
+    assert ints.hints == f"bars: pd.DataFrame, trend: {int_series} -> {int_series}"
+    # the hints it prints run: pandas itself has no pd.Series[int] (only pandas-stubs, for type checkers)
+    from typing import Annotated
+
+    exec(f"def signals({ints.hints.replace(' -> ', ') -> ')}: ...", {"pd": pd, "Annotated": Annotated})
     no_columns = _summary([({"bars": "DataFrame[]"}, "ndarray[float64, 1-D]")])
     assert no_columns.signature is None
 
@@ -541,3 +555,113 @@ def test_the_profile_reads_the_extension_name_from_the_workspace(
     assert engine_extension(tmp_path / "desk") == "other_engine"
     assert engine_extension(tmp_path / "desk" / "engine" / "src") == "other_engine"
     assert engine_extension(tmp_path) is None
+
+
+TOP_LEVEL = """\
+import sys
+
+import numpy as np
+import pandas as pd
+
+
+def summary(close):
+    return float(close.mean())
+
+
+if __name__ == "__main__":
+    n = int(sys.argv[1])
+    close = pd.Series(100 + np.random.default_rng(4).normal(size=n).cumsum())
+    level = pd.Series(np.zeros(n))
+    for i in range(1, n):
+        level.iloc[i] = 0.9 * level.iloc[i - 1] + 0.1 * close.iloc[i]
+    ranks = close.rolling(30).apply(lambda w: (w[-1] > w).mean(), raw=True)
+    print(summary(level))
+"""
+
+
+def test_a_scripts_top_level_code_is_judged_and_names_its_lines(tmp_path: Path) -> None:
+    pytest.importorskip("pandas")
+    (tmp_path / "top.py").write_text(TOP_LEVEL)
+    target = parse_target("top.py", cwd=tmp_path, argv=("6000",))
+    report = profile(ProfileRequest(target, tmp_path, output=tmp_path / "top.prof"))
+    top = judged(report, "<module>")
+    assert (top.rank, top.verdict, top.line) == (1, "candidate", 1)
+    assert "a Python loop (line 15) " in top.reason
+    assert "pandas objects element by element through .iloc/.loc" in top.reason
+    assert "most of it under _LocationIndexer.__" in top.reason
+    assert "called at line 16:" in top.reason  # level.iloc[i] and close.iloc[i]: the trader's line
+    assert top.reason.endswith("top-level code: move these lines into a function to use --from")
+    assert top.suggested_command is None
+    assert all(c.function != "<lambda>" for c in report.candidates)  # part of the code that runs it
+
+
+def test_the_lines_that_call_a_function_are_read_from_the_callers_own_body(tmp_path: Path) -> None:
+    from devtool.profile.source import call_lines, read_facts
+
+    source = (
+        "import ta\n\n\ndef f(x):\n    def g():\n        return ta.adx(x)\n"
+        "    return ta.adx(x) + ta.trend.ADX(x)\n\n\ny = ta.adx(1)\nfor i in range(3):\n    ta.ADX(i)\n"
+        "    y[i] = x.iloc[i] + sorted(x, key=lambda v: v[0])\n"
+    )
+    (tmp_path / "calls.py").write_text(source)
+    file = str(tmp_path / "calls.py")
+    assert call_lines(file, 4, "f", "adx") == (7,)  # not g's line 6
+    assert call_lines(file, 4, "f", "ADX") == (7,)
+    assert call_lines(file, 1, "<module>", "adx") == (10,)
+    assert call_lines(file, 1, "<module>", "ADX") == (12,)
+    assert call_lines(file, 1, "<module>", "__setitem__") == (13,)
+    assert call_lines(file, 1, "<module>", "__getitem__") == (13,)  # x.iloc[i]; v[0] is the lambda's
+    module = read_facts(file, 1, "<module>")
+    assert module is not None and (module.qualname, module.loop_line) == ("<module>", 11)
+    f = read_facts(file, 4, "f")
+    assert f is not None and f.loop_line is None  # the module's loop is not f's
+
+
+def test_a_callback_search_through_a_wide_library_graph_is_memoised() -> None:
+    from devtool.profile.elementwise import callback
+    from devtool.profile.graph import CallGraph, Edge, NodeStats
+
+    # A library whose every function calls every function of the next layer (pandas internals are so):
+    # an unmemoised search walks 12**6 paths; the user's callback is 7 calls below the entry point.
+    layers = [
+        [FuncKey("/site-packages/lib/m.py", 10 * d + w, f"f{d}_{w}") for w in range(12)] for d in range(7)
+    ]
+    user = FuncKey("/home/me/strategy.py", 3, "<lambda>")
+    edges: dict[FuncKey, dict[FuncKey, Edge]] = {
+        a: {b: Edge(1, 0.1) for b in below} for layer, below in itertools.pairwise(layers) for a in layer
+    }
+    for a in layers[-1]:
+        edges[a] = {user: Edge(5_000, 0.1)}
+    nodes = {k: NodeStats(1, 1, 0.0, 1.0) for layer in layers for k in layer} | {
+        user: NodeStats(60_000, 60_000, 0.1, 1.0)
+    }
+    entry = FuncKey("/site-packages/lib/m.py", 1, "apply")
+    graph = CallGraph(
+        nodes | {entry: NodeStats(1, 1, 0.0, 1.0)}, edges | {entry: {k: Edge(1, 0.1) for k in layers[0]}}, 1.0
+    )
+    assert callback(graph, entry) == user
+    assert callback(graph, layers[0][0]) == user
+    assert sum(1 for k in graph.memo if k[0] == "callback") <= 8 * 12 * 8
+
+
+IN_MAIN = """\
+if __name__ == "__main__":
+
+    def ema_loop(values: list[float], alpha: float) -> float:
+        level = 0.0
+        for v in values:
+            level = alpha * v + (1 - alpha) * level
+        return level
+
+    ema_loop([1.5] * 300_000, 0.1)
+"""
+
+
+def test_a_function_defined_under_the_main_guard_gets_no_command_but_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "inmain.py").write_text(IN_MAIN)
+    first = run_profile(tmp_path, "inmain.py").candidates[0]
+    assert (first.function, first.rank, first.suggested_command) == ("ema_loop", 1, None)
+    assert first.reason.endswith(
+        'defined under `if __name__ == "__main__":`, which does not run when --from imports the file: '
+        "move the def above that block to use --from"
+    )

@@ -287,6 +287,20 @@ def test_target_that_raises_shows_traceback_and_partial_profile(workdir: Path) -
     assert "1. hot_loop" in result.stdout  # what ran before the error is still ranked
 
 
+def test_a_script_that_changes_directory_and_raises_keeps_its_outputs_where_asked(workdir: Path) -> None:
+    (workdir / "data").mkdir()
+    (workdir / "mover.py").write_text(
+        "import os\nfrom workload import hot_loop\n\nos.chdir('data')\nhot_loop(40_000)\n"
+        "raise SystemExit('nothing good enough, no trade today')\n"
+    )
+    result = invoke("mover.py", "--flamegraph", "flame.html", "-o", "mover.prof")
+    assert result.exit_code == 6
+    assert "nothing good enough, no trade today" in result.stderr
+    assert (workdir / "flame.html").is_file() and (workdir / "mover.prof").is_file()
+    assert list((workdir / "data").iterdir()) == []  # not beside the CSVs the script moved to
+    assert Path.cwd() == workdir
+
+
 @pytest.mark.parametrize(("code", "exit_code"), [("0", 0), ("None", 0), ("3", 6), ("'bad'", 6)])
 def test_sys_exit_of_the_target(workdir: Path, code: str, exit_code: int) -> None:
     (workdir / "exits.py").write_text(f"import sys\nsys.exit({code})\n")

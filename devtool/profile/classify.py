@@ -24,7 +24,7 @@ from typing import Literal
 from .elementwise import callback as callback_of
 from .elementwise import element_action, is_per_element, library_qualname
 from .graph import BRIDGE_PACKAGE, CallGraph, FuncKey, display_name, relative_file
-from .source import SourceFacts, read_facts
+from .source import SourceFacts, call_lines, read_facts
 
 Verdict = Literal["candidate", "too_cheap", "waiting", "native", "vectorized", "engine"]
 Category = Literal["python", "waiting", "native", "engine"]
@@ -97,6 +97,7 @@ class _Unit:
     facts: SourceFacts | None
     parts: Contribution
     elementwise: Mapping[str, FuncKey]  # the per-element library calls among its parts, by label
+    heaviest: tuple[float, FuncKey] | None  # the library or built-in call it spends most in (seconds, callee)
 
 
 def rank_candidates(
@@ -110,9 +111,10 @@ def rank_candidates(
     """The user's functions that matter (>= MIN_SHARE of the run), best Rust candidates first."""
     total = graph.total_s or 1e-12
     unit_keys = {k for k in graph.nodes if _is_unit(graph, k, engine_exports)}
+    top_level = {k for k in graph.nodes if _is_top_level(graph, k)}
     # Time in the user's other functions is theirs; time in the engine stays with the caller, as "engine".
-    own_code = {k for k in unit_keys if graph.origin(k) == "user"}
-    units = [_unit(graph, k, own_code) for k in unit_keys]
+    own_code = {k for k in unit_keys if graph.origin(k) == "user"} | top_level
+    units = [_unit(graph, k, own_code) for k in unit_keys | top_level]
     judged = [
         (u, _judge(graph, u, unit_keys, cwd=cwd, total=total, engine_exports=engine_exports))
         for u in units
@@ -134,20 +136,32 @@ def _is_unit(graph: CallGraph, key: FuncKey, engine_exports: frozenset[str]) -> 
     )
 
 
+def _is_top_level(graph: CallGraph, key: FuncKey) -> bool:
+    """A script's (or the user's module's) top-level code: judged like a function, its imports left out."""
+    return key.name == "<module>" and graph.origin(key) == "user"
+
+
+def _is_import(key: FuncKey) -> bool:
+    return key.file.startswith("<frozen importlib") or display_name(key) == "__import__"
+
+
 def _unit(graph: CallGraph, key: FuncKey, units: set[FuncKey]) -> _Unit:
     facts = read_facts(key.file, key.line, key.name)
     parts: Contribution = defaultdict(float)
     elementwise: dict[str, FuncKey] = {}
     if graph.origin(key) == "engine":
         parts[("engine", f"rust_bridge.{key.name}")] += graph.nodes[key].cumulative_s
-        return _Unit(key, facts, dict(parts), elementwise)
+        return _Unit(key, facts, dict(parts), elementwise, None)
     parts[("python", key.name)] += graph.nodes[key].own_s
     walk = _Walk(graph, units, {}, elementwise)
+    heaviest: tuple[float, FuncKey] | None = None
     for callee, edge in graph.callees(key).items():
-        if callee in units or callee == key:
+        if callee in units or callee == key or (_is_top_level(graph, key) and _is_import(callee)):
             continue
         _add_scaled(parts, _attribute(walk, callee, None, {key}, 0), graph, callee, edge.cumulative_s)
-    return _Unit(key, facts, dict(parts), elementwise)
+        if graph.origin(callee) != "user" and (heaviest is None or edge.cumulative_s > heaviest[0]):
+            heaviest = (edge.cumulative_s, callee)
+    return _Unit(key, facts, dict(parts), elementwise, heaviest)
 
 
 @dataclass(frozen=True)
@@ -259,17 +273,18 @@ def _judge(
     attributed = sum(by_kind.values()) or 1e-12
     per_call = by_kind["python"] / node.calls if node.calls else None
     share = {kind: seconds / attributed for kind, seconds in by_kind.items()}
+    per_element = _per_element(graph, unit)
     verdict, reason, extra = (
         _engine_verdict(graph, key, engine_exports)
         or _dominant_verdict(parts, share)
         or _cheap_verdict(graph, key, facts, per_call, units, per_element=bool(unit.elementwise))
-        or _vectorized_verdict(facts)
-        or (
-            "candidate",
-            _candidate_reason(facts, share.get("python", 0.0), per_call, _per_element(graph, unit)),
-            {},
-        )
+        or (_vectorized_verdict(facts) if per_element is None else None)
+        or ("candidate", _candidate_reason(facts, share.get("python", 0.0), per_call, per_element), {})
     )
+    if _is_top_level(graph, key) or (
+        verdict == "candidate" and per_element is None and not (facts and facts.loop_line)
+    ):
+        reason += _heaviest_call(unit)
     return Candidate(
         rank=None,
         verdict=verdict,
@@ -354,14 +369,14 @@ def _vectorized_verdict(facts: SourceFacts | None) -> _Judgement | None:
 
 
 def _candidate_reason(
-    facts: SourceFacts | None, python_share: float, per_call: float | None, per_element: str | None
+    facts: SourceFacts | None, python_share: float, per_call: float | None, per_element: _PerElement | None
 ) -> str:
     what = f"{python_share:.0%} of its time is Python it runs itself"
-    loop = (
-        f"a Python loop (line {facts.loop_line})" if facts and facts.loop_line else "library Python it calls"
-    )
-    if per_element is not None:
-        body = f"{loop} {per_element}"
+    loop = f"a Python loop (line {facts.loop_line})" if facts and facts.loop_line else ""
+    if per_element is not None and not per_element.direct:
+        body = f"library code it calls, {per_element.text}"  # the loop is the library's (ta's ADX)
+    elif per_element is not None:
+        body = f"{loop} {per_element.text}" if loop else f"no loop of its own, but {per_element.text}"
     elif facts is None or facts.loop_line is None:
         body = "straight-line Python (no loop in its body), heavy per call"
     elif facts.loop_arithmetic:
@@ -375,7 +390,16 @@ def _candidate_reason(
     return f"{what}: {body}{cost}"
 
 
-def _per_element(graph: CallGraph, unit: _Unit) -> str | None:
+@dataclass(frozen=True)
+class _PerElement:
+    """What the unit does element by element, and whether its own code makes those calls (False: a library
+    it calls does, as `ta`'s ADX loop reads Series elements)."""
+
+    text: str  # `indexing a pandas Series element by element: 384,408 calls of Series.__getitem__, ...`
+    direct: bool
+
+
+def _per_element(graph: CallGraph, unit: _Unit) -> _PerElement | None:
     """`indexing a pandas Series element by element: 384,408 calls of Series.__getitem__, 8.1 µs each`.
 
     None unless library calls made element by element are most of the unit's Python time.
@@ -393,12 +417,29 @@ def _per_element(graph: CallGraph, unit: _Unit) -> str | None:
     called = graph.nodes[callback].calls if callback is not None else None
     if callback is not None and called:
         each = format_seconds(node.cumulative_s / called)
-        count = f"{called:,} calls of {callback.name} through {qualname}, {each} each"
+        count = f"{called:,} calls of {callback.name} (line {callback.line}) through {qualname}, {each} each"
     elif node.calls:
         count = f"{node.calls:,} calls of {qualname}, {format_seconds(node.cumulative_s / node.calls)} each"
     else:
         count = f"{qualname}, {seconds[label] / python:.0%} of its Python time (a sampler counts no calls)"
-    return f"{element_action(key, label)}: {count}"
+    return _PerElement(f"{element_action(key, label)}: {count}", key in graph.callees(unit.key))
+
+
+def _heaviest_call(unit: _Unit) -> str:
+    """`; most of it under ADXIndicator.__init__ (ta/trend.py:703), called at line 55: 2.26 s`."""
+    if unit.heaviest is None:
+        return ""
+    seconds, callee = unit.heaviest
+    if callee.file.endswith(".py"):
+        qualname = library_qualname(callee)
+        where = f" ({relative_file(callee.file, Path.cwd())}:{callee.line})"
+    else:
+        qualname, where = display_name(callee), ""
+    parts = qualname.split(".")
+    called = parts[-2] if parts[-1] == "__init__" and len(parts) > 1 else parts[-1]
+    lines = call_lines(unit.key.file, unit.key.line, unit.key.name, called)
+    at = f", called at line {', '.join(map(str, lines))}" if lines else ""
+    return f"; most of it under {qualname}{where}{at}: {format_seconds(seconds)}"
 
 
 def _top(parts: Contribution, kind: Category) -> str:
@@ -453,6 +494,15 @@ def _with_rank(
     if with_command and facts is not None and facts.is_module_level:
         command = suggest_command(candidate.file, facts.qualname)
         return replace(candidate, rank=rank, suggested_command=command)
+    if with_command and facts is not None and facts.in_main_block:
+        reason = (
+            f'{candidate.reason}; defined under `if __name__ == "__main__":`, which does not run when --from '
+            "imports the file: move the def above that block to use --from"
+        )
+        return replace(candidate, rank=rank, reason=reason)
+    if with_command and facts is not None and facts.qualname == "<module>":
+        reason = f"{candidate.reason}; top-level code: move these lines into a function to use --from"
+        return replace(candidate, rank=rank, reason=reason)
     if with_command and facts is not None:
         reason = f"{candidate.reason}; not a module-level function: move its loop into one to use --from"
         return replace(candidate, rank=rank, reason=reason)

@@ -21,6 +21,12 @@ PER_ELEMENT_NAMES = frozenset(
         "iterrows", "itertuples", "items", "__iter__", "__next__", "apply", "map", "applymap",
     }
 )  # fmt: skip
+#: Library entry points that call a function they are given (`apply(lambda ...)`, `np.vectorize(f)(x)`). Only
+#: these are looked through for the user's callback: the profile's call graph merges every caller of a
+#: library's internals, so `rolling().mean()` reaches the lambda of a `rolling().apply(lambda ...)` elsewhere.
+TAKES_A_FUNCTION = frozenset(
+    {"apply", "map", "applymap", "agg", "aggregate", "transform", "__call__", "pipe"}
+)
 #: A library Python call made at least this often, this cheaply each, is per-element work (cProfile);
 #: one named for per-element access is, unless it is made a few times only, each over many elements
 #: (`series[mask]` once on a million points is vectorised).
@@ -33,7 +39,10 @@ def is_per_element(graph: CallGraph, key: FuncKey) -> bool:
     """A library call that does one element's (or one row's) work, made from a loop."""
     node = graph.nodes[key]
     per_call = node.cumulative_s / node.calls if node.calls else None
-    if callback(graph, key) is not None:  # apply(lambda ...), map(function): the user's code per element
+    name = key.name.rsplit(".", 1)[-1]
+    if (
+        name in TAKES_A_FUNCTION and callback(graph, key) is not None
+    ):  # apply(lambda ...): user code per element
         return True
     if node.calls is None or per_call is None:  # a sampler: the name says it
         return key.name.rsplit(".", 1)[-1] in PER_ELEMENT_NAMES
@@ -42,18 +51,36 @@ def is_per_element(graph: CallGraph, key: FuncKey) -> bool:
     return node.calls >= PER_ELEMENT_CALLS and per_call < PER_ELEMENT_CALL_S
 
 
-def callback(graph: CallGraph, key: FuncKey, depth: int = 8) -> FuncKey | None:
+def callback(graph: CallGraph, key: FuncKey) -> FuncKey | None:
     """The user's function that library code calls back once per element (under a sampler: at all)."""
-    frontier, seen = [key], {key}
-    for _ in range(depth):
-        below = [c for k in frontier for c in graph.callees(k) if c not in seen]
-        for callee in below:
-            calls = graph.nodes[callee].calls
-            if graph.origin(callee) == "user" and (calls is None or calls >= PER_ELEMENT_NAMED_CALLS):
-                return callee
-        frontier = [c for c in below if graph.origin(c) != "user"]
-        seen.update(below)
-    return None
+    found = _nearest_callback(graph, key, CALLBACK_DEPTH)
+    return found[1] if found is not None else None
+
+
+#: How many library calls deep below an entry point the user's callback is looked for.
+CALLBACK_DEPTH = 8
+
+
+def _nearest_callback(graph: CallGraph, key: FuncKey, depth: int) -> tuple[int, FuncKey] | None:
+    """(distance, callback) of the nearest user function called per element under `key`; memoised."""
+    memo = ("callback", key, depth)
+    if memo not in graph.memo:
+        graph.memo[memo] = None  # a cycle back to `key` finds nothing new
+        graph.memo[memo] = _search(graph, key, depth)
+    return graph.memo[memo]  # type: ignore[return-value]
+
+
+def _search(graph: CallGraph, key: FuncKey, depth: int) -> tuple[int, FuncKey] | None:
+    callees = [c for c in graph.callees(key) if c != key]
+    for callee in callees:
+        calls = graph.nodes[callee].calls
+        if graph.origin(callee) == "user" and (calls is None or calls >= PER_ELEMENT_NAMED_CALLS):
+            return 1, callee
+    if depth <= 1:
+        return None
+    below = [_nearest_callback(graph, c, depth - 1) for c in callees if graph.origin(c) != "user"]
+    nearest = min((b for b in below if b is not None), key=lambda b: b[0], default=None)
+    return (nearest[0] + 1, nearest[1]) if nearest is not None else None
 
 
 def library_qualname(key: FuncKey) -> str:

@@ -7,12 +7,13 @@ candidates, the flame graph) reads a `CallGraph` and does not care which profile
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import sysconfig
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -63,6 +64,8 @@ class CallGraph:
     edges: Mapping[FuncKey, Mapping[FuncKey, Edge]]
     total_s: float
     extension: str | None = None
+    #: Answers computed from the graph, kept for its lifetime (elementwise.callback: a deep search per key).
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False, repr=False)
 
     def origin(self, key: FuncKey) -> Origin:
         return origin_of(key, self.extension)
@@ -163,6 +166,7 @@ def _prefixes() -> tuple[tuple[str, ...], tuple[str, ...]]:
 _SITE, _STDLIB = _prefixes()
 
 
+@functools.lru_cache(maxsize=65536)
 def origin_of(key: FuncKey, extension: str | None) -> Origin:
     """Where a function lives: the user's code, the engine, the standard library, site-packages, C.
 

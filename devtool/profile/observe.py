@@ -166,7 +166,7 @@ def _hints(parameters: tuple[tuple[str, str], ...], result: str) -> str | None:
         return None
     python = {
         "Series[float64]": "pd.Series",
-        "Series[int64]": "pd.Series[int]",
+        "Series[int64]": 'Annotated[pd.Series, "i64[]"]',  # pd.Series[int]: TypeError sans pandas-stubs
         "ndarray[float64, 1-D]": "npt.NDArray[np.float64]",
         "ndarray[int64, 1-D]": "npt.NDArray[np.int64]",
         "float": "float",

@@ -402,8 +402,12 @@ def _format_exception(err: BaseException) -> str:
 
 @contextmanager
 def _sys_state(argv: tuple[str, ...], path0: str) -> Iterator[None]:
-    """sys.argv and sys.path[0] as `python script.py ARGS` or `python -m module ARGS` would set them."""
-    saved_argv, saved_path = list(sys.argv), list(sys.path)
+    """sys.argv and sys.path[0] as `python script.py ARGS` or `python -m module ARGS` would set them.
+
+    The working directory is restored after as well: a script that changes it (`os.chdir(DATA)` to read
+    its CSVs) must not move where the profile, the flame graph and the command checks are written.
+    """
+    saved_argv, saved_path, saved_cwd = list(sys.argv), list(sys.path), os.getcwd()
     sys.argv[:] = list(argv)
     sys.path.insert(0, path0)
     try:
@@ -411,3 +415,4 @@ def _sys_state(argv: tuple[str, ...], path0: str) -> Iterator[None]:
     finally:
         sys.argv[:] = saved_argv
         sys.path[:] = saved_path
+        os.chdir(saved_cwd)
