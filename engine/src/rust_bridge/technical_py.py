@@ -256,6 +256,8 @@ def atr_batch(
 
 def _window(value: Any, name: str, length: int) -> int:
     """A window length: an integer from 1 to the series length."""
+    if type(value) is int and 1 <= value <= length:  # the hot path, without a call (~60 ns a period)
+        return value
     period = as_int(value, name, minimum=1)
     if period > length:  # tested here rather than in a helper: a call on 10 points takes ~0.5 us
         raise _longer_than_series(name, period, length)
@@ -275,6 +277,14 @@ def _width(value: Any, name: str) -> float:
 
 
 def _macd_periods(fast: Any, slow: Any, signal: Any, length: int) -> tuple[int, int, int]:
+    if (  # the hot path, without three calls of as_int (MACD on 100 points was 5% slower for them)
+        type(fast) is int
+        and type(slow) is int
+        and type(signal) is int
+        and 1 <= fast < slow <= length
+        and 1 <= signal <= length
+    ):
+        return fast, slow, signal
     fast = as_int(fast, "fast_period", minimum=1)
     slow = as_int(slow, "slow_period", minimum=1)
     signal = as_int(signal, "signal_period", minimum=1)
