@@ -87,10 +87,13 @@ pub(crate) fn run_parts<const B: usize>(
     bufs: [&mut [f64]; B],
     part: impl Fn(Range<usize>, [&mut [f64]; B]) -> bool + Sync,
 ) -> bool {
+    if rows.len() < Plan::DEFAULT.min_rows {
+        return part(rows, bufs); // short series ask rayon nothing
+    }
     let group = LANES * block.max(1);
     let threads = rayon::current_num_threads();
     let parts = (threads * PARTS_PER_THREAD).min(rows.len() / group);
-    if threads < 2 || rows.len() < Plan::DEFAULT.min_rows || parts < 2 {
+    if threads < 2 || parts < 2 {
         return part(rows, bufs);
     }
     let step = (rows.len() / parts).div_ceil(group) * group;
