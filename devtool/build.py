@@ -18,10 +18,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import VerifyError
+from .errors import UsageError, VerifyError
 from .toolchain import check_toolchain
 from .verify import Progress, StepResult, VerifyResult, run_logged, rust_env
-from .workspace import Workspace
+from .workspace import Workspace, load_config
 
 DIST_FOLDER = "dist"
 
@@ -128,12 +128,37 @@ def maturin_build_command(out: Path, sdist: bool) -> list[str]:
 
 
 def install_arguments(ws: Workspace, wheel: Path) -> list[str]:
-    """The wheel with its `test` extra if the engine's pyproject.toml declares one, else with pytest."""
+    """The wheel with its `test` extra if the engine's pyproject.toml declares one, else with pytest;
+    then the project's `[tool.devtool.build] test-requires`, what its own tests import besides.
+
+    Raises:
+        UsageError: `test-requires` is not a list of requirement strings, or the table has another key.
+    """
     with ws.pyproject.open("rb") as handle:
         extras = tomllib.load(handle).get("project", {}).get("optional-dependencies", {})
-    if "test" in extras:
-        return [f"{wheel}[test]"]
-    return [str(wheel), *DEFAULT_TEST_REQUIREMENTS]
+    wheel_and_extra = [f"{wheel}[test]"] if "test" in extras else [str(wheel), *DEFAULT_TEST_REQUIREMENTS]
+    return [*wheel_and_extra, *test_requires(load_config(ws.root))]
+
+
+def test_requires(devtool_table: dict[str, object]) -> list[str]:
+    """`[tool.devtool.build] test-requires`: requirements the engine's tests need that its `test` extra
+    does not list (this repository's engine: the outside references its tests compare with, which an
+    engine `devtool init` makes from the same pyproject.toml should not carry).
+
+    Raises:
+        UsageError: not a list of strings, or an unknown key in the table (a typo would be ignored).
+    """
+    table = devtool_table.get("build", {})
+    where = "[tool.devtool.build]"
+    if not isinstance(table, dict):
+        raise UsageError(f"{where} must be a table")
+    unknown = sorted(set(table) - {"test-requires"})
+    if unknown:
+        raise UsageError(f"{where} has no setting {', '.join(map(repr, unknown))}; it knows 'test-requires'")
+    requires = table.get("test-requires", [])
+    if not (isinstance(requires, list) and all(isinstance(r, str) and r.strip() for r in requires)):
+        raise UsageError(f'{where} test-requires must be a list of requirements, e.g. ["pandas>=2.1"]')
+    return list(requires)
 
 
 def platform_tag(wheel_name: str) -> str:

@@ -441,10 +441,11 @@ def build_command(engine: Path | None, sdist: bool, as_json: bool) -> None:
     """Build the engine's release wheel into <engine>/dist and test it as it will be installed.
 
     `maturin build --release` (and an sdist with --sdist), then a throwaway virtualenv where the wheel
-    is installed (with the engine's `test` extra if its pyproject.toml declares one, else pytest),
-    a check that the extension is imported from there and not from the sources, and the engine's
-    tests run there from a folder where the sources cannot be imported. Prints the wheel's path,
-    size and platform tag. Exit code 4 if the build fails or the wheel's tests fail.
+    is installed (with the engine's `test` extra if its pyproject.toml declares one, else pytest, and
+    the project's `[tool.devtool.build] test-requires`), a check that the extension is imported from
+    there and not from the sources, and the engine's tests run there from a folder where the sources
+    cannot be imported. Prints the wheel's path, size and platform tag. Exit code 4 if the build
+    fails or the wheel's tests fail.
     """
     _use_json(as_json)
     ws = _workspace(engine)
