@@ -3,14 +3,17 @@
     python engine/benchmarks/compare.py [--quick] [--takt-python PATH] [--takt-only] [--sizes 1e4,1e6]
     python engine/benchmarks/compare.py --baseline-python OTHER/.venv/bin/python [--baseline-sizes 1e2,1e3]
 
-When ta-lib-takt (the `talib` import name, TA-Lib's output bit for bit, a faster core) is installed
-in its own virtualenv (`--takt-python`, default `.venv-takt/bin/python` when it exists, or the
-TAKT_PYTHON variable), the first table times the engine, TA-Lib and ta-lib-takt each in its own
-process (timing_worker.py), the processes alternating, and gives each one's ratio to TA-Lib measured
-in the same run plus engine / takt. `--takt-only` prints that table alone.
+The first table times the engine and TA-Lib at `--sizes` points, each in its own process
+(timing_worker.py), the processes alternating, best of 4 processes x 5 runs: a call on 1e6 points
+can time 1.5-2x slower in one process than in another (the engine's ATR, interleaved with TA-Lib's:
+0.6-0.7 ms in some processes, 0.9-1.5 ms in others), so one process's timings are not a measurement.
+ta-lib-takt (the `talib` import name, TA-Lib's output bit for bit, a faster core) is timed beside
+them when it is installed in its own virtualenv (`--takt-python`, default `.venv-takt/bin/python`
+when it exists, or the TAKT_PYTHON variable): each library's ratio to TA-Lib measured in the same
+run, plus engine / takt. `--takt-only` prints that table alone.
 
-Then it prints the ratio tables of the technical module's speed goals: Rust / TA-Lib at 1e6 and 1e7 points,
-SMA at 1e7 against `np.copyto` (the memory-bandwidth floor), a 64 x 1e5 batch against a Python loop
+Then it prints the ratio tables of the technical module's other speed goals: SMA at 1e7 against
+`np.copyto` (the memory-bandwidth floor), a 64 x 1e5 batch against a Python loop
 of single Rust calls, the per-call overhead on 10 points, and Rust against the fallback at 1e5 and
 1e6 points. Times are the best of several rounds in which the competitors run interleaved, so a
 busy moment on a shared machine hits them alike; compare the ratios, not the absolute times.
@@ -77,10 +80,6 @@ def bridge_calls(s: Series, backend: rb.Backend) -> dict[str, Call]:
     return timing_worker.engine_calls(s.high, s.low, s.close, backend)
 
 
-def talib_calls(s: Series) -> dict[str, Call]:
-    return timing_worker.talib_calls(s.high, s.low, s.close)
-
-
 def batch_calls(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> dict[str, tuple[Call, Call]]:
     """(one batch call, a Python loop of single Rust calls) per indicator."""
     rows = list(zip(high, low, close, strict=True))
@@ -125,13 +124,6 @@ def best_times(calls: list[Call], rounds: int, number: int = 1) -> list[float]:
 # --- the tables ----------------------------------------------------------------------------------
 
 
-def versus_talib(s: Series, size: str, rounds: int) -> Iterator[Row]:
-    rust, ref = bridge_calls(s, "rust"), talib_calls(s)
-    for name in INDICATORS:
-        t_rust, t_talib = best_times([rust[name], ref[name]], rounds)
-        yield Row(f"{name} {size}", (t_rust, t_talib), t_rust / t_talib, t_rust <= t_talib)
-
-
 def versus_copy(s: Series, rounds: int) -> Row:
     out = np.empty_like(s.close)
     t_sma, t_copy = best_times(
@@ -167,7 +159,7 @@ DEFAULT_TAKT_PYTHON = Path(__file__).resolve().parents[2] / ".venv-takt" / "bin"
 
 
 @dataclass(frozen=True)
-class TaktRow:
+class LibraryRow:
     label: str
     size: int
     times: dict[str, float]  # seconds per library: "engine", "talib", "takt"
@@ -199,18 +191,21 @@ def size_label(size: int) -> str:
     return f"{size:.0e}".replace("e+0", "e")
 
 
-def versus_takt(takt_python: str, sizes: list[int], processes: int = 4, runs: int = 5) -> Iterator[TaktRow]:
-    """Engine, TA-Lib and ta-lib-takt, each in its own process, alternating `processes` times per size
-    (best of processes x runs)."""
+def versus_libraries(
+    takt_python: str | None, sizes: list[int], processes: int = 4, runs: int = 5
+) -> Iterator[LibraryRow]:
+    """Engine, TA-Lib and (when `takt_python` is given) ta-lib-takt, each in its own process,
+    alternating `processes` times per size (best of processes x runs)."""
     for size in sizes:
         workers = {
             "engine": (sys.executable, ["engine", str(size)]),
             "talib": (sys.executable, ["talib", str(size)]),
-            "takt": (takt_python, ["talib", str(size)]),
         }
+        if takt_python is not None:
+            workers["takt"] = (takt_python, ["talib", str(size)])
         best = alternate(workers, processes, runs)
         for name in INDICATORS:
-            yield TaktRow(f"{name} {size_label(size)}", size, {lib: best[lib][name] for lib in workers})
+            yield LibraryRow(f"{name} {size_label(size)}", size, {lib: best[lib][name] for lib in workers})
 
 
 @dataclass(frozen=True)
@@ -255,7 +250,9 @@ def render_baseline(rows: list[BaselineRow], baseline_python: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_takt(rows: list[TaktRow]) -> str:
+def render_libraries(rows: list[LibraryRow]) -> str:
+    if rows and "takt" not in rows[0].times:
+        return _render_without_takt(rows)
     title = (
         "Engine, TA-Lib, ta-lib-takt, each in its own process (goal from 1e4 points: engine / takt <= 1.0)"
     )
@@ -271,6 +268,17 @@ def render_takt(rows: list[TaktRow]) -> str:
             f"{row.label:<22}{e * 1e3:>11.4f}{t * 1e3:>11.4f}{k * 1e3:>11.4f}"
             f"{e / t:>12.2f}{k / t:>12.2f}{e / k:>10.2f}  {verdict}"
         )
+    return "\n".join(lines) + "\n"
+
+
+def _render_without_takt(rows: list[LibraryRow]) -> str:
+    title = "Engine and TA-Lib, each in its own process (goal: engine / TA-Lib <= 1.0; no ta-lib-takt found)"
+    head = f"{'':<22}{'engine ms':>11}{'TA-Lib ms':>11}{'eng/TA-Lib':>12}"
+    lines = [title, head, "-" * len(head)]
+    for row in rows:
+        e, t = row.times["engine"], row.times["talib"]
+        verdict = "ok" if e <= t else "MISSED"
+        lines.append(f"{row.label:<22}{e * 1e3:>11.4f}{t * 1e3:>11.4f}{e / t:>12.2f}  {verdict}")
     return "\n".join(lines) + "\n"
 
 
@@ -294,11 +302,6 @@ def tables(rounds: int, *, quick: bool) -> Iterator[Table]:
     """The measurements, one table at a time (so that they print as they are done)."""
     s6 = Series.random(1_000_000)
     s7 = None if quick else Series.random(10_000_000)
-    if talib is not None:
-        rows = list(versus_talib(s6, "1e6", rounds))
-        if s7 is not None:
-            rows += list(versus_talib(s7, "1e7", max(3, rounds - 2)))
-        yield Table("Rust vs TA-Lib (goal: Rust / TA-Lib <= 1.0)", ("Rust", "TA-Lib", "Rust/TA-Lib"), rows)
     if s7 is not None:
         row = versus_copy(s7, rounds)
         yield Table(
@@ -332,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--takt-python", help="a Python with ta-lib-takt (default: .venv-takt/bin/python)")
     parser.add_argument("--takt-only", action="store_true", help="only the engine / TA-Lib / takt table")
     parser.add_argument(
-        "--sizes", default="1e4,1e6,1e7", help="sizes of the takt table (default 1e4,1e6,1e7)"
+        "--sizes", default="1e4,1e6,1e7", help="sizes of the libraries' table (default 1e4,1e6,1e7)"
     )
     parser.add_argument(
         "--baseline-python",
@@ -356,16 +359,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"numpy {np.__version__}, {reference}")
     print("Times: the best of interleaved rounds, in ms (overhead: us per call).\n")
     takt_python = find_takt_python(args.takt_python)
-    if takt_python and talib is not None:
+    if args.takt_only and not (takt_python and talib is not None):
+        print("ta-lib-takt not found: pass --takt-python or create .venv-takt (scripts/demo.sh does).")
+        return 1
+    if talib is not None:
         sizes = [int(float(s)) for s in args.sizes.split(",")]
         if args.quick:
             sizes = [s for s in sizes if s < 10_000_000]
-        print(
-            render_takt(list(versus_takt(takt_python, sizes, processes=2 if args.quick else 4))), flush=True
-        )
-    elif args.takt_only:
-        print("ta-lib-takt not found: pass --takt-python or create .venv-takt (scripts/demo.sh does).")
-        return 1
+        rows = list(versus_libraries(takt_python, sizes, processes=2 if args.quick else 4))
+        print(render_libraries(rows), flush=True)
     if args.takt_only:
         return 0
     for table in tables(3 if args.quick else 7, quick=args.quick):
