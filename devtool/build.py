@@ -21,7 +21,7 @@ from pathlib import Path
 from .errors import UsageError, VerifyError
 from .toolchain import check_toolchain
 from .verify import Progress, StepResult, VerifyResult, run_logged, rust_env
-from .workspace import Workspace, load_config
+from .workspace import Workspace, load_config, settings_table
 
 DIST_FOLDER = "dist"
 
@@ -148,13 +148,8 @@ def test_requires(devtool_table: dict[str, object]) -> list[str]:
     Raises:
         UsageError: not a list of strings, or an unknown key in the table (a typo would be ignored).
     """
-    table = devtool_table.get("build", {})
     where = "[tool.devtool.build]"
-    if not isinstance(table, dict):
-        raise UsageError(f"{where} must be a table")
-    unknown = sorted(set(table) - {"test-requires"})
-    if unknown:
-        raise UsageError(f"{where} has no setting {', '.join(map(repr, unknown))}; it knows 'test-requires'")
+    table = settings_table(devtool_table.get("build", {}), {"test-requires"}, where)
     requires = table.get("test-requires", [])
     if not (isinstance(requires, list) and all(isinstance(r, str) and r.strip() for r in requires)):
         raise UsageError(f'{where} test-requires must be a list of requirements, e.g. ["pandas>=2.1"]')

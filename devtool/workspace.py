@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .changes.rust_syntax import is_pub, mod_declarations, parse_rust
-from .errors import DevtoolError, WorkspaceNotFound
+from .errors import DevtoolError, UsageError, WorkspaceNotFound
 
 DEFAULT_MANIFEST = "rust/Cargo.toml"
 #: The edition rustfmt formats generated code for when Cargo.toml names none.
@@ -176,6 +176,21 @@ def load_config(start: Path | None = None) -> dict[str, Any]:
         if table is not None:
             return table
     return {}
+
+
+def settings_table(table: Any, allowed: set[str], where: str) -> dict[str, Any]:
+    """`table` (a table of `[tool.devtool]`, named `where`), checked to hold only `allowed` keys: a typo
+    would silently keep a default.
+
+    Raises:
+        UsageError: not a table, or a key it does not know.
+    """
+    if not isinstance(table, dict):
+        raise UsageError(f"{where} must be a table")
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise UsageError(f"{where}: unknown key {', '.join(unknown)}; known: {', '.join(sorted(allowed))}")
+    return table
 
 
 def _checked(root: Path, source: str) -> Workspace:

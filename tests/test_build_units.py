@@ -63,7 +63,10 @@ def test_the_projects_build_test_requires_are_installed_next_to_the_wheel(tmp_pa
     [
         ('test-requires = "pandas"', "test-requires must be a list of requirements"),
         ('test-requires = ["pandas", 3]', "test-requires must be a list of requirements"),
-        ('test_requires = ["pandas"]', "[tool.devtool.build] has no setting 'test_requires'"),
+        (
+            'test_requires = ["pandas"]',
+            "[tool.devtool.build]: unknown key test_requires; known: test-requires",
+        ),
     ],
 )
 def test_a_wrong_build_setting_is_refused_with_what_it_takes(tmp_path: Path, table: str, says: str) -> None:

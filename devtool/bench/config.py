@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
+from ..workspace import settings_table
 
 DEFAULT_MIN_SPEEDUP = 2.0
 DEFAULT_TOLERANCE = 0.10
@@ -66,20 +67,15 @@ def parse_config(devtool_table: dict[str, Any]) -> BenchConfig:
     Raises:
         UsageError: an unknown key (a typo would silently keep the default) or a value of the wrong kind.
     """
-    table = devtool_table.get("bench", {})
     where = "[tool.devtool.bench]"
-    if not isinstance(table, dict):
-        raise UsageError(f"{where} must be a table")
-    _check_keys(table, _TOP_KEYS, where)
+    table = settings_table(devtool_table.get("bench", {}), _TOP_KEYS, where)
     functions = table.get("functions", {})
     if not isinstance(functions, dict):
         raise UsageError(f"{where} functions must be a table of tables")
     gates = {}
     for name, entry in functions.items():
         inner = f'[tool.devtool.bench.functions."{name}"]'
-        if not isinstance(entry, dict):
-            raise UsageError(f"{inner} must be a table")
-        _check_keys(entry, _FUNCTION_KEYS, inner)
+        entry = settings_table(entry, _FUNCTION_KEYS, inner)
         gates[name] = FunctionGate(_speedup(entry, inner), _sizes(entry, inner))
     tolerance = table.get("tolerance")
     if tolerance is not None and not (isinstance(tolerance, int | float) and 0 <= tolerance < 1):
@@ -113,12 +109,6 @@ def gate_for(
         return Gate(bar, kept)
     note = f"meant for sizes {', '.join(f'{n:,}' for n in wanted)}, not measured in this run"
     return Gate(bar, largest, note=note)
-
-
-def _check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise UsageError(f"{where}: unknown key {', '.join(unknown)}; known: {', '.join(sorted(allowed))}")
 
 
 def _speedup(table: dict[str, Any], where: str) -> float | None:
