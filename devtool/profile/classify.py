@@ -155,8 +155,9 @@ def _unit(graph: CallGraph, key: FuncKey, units: set[FuncKey]) -> _Unit:
     parts[("python", key.name)] += graph.nodes[key].own_s
     walk = _Walk(graph, units, {}, elementwise)
     heaviest: tuple[float, FuncKey] | None = None
+    top_level = _is_top_level(graph, key)
     for callee, edge in graph.callees(key).items():
-        if callee in units or callee == key or (_is_top_level(graph, key) and _is_import(callee)):
+        if callee in units or callee == key or (top_level and _is_import(callee)):
             continue
         _add_scaled(parts, _attribute(walk, callee, None, {key}, 0), graph, callee, edge.cumulative_s)
         if graph.origin(callee) != "user" and (heaviest is None or edge.cumulative_s > heaviest[0]):
